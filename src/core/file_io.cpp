@@ -22,9 +22,11 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw_usage(fmt::format("{}: cannot open for reading: {}", path.string(), std::strerror(errno)));
+    throw_usage(
+        fmt::format("{}: cannot open for reading: {}", path.string(), std::strerror(errno)));
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad()) {
     throw_usage(fmt::format("{}: read error", path.string()));
   }
@@ -37,9 +39,11 @@ void write_file_atomically(const std::filesystem::path& path, std::span<const ui
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
-      throw_usage(fmt::format("{}: cannot open for writing: {}", tmp.string(), std::strerror(errno)));
+      throw_usage(
+          fmt::format("{}: cannot open for writing: {}", tmp.string(), std::strerror(errno)));
     }
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     out.flush();
     if (!out) {
       std::error_code ignored;

@@ -16,7 +16,8 @@ std::filesystem::path temp_dir();
 
 }  // namespace euc::test
 
-#define EUC_REQUIRE_SHARED()                                        \
-  do {                                                              \
-    if (!::euc::test::have_shared()) GTEST_SKIP() << "no ../shared"; \
+#define EUC_REQUIRE_SHARED()          \
+  do {                                \
+    if (!::euc::test::have_shared())  \
+      GTEST_SKIP() << "no ../shared"; \
   } while (0)

@@ -1,0 +1,43 @@
+#include "ir/model.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace euc::ir {
+
+int64_t Tensor::num_elements() const {
+  int64_t n = 1;
+  for (int32_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::span<const uint8_t> Model::tensor_data(const Tensor& tensor) const {
+  if (tensor.buffer >= buffers.size())
+    return {};
+  return buffers[tensor.buffer].bytes();
+}
+
+const Metadata* Model::find_metadata(std::string_view name) const {
+  auto it = std::find_if(metadata.begin(), metadata.end(),
+                         [&](const Metadata& m) { return m.name == name; });
+  return it == metadata.end() ? nullptr : &*it;
+}
+
+std::string_view builtin_op_name(BuiltinOp op) {
+  auto code = static_cast<int32_t>(op);
+  if (code < 0 || code > kMaxBuiltinOp || kBuiltinOpNames[code].empty())
+    return "UNKNOWN";
+  return kBuiltinOpNames[code];
+}
+
+std::string operator_display_name(const Operator& op) {
+  if (op.type == BuiltinOp::CUSTOM)
+    return "CUSTOM(" + op.custom_code + ")";
+  auto name = builtin_op_name(op.type);
+  if (name == "UNKNOWN")
+    return "UNKNOWN(" + std::to_string(static_cast<int32_t>(op.type)) + ")";
+  return std::string(name);
+}
+
+}  // namespace euc::ir
