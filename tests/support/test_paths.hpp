@@ -21,3 +21,19 @@ std::filesystem::path temp_dir();
     if (!::euc::test::have_shared())  \
       GTEST_SKIP() << "no ../shared"; \
   } while (0)
+
+#include <string>
+#include <vector>
+
+namespace euc::test {
+
+struct CommandResult {
+  int exit_code = -1;  // -1: killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs a program from bin_dir() with arguments (no shell quoting needed) and captures its output.
+CommandResult run_tool(const std::string& tool, const std::vector<std::string>& args);
+
+}  // namespace euc::test

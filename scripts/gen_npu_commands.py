@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Writes src/npu/command_tables.gen.{hpp,cpp} from the Ethos-U55 command facts.
+
+The facts file lists every enumeration of the register description ("enum NAME" followed by
+"ENTRY = 0xVALUE" lines) and the bit layout of every command word
+("command NAME (32|64 bits): field[first:last] ..."). We emit:
+  - command_tables.gen.hpp: `enum class Opcode` (value = cmd_code | 0x4000 for cmd1, i.e. the low
+    16 bits of the command's first word) and one `enum class` per other enumeration, for code that
+    builds commands;
+  - command_tables.gen.cpp: constexpr tables of every enumeration and every command layout, read
+    by the generic encoder, decoder and printer (types in src/npu/command_tables.hpp).
+
+The facts do not say which enumeration a field's values come from; FIELD_ENUMS below links them,
+following the field encodings in design_brief.md section 6.3. The script checks the facts'
+structure (layouts tile the word(s), one layout per opcode) and fails loudly on any surprise.
+
+Run by hand when the facts change; the output is committed because a user's clone has no
+../shared. The output is passed through clang-format when it is installed.
+
+usage: gen_npu_commands.py FACTS.txt OUT_DIR
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+# (command layout, field) -> enumeration of the field's values.
+FIELD_ENUMS = {
+    ("npu_op_pool", "mode"): "pooling_mode",
+    ("npu_op_elementwise", "mode"): "elementwise_mode",
+    ("npu_set_ifm_precision", "precision"): "ifm_precision",
+    ("npu_set_ifm_precision", "format"): "data_format",
+    ("npu_set_ifm_precision", "scale_mode"): "ifm_scale_mode",
+    ("npu_set_ifm_precision", "round_mode"): "rounding",
+    ("npu_set_ifm_upscale", "mode"): "resampling_mode",
+    ("npu_set_ofm_precision", "precision"): "ofm_precision",
+    ("npu_set_ofm_precision", "format"): "data_format",
+    ("npu_set_ofm_precision", "rounding"): "rounding",
+    ("npu_set_acc_format", "param"): "acc_format",
+    ("npu_set_activation", "type"): "activation",
+    ("npu_set_activation", "act_clip_range"): "clip_range",
+    ("npu_set_dma0_src_region", "stride_mode"): "stride_mode",
+    ("npu_set_dma0_dst_region", "stride_mode"): "stride_mode",
+    ("npu_set_ifm2_precision", "precision"): "ifm_precision",
+    ("npu_set_ifm2_precision", "format"): "data_format",
+}
+
+# Opcode enumerations; they become `Opcode`, not enum classes of their own.
+OPCODE_ENUMS = {"cmd0": 0, "cmd1": 0x4000}
+
+
+def fail(msg):
+    sys.exit(f"gen_npu_commands.py: {msg}")
+
+
+def parse(path):
+    enums, commands, cur = [], [], None
+    for lineno, raw in enumerate(open(path, encoding="utf-8").read().splitlines(), 1):
+        line = raw.rstrip()
+        if line.startswith("#") or not line.strip():
+            cur = None
+            continue
+        m = re.fullmatch(r"enum (\w+)", line)
+        if m:
+            cur = {"name": m.group(1), "entries": []}
+            enums.append(cur)
+            continue
+        m = re.fullmatch(r"\s+(\w+) = (0x[0-9A-Fa-f]+)", line)
+        if m and cur is not None:
+            cur["entries"].append((m.group(1), int(m.group(2), 16)))
+            continue
+        m = re.fullmatch(r"command (\w+) \((\d+) bits\): (.*)", line)
+        if m:
+            cur = None
+            fields = []
+            for tok in m.group(3).split():
+                f = re.fullmatch(r"(\w+)\[(\d+):(\d+)\]", tok)
+                if not f:
+                    fail(f"line {lineno}: bad field '{tok}'")
+                fields.append((f.group(1), int(f.group(2)), int(f.group(3))))
+            commands.append({"name": m.group(1), "bits": int(m.group(2)), "fields": fields})
+            continue
+        fail(f"line {lineno}: unrecognised line '{line}'")
+    return enums, commands
+
+
+def role(field):
+    if field == "cmd_code":
+        return "kCode"
+    if field.startswith("must_be_zero"):
+        return "kMustBeZero"
+    if field == "payload_size":
+        return "kPayloadSize"
+    if field.startswith("reserved"):
+        return "kReserved"
+    return "kValue"
+
+
+def check(enums, commands):
+    names = [e["name"] for e in enums]
+    if len(set(names)) != len(names):
+        fail("duplicate enumeration name")
+    for e in enums:
+        entry_names = [n for n, _ in e["entries"]]
+        idents = [camel(n) for n in entry_names]
+        if not entry_names or len(set(idents)) != len(idents):
+            fail(f"enum {e['name']}: empty, or entry names that clash in C++")
+    by_name = {e["name"]: e for e in enums}
+    opcodes = {}
+    for enum_name, flag in OPCODE_ENUMS.items():
+        for n, v in by_name[enum_name]["entries"]:
+            if n in opcodes:
+                fail(f"opcode {n} is both cmd0 and cmd1")
+            if v > 0x3FF:
+                fail(f"opcode {n} = {v:#x} does not fit the 10-bit cmd_code")
+            opcodes[n] = (enum_name, v)
+    layouts = {}
+    for c in commands:
+        upper = c["name"].upper()
+        if upper not in opcodes:
+            fail(f"command layout {c['name']} has no opcode")
+        if upper in layouts:
+            fail(f"two layouts for {c['name']}")
+        kind = opcodes[upper][0]
+        if c["bits"] != (32 if kind == "cmd0" else 64):
+            fail(f"{c['name']}: {c['bits']} bits for a {kind} command")
+        expect = 0
+        for f, first, last in c["fields"]:
+            if first != expect or last < first:
+                fail(f"{c['name']}: field {f} does not follow on at bit {expect}")
+            if first // 32 != last // 32:
+                fail(f"{c['name']}: field {f} crosses a word boundary")
+            expect = last + 1
+        if expect != c["bits"]:
+            fail(f"{c['name']}: fields cover {expect} of {c['bits']} bits")
+        if c["fields"][0] != ("cmd_code", 0, 9):
+            fail(f"{c['name']}: first field is not cmd_code[0:9]")
+        layouts[upper] = c
+    missing = set(opcodes) - set(layouts)
+    if missing:
+        fail(f"opcodes without a layout: {sorted(missing)}")
+    for (cmd, field), enum_name in FIELD_ENUMS.items():
+        c = layouts.get(cmd.upper())
+        if c is None or field not in [f for f, _, _ in c["fields"]]:
+            fail(f"FIELD_ENUMS names a missing field {cmd}.{field}")
+        if enum_name not in by_name:
+            fail(f"FIELD_ENUMS names a missing enumeration {enum_name}")
+    return opcodes, layouts
+
+
+def camel(name):
+    return "".join(p[:1].upper() + p[1:].lower() for p in name.split("_") if p)
+
+
+def type_name(enum_name):
+    # Upper-case enumerations (BASE, TSU, PMU, ...) are register offset maps.
+    if enum_name.isupper():
+        return camel(enum_name) + "Register"
+    return camel(enum_name)
+
+
+def opcode_ident(name):
+    if not name.startswith("NPU_"):
+        fail(f"opcode {name} does not start with NPU_")
+    return "k" + camel(name[len("NPU_"):])
+
+
+def emit_header(enums, opcodes):
+    out = [
+        "#pragma once",
+        "// Generated by scripts/gen_npu_commands.py from reference/ethos_u55_command_facts.txt.",
+        "// Do not edit; run the script again when the facts change.",
+        "#include <cstdint>",
+        "",
+        "namespace euc::npu {",
+        "",
+        "// Every command: the value is cmd_code | 0x4000 for cmd1 commands, i.e. the low 16 bits",
+        "// of the command's first word.",
+        "enum class Opcode : uint16_t {",
+    ]
+    for n, (kind, v) in sorted(opcodes.items(), key=lambda kv: OPCODE_ENUMS[kv[1][0]] | kv[1][1]):
+        out.append(f"  {opcode_ident(n)} = {OPCODE_ENUMS[kind] | v:#06x},")
+    out += ["};", ""]
+    for e in enums:
+        if e["name"] in OPCODE_ENUMS:
+            continue
+        out.append(f"// enum {e['name']}")
+        out.append(f"enum class {type_name(e['name'])} : uint32_t {{")
+        for n, v in e["entries"]:
+            out.append(f"  k{camel(n)} = {v:#x},")
+        out += ["};", ""]
+    out += ["}  // namespace euc::npu", ""]
+    return "\n".join(out)
+
+
+def emit_source(enums, opcodes, layouts):
+    enum_index = {e["name"]: i for i, e in enumerate(enums)}
+    out = [
+        "// Generated by scripts/gen_npu_commands.py from reference/ethos_u55_command_facts.txt.",
+        "// Do not edit; run the script again when the facts change.",
+        '#include "npu/command_tables.hpp"',
+        "",
+        "namespace euc::npu {",
+        "namespace {",
+        "",
+    ]
+    for e in enums:
+        out.append(f"constexpr EnumEntry kEnum{camel(e['name'])}[] = {{")
+        for n, v in e["entries"]:
+            out.append(f'    {{"{n}", {v:#x}}},')
+        out += ["};", ""]
+    out.append(f"constexpr EnumInfo kEnums[] = {{")
+    for e in enums:
+        out.append(f'    {{"{e["name"]}", kEnum{camel(e["name"])}}},')
+    out += ["};", ""]
+
+    ordered = sorted(opcodes.items(), key=lambda kv: OPCODE_ENUMS[kv[1][0]] | kv[1][1])
+    for n, _ in ordered:
+        c = layouts[n]
+        out.append(f"// {c['name']} ({c['bits']} bits)")
+        out.append(f"constexpr FieldInfo kFields{camel(c['name'])}[] = {{")
+        for f, first, last in c["fields"]:
+            enum_name = FIELD_ENUMS.get((c["name"], f))
+            ptr = f"&kEnums[{enum_index[enum_name]}]" if enum_name else "nullptr"
+            out.append(f'    {{"{f}", {first}, {last}, FieldRole::{role(f)}, {ptr}}},')
+        out += ["};", ""]
+    out.append("constexpr CommandInfo kCommands[] = {")
+    for n, (kind, v) in ordered:
+        kind_ident = "CommandKind::kCmd0" if kind == "cmd0" else "CommandKind::kCmd1"
+        out.append(f'    {{"{n}", Opcode::{opcode_ident(n)}, {kind_ident}, {v:#05x}, '
+                   f"kFields{camel(layouts[n]['name'])}}},")
+    out += [
+        "};",
+        "",
+        "}  // namespace",
+        "",
+        "std::span<const CommandInfo> command_table() { return kCommands; }",
+        "std::span<const EnumInfo> enum_table() { return kEnums; }",
+        "",
+        "}  // namespace euc::npu",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def write(path, text):
+    exe = shutil.which("clang-format")
+    if exe:
+        text = subprocess.run([exe, f"--assume-filename={os.path.abspath(path)}"], input=text,
+                              text=True, check=True, capture_output=True).stdout
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    enums, commands = parse(sys.argv[1])
+    opcodes, layouts = check(enums, commands)
+    out_dir = sys.argv[2]
+    write(os.path.join(out_dir, "command_tables.gen.hpp"), emit_header(enums, opcodes))
+    write(os.path.join(out_dir, "command_tables.gen.cpp"), emit_source(enums, opcodes, layouts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+// euc: the command-line driver. Parses options, resolves the system configuration, reads the
+// network and runs the pipeline; the one place that catches euc::Error, prints
+// "euc: error: ..." and chooses the exit code (2 usage, 1 bad input).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <new>
+
+#include "arch/config_file.hpp"
+#include "arch/config_report.hpp"
+#include "arch/system_config.hpp"
+#include "core/error.hpp"
+#include "options.hpp"
+#include "output/model_summary.hpp"
+#include "tflite/reader.hpp"
+
+namespace euc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Options whose feature arrives with a later issue: they fail clearly instead of being ignored.
+// Each is listed in the README's status table.
+void reject_unimplemented(const cli::Options& o) {
+  auto check = [](bool given, std::string_view option) {
+    if (given)
+      throw_usage(fmt::format("option {} is not implemented yet", option));
+  };
+  check(o.supported_ops_report, "--supported-ops-report");
+  check(o.output_format == "raw", "--output-format raw");
+  check(o.cop_format == "COP2", "--cop-format COP2");
+  check(o.separate_io_regions, "--separate-io-regions");
+  check(o.enable_debug_db, "--enable-debug-db");
+  check(o.show_cpu_operations, "--show-cpu-operations");
+  const cli::Verbose& v = o.verbose;
+  check(v.graph, "--verbose-graph");
+  check(v.quantization, "--verbose-quantization");
+  check(v.packing, "--verbose-packing");
+  check(v.tensor_purpose, "--verbose-tensor-purpose");
+  check(v.tensor_format, "--verbose-tensor-format");
+  check(v.schedule, "--verbose-schedule");
+  check(v.allocation, "--verbose-allocation");
+  check(v.high_level_command_stream, "--verbose-high-level-command-stream");
+  check(v.register_command_stream, "--verbose-register-command-stream");
+  check(v.weights, "--verbose-weights");
+  check(v.cycle_estimate, "--verbose-cycle-estimate");
+  check(v.performance, "--verbose-performance");
+}
+
+std::filesystem::path config_files_dir(const char* argv0) {
+  if (const char* env = std::getenv("EUC_CONFIG_FILES"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  // build/bin/euc -> <project>/config_files
+  std::error_code ec;
+  auto exe = std::filesystem::canonical("/proc/self/exe", ec);
+  if (ec)
+    exe = argv0;
+  return exe.parent_path().parent_path().parent_path() / "config_files";
+}
+
+// --config NAME: an existing path, else NAME inside the config files folder (Vela looks up
+// "Dir/file.ini" in its config_files folder the same way).
+std::filesystem::path locate_config(const std::string& name, const std::filesystem::path& dir) {
+  std::filesystem::path p(name);
+  std::error_code ec;
+  if (std::filesystem::exists(p, ec) || p.is_absolute())
+    return p;
+  if (std::filesystem::exists(dir / p, ec))
+    return dir / p;
+  return p;  // the reader reports the missing file by the name given
+}
+
+void list_config_files(const std::filesystem::path& dir) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+      if (e.is_regular_file() && e.path().extension() == ".ini") {
+        found.push_back(std::filesystem::relative(e.path(), dir).string());
+      }
+    }
+  }
+  std::sort(found.begin(), found.end());
+  fmt::print("Available config files ({}):\n", dir.string());
+  for (const auto& f : found)
+    fmt::print("  {}\n", f);
+  if (found.empty())
+    fmt::print("  (none; the standard configurations are built in)\n");
+}
+
+std::string subgraph_io_summary(const ir::Model& model) {
+  std::string out;
+  for (size_t s = 0; s < model.subgraphs.size(); ++s) {
+    const ir::Subgraph& sg = model.subgraphs[s];
+    out += fmt::format("Subgraph {} '{}':\n", s, sg.name);
+    for (const char* what : {"Input", "Output"}) {
+      const auto& list = std::string_view(what) == "Input" ? sg.inputs : sg.outputs;
+      for (int32_t t : list) {
+        const ir::Tensor& tensor = sg.tensors[t];
+        out +=
+            fmt::format("  {:<6} tensor {:>4} {:<8} [{}] '{}'\n", what, t,
+                        ir::data_type_name(tensor.type), fmt::join(tensor.shape, ","), tensor.name);
+      }
+    }
+  }
+  return out;
+}
+
+std::string operator_list(const ir::Model& model) {
+  std::string out;
+  for (size_t s = 0; s < model.subgraphs.size(); ++s) {
+    const ir::Subgraph& sg = model.subgraphs[s];
+    for (size_t i = 0; i < sg.operators.size(); ++i) {
+      const ir::Operator& op = sg.operators[i];
+      std::string name =
+          op.outputs.empty() || op.outputs[0] < 0 ? "" : sg.tensors[op.outputs[0]].name;
+      out += fmt::format("{:>3} {:>4} {:<28} {}\n", s, i, ir::operator_display_name(op), name);
+    }
+  }
+  return out;
+}
+
+int run(int argc, char** argv) {
+  auto start = Clock::now();
+  std::optional<cli::Options> parsed = cli::parse_options(argc, argv);
+  if (!parsed)
+    return 0;
+  const cli::Options& o = *parsed;
+  if (o.version) {
+    fmt::print("euc {}\n", EUC_VERSION);
+    return 0;
+  }
+  if (o.api_version) {
+    fmt::print("{}\n", EUC_API_VERSION);
+    return 0;
+  }
+  std::filesystem::path config_dir = config_files_dir(argv[0]);
+  if (o.list_config_files) {
+    list_config_files(config_dir);
+    return 0;
+  }
+  std::vector<std::filesystem::path> configs;
+  for (const auto& c : o.config_files)
+    configs.push_back(locate_config(c, config_dir));
+  if (o.list_configs) {
+    if (!o.list_configs_file.empty())
+      configs.push_back(locate_config(o.list_configs_file, config_dir));
+    fmt::print("{}", arch::list_configs(arch::load_config_library(configs)));
+    return 0;
+  }
+  reject_unimplemented(o);
+
+  arch::ConfigLibrary library = arch::load_config_library(configs);
+  arch::SystemConfigOptions sys_options;
+  sys_options.accelerator = arch::parse_accelerator(o.accelerator);
+  sys_options.system_config = o.system_config;
+  sys_options.memory_mode = o.memory_mode;
+  sys_options.arena_cache_size = o.arena_cache_size;
+  arch::SystemConfig system = arch::resolve_system_config(library, sys_options);
+  if (o.verbose.config)
+    fmt::print("{}", arch::format_verbose_config(system));
+  auto configured = Clock::now();
+
+  ir::Model model = tfl::read_model_file(o.network);
+  auto read = Clock::now();
+
+  if (o.verbose.operators)
+    fmt::print("{}", operator_list(model));
+  if (o.show_subgraph_io_summary)
+    fmt::print("{}", subgraph_io_summary(model));
+  // Until NPU compilation lands (issue 6), the main job describes the model.
+  fmt::print("{}", output::format_model_summary(model, o.network));
+  auto done = Clock::now();
+  if (o.timing) {
+    auto ms = [](auto a, auto b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    fmt::print(
+        "Timing: configuration {:.2f} ms, read model {:.2f} ms, summary {:.2f} ms, "
+        "total {:.2f} ms\n",
+        ms(start, configured), ms(configured, read), ms(read, done), ms(start, done));
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace euc
+
+int main(int argc, char** argv) {
+  try {
+    return euc::run(argc, argv);
+  } catch (const euc::Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "euc: error: {}\n", e.what());
+    return e.kind() == euc::ErrorKind::kUsage ? 2 : 1;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "euc: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "euc: error: internal error: {}\n", e.what());
+    return 3;
+  }
+}
