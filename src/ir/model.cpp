@@ -1,9 +1,25 @@
 #include "ir/model.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 namespace euc::ir {
+
+namespace {
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+}  // namespace
+
+bool operator==(const Quantization& a, const Quantization& b) {
+  return same_bits(a.scale, b.scale) && a.zero_point == b.zero_point && same_bits(a.min, b.min) &&
+         same_bits(a.max, b.max) && a.quantized_dimension == b.quantized_dimension &&
+         a.details == b.details;
+}
 
 int64_t Tensor::num_elements() const {
   int64_t n = 1;

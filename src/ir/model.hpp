@@ -36,7 +36,8 @@ struct Quantization {
   OpaqueTable details;  // QuantizationDetails union (custom/blockwise)
 
   bool per_axis() const { return scale.size() > 1; }
-  friend bool operator==(const Quantization&, const Quantization&) = default;
+  // Floats compare bit for bit: a round trip must keep them exactly, NaN included.
+  friend bool operator==(const Quantization& a, const Quantization& b);
 };
 
 struct Tensor {

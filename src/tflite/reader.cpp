@@ -261,8 +261,12 @@ class ModelReader {
     ir::Quantization out;
     if (q->scale())
       out.scale.assign(q->scale()->begin(), q->scale()->end());
-    if (q->zero_point())
+    if (q->zero_point()) {
+      // The Verifier does not check element alignment; builders always align int64 vectors.
+      auto offset = reinterpret_cast<const uint8_t*>(q->zero_point()->data()) - bytes_.data();
+      if (offset % sizeof(int64_t) != 0) fail("{}: misaligned zero point vector", where);
       out.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
+    }
     if (q->min())
       out.min.assign(q->min()->begin(), q->min()->end());
     if (q->max())

@@ -95,7 +95,10 @@ TEST(BuiltinConfigs, EmbeddedTextEqualsReferenceFile) {
 TEST(SystemConfig, EveryStandardSystemConfigResolvesToTheFileValues) {
   const auto configs = of_kind(parse_independently(standard_text()), "System_Config.");
   ASSERT_EQ(configs.size(), 6u);
-  for (const auto& [name, keys] : configs) {
+  for (const auto& entry : configs) {
+    // A plain reference, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const auto& name = entry.first;
+    const auto& keys = entry.second;
     SCOPED_TRACE(name);
     const SystemConfig config = resolve(name, "Shared_Sram", accelerator_for(name));
     EXPECT_EQ(config.core_clock, std::stod(keys.at("core_clock")));
