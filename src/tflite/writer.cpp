@@ -100,7 +100,8 @@ class ModelWriter {
   Offset<tflite::QuantizationParameters> write_quantization(const ir::Quantization& q) {
     return tflite::CreateQuantizationParameters(
         fbb_, q.min.empty() ? 0 : vec(fbb_, q.min), q.max.empty() ? 0 : vec(fbb_, q.max),
-        vec(fbb_, q.scale), vec(fbb_, q.zero_point),
+        q.scale.empty() ? 0 : vec(fbb_, q.scale),
+        q.zero_point.empty() ? 0 : vec(fbb_, q.zero_point),
         static_cast<tflite::QuantizationDetails>(q.details.type),
         emit_union<tflite::QuantizationDetailsUnion, tflite::QuantizationDetails>(fbb_, q.details),
         q.quantized_dimension);
