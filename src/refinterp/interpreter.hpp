@@ -1,0 +1,43 @@
+#pragma once
+// Runs the first subgraph of a TFLite model with the integer arithmetic of TensorFlow Lite
+// Micro's reference kernels, so outputs match TFLM bit for bit. Every operator is prepared
+// (validated, parameters precomputed) when the interpreter is built; invoke() runs them in the
+// model's order. Variable tensors (LSTM/SVDF state) are reset at the start of every invoke().
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "ir/model.hpp"
+#include "refinterp/kernel.hpp"
+
+namespace euc::refinterp {
+
+class Interpreter {
+ public:
+  // Throws an input error naming the operator for an unsupported or malformed operator.
+  explicit Interpreter(ir::Model model);
+
+  const ir::Model& model() const { return model_; }
+  const ir::Subgraph& graph() const { return model_.subgraphs.front(); }
+
+  size_t input_count() const { return graph().inputs.size(); }
+  const ir::Tensor& input_tensor(size_t k) const;
+  // Copies input k; the byte count must equal the tensor's size (an input error otherwise).
+  void set_input(size_t k, std::span<const uint8_t> bytes);
+
+  void invoke();
+
+  size_t output_count() const { return graph().outputs.size(); }
+  const ir::Tensor& output_tensor(size_t k) const;
+  std::span<const uint8_t> output(size_t k) const;
+
+  // The current bytes of any tensor (inputs, constants, intermediates, outputs).
+  std::span<const uint8_t> tensor_bytes(int tensor_index) const;
+
+ private:
+  ir::Model model_;
+  TensorArena arena_;
+  std::vector<Kernel> kernels_;
+};
+
+}  // namespace euc::refinterp

@@ -1,0 +1,187 @@
+// LOGISTIC and TANH. int8: the input is scaled to Q4.27 and the fixed-point function applied,
+// with inputs beyond the representable radius saturating. int16: the input (zero point 0) is
+// scaled so one step of the 256-entry sigmoid table is 1/24 and the table is interpolated.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "refinterp/fixed_point.hpp"
+#include "refinterp/kernels.hpp"
+#include "refinterp/sigmoid_table.hpp"
+
+namespace euc::refinterp {
+namespace {
+
+constexpr int kInt8InputIntegerBits = 4;
+
+struct Int8Params {
+  int src, dst;
+  int32_t zero_point, radius, multiplier;
+  int left_shift;
+};
+
+// frexp-based multiplier for scale * 2^(31 - 4), without the usual rounding fix-up.
+Int8Params int8_params(const OpContext& ctx) {
+  const ir::Tensor& in = ctx.input(0);
+  Int8Params p{ctx.input_index(0), ctx.output_index(0), zero_point_of(in), 0, 0, 0};
+  const double real =
+      static_cast<double>(scale_of(in)) * static_cast<double>(1 << (31 - kInt8InputIntegerBits));
+  const double q = std::frexp(real, &p.left_shift);
+  p.multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  p.radius = input_radius(kInt8InputIntegerBits, p.left_shift, 31);
+  return p;
+}
+
+struct Int16Params {
+  int src, dst;
+  int32_t multiplier;
+  int left_shift;
+};
+
+// Scale to Q3.12 times 3 (so table steps of 512 are 1/24): a power-of-two input scale with
+// the right exponent uses 3 << shift directly, otherwise the multiplier 3 * 4096 * scale is
+// doubled until it exceeds 16383.5 and truncated. `pot_shift_limit` is the largest shift taken
+// as the power-of-two case (0 for LOGISTIC, 1 for TANH).
+Int16Params int16_params(const OpContext& ctx, int pot_shift_limit) {
+  const ir::Tensor& in = ctx.input(0);
+  const ir::Tensor& out = ctx.output(0);
+  ctx.check(zero_point_of(in) == 0 && zero_point_of(out) == 0,
+            "int16 input and output need zero points of 0");
+  const auto checked_log2 = [](float x, int* result) {
+    const float l = std::log(x) * (1.0f / std::log(2.0f));
+    const float r = std::round(l);
+    *result = static_cast<int>(r);
+    return std::abs(l - r) < 1e-3f;
+  };
+  Int16Params p{ctx.input_index(0), ctx.output_index(0), 0, 0};
+  int log2_in = 0;
+  bool pot = checked_log2(scale_of(in), &log2_in);
+  p.left_shift = (15 - 3) + log2_in;
+  pot = pot && p.left_shift >= 0 && p.left_shift <= pot_shift_limit;
+  if (pot) {
+    p.multiplier = 3 << p.left_shift;
+    p.left_shift = 0;
+  } else {
+    double m = static_cast<double>(scale_of(in)) * 4096.0 * 3.0;
+    p.left_shift = 0;
+    while (m <= 32767.0 / 2.0 && p.left_shift <= 30) {
+      ++p.left_shift;
+      m *= 2.0;
+    }
+    p.multiplier = static_cast<int32_t>(m);
+  }
+  int log2_out = 0;
+  ctx.check(checked_log2(scale_of(out), &log2_out) && log2_out == -15,
+            "int16 output scale must be 2^-15");
+  return p;
+}
+
+int32_t scale_int16_input(const Int16Params& p, int16_t x) {
+  const int32_t round = p.left_shift > 0 ? 1 << (p.left_shift - 1) : 0;
+  return (x * p.multiplier + round) >> p.left_shift;
+}
+
+void logistic_int16(const Int16Params& p, TensorArena& a) {
+  auto in = a.in<int16_t>(p.src);
+  auto out = a.out<int16_t>(p.dst);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t v = scale_int16_input(p, in[i]);
+    const auto abs_v = static_cast<uint32_t>(std::abs(v));
+    const uint32_t index = abs_v >> 9;
+    uint32_t r;
+    if (index >= 255) {
+      r = 0x7FFFu << 10;
+    } else {
+      const uint32_t lo = kSigmoidTable[index], hi = kSigmoidTable[index + 1];
+      r = (lo << 9) + (abs_v & 0x1ff) * (hi - lo);
+    }
+    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+    out[i] = static_cast<int16_t>(r >> 10);
+  }
+}
+
+void tanh_int16(const Int16Params& p, TensorArena& a) {
+  auto in = a.in<int16_t>(p.src);
+  auto out = a.out<int16_t>(p.dst);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t v = scale_int16_input(p, in[i]);
+    const auto abs_v = static_cast<uint32_t>(std::abs(v));
+    const uint32_t index = abs_v >> 8;
+    int32_t r;
+    if (index >= 255) {
+      r = 0xFFFF << 8;
+    } else {
+      const uint32_t lo = kSigmoidTable[index], hi = kSigmoidTable[index + 1];
+      r = static_cast<int32_t>((lo << 8) + (abs_v & 0xff) * (hi - lo));
+    }
+    // tanh(x) = 2 sigmoid(2x) - 1
+    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+    out[i] = static_cast<int16_t>(r >> 8);
+  }
+}
+
+void expect_unary(const OpContext& ctx) {
+  ctx.expect_arity(1, 1, 1);
+  ctx.expect_type(ctx.input(0), {ir::DataType::kInt8, ir::DataType::kInt16}, "input");
+  ctx.expect_type(ctx.output(0), {ctx.input(0).type}, "output");
+  ctx.expect_same_shape(ctx.input(0), ctx.output(0), "input and output");
+}
+
+}  // namespace
+
+Kernel prepare_logistic(const OpContext& ctx) {
+  expect_unary(ctx);
+  if (ctx.input(0).type == ir::DataType::kInt16) {
+    const Int16Params p = int16_params(ctx, 0);
+    return [p](TensorArena& a) { logistic_int16(p, a); };
+  }
+  ctx.check(zero_point_of(ctx.output(0)) == -128, "int8 output zero point must be -128");
+  const Int8Params p = int8_params(ctx);
+  return [p](TensorArena& a) {
+    auto in = a.in<int8_t>(p.src);
+    auto out = a.out<int8_t>(p.dst);
+    for (size_t i = 0; i < in.size(); ++i) {
+      const int32_t v = in[i] - p.zero_point;
+      if (v <= -p.radius) {
+        out[i] = -128;
+      } else if (v >= p.radius) {
+        out[i] = 127;
+      } else {
+        const int32_t q4 = multiply_by_quantized_multiplier(v, p.multiplier, p.left_shift);
+        const int32_t q0 = fixed::logistic<int32_t>(q4, kInt8InputIntegerBits);
+        const int32_t q23 = rounding_divide_by_pot(q0, 31 - 8);  // 1/256 steps
+        out[i] = static_cast<int8_t>(std::clamp(q23 - 128, -128, 127));
+      }
+    }
+  };
+}
+
+Kernel prepare_tanh(const OpContext& ctx) {
+  expect_unary(ctx);
+  if (ctx.input(0).type == ir::DataType::kInt16) {
+    const Int16Params p = int16_params(ctx, 1);
+    return [p](TensorArena& a) { tanh_int16(p, a); };
+  }
+  const Int8Params p = int8_params(ctx);
+  return [p](TensorArena& a) {
+    auto in = a.in<int8_t>(p.src);
+    auto out = a.out<int8_t>(p.dst);
+    for (size_t i = 0; i < in.size(); ++i) {
+      const int32_t v = in[i] - p.zero_point;
+      if (v <= -p.radius) {
+        out[i] = -128;
+      } else if (v >= p.radius) {
+        out[i] = 127;
+      } else {
+        const int32_t q4 = multiply_by_quantized_multiplier(v, p.multiplier, p.left_shift);
+        const int32_t q0 = fixed::tanh<int32_t>(q4, kInt8InputIntegerBits);
+        const int32_t q24 = rounding_divide_by_pot(q0, 31 - 7);  // 1/128 steps
+        out[i] = static_cast<int8_t>(std::clamp(q24, -128, 127));
+      }
+    }
+  };
+}
+
+}  // namespace euc::refinterp

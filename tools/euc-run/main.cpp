@@ -1,0 +1,159 @@
+// euc-run: runs a TFLite model on given inputs with the reference interpreter and writes the
+// outputs as .npy files, so compiled models can be checked against it bit for bit.
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/file_io.hpp"
+#include "refinterp/interpreter.hpp"
+#include "refinterp/npy.hpp"
+#include "tflite/reader.hpp"
+
+namespace fs = std::filesystem;
+using euc::refinterp::Interpreter;
+
+namespace {
+
+std::string describe(euc::ir::DataType type, std::span<const int32_t> shape) {
+  std::string s = fmt::format("{} [", euc::ir::data_type_name(type));
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += fmt::format("{}{}", i ? "," : "", shape[i]);
+  return s + "]";
+}
+
+std::string describe(euc::ir::DataType type, std::span<const int64_t> shape) {
+  std::vector<int32_t> dims(shape.begin(), shape.end());
+  return describe(type, dims);
+}
+
+// Reads input k from a .npy file (dtype and shape must match) or a raw file of the exact size.
+std::vector<uint8_t> load_input(const Interpreter& interp, size_t k, const fs::path& path) {
+  const auto& t = interp.input_tensor(k);
+  const std::string label = fmt::format("input {} ('{}')", k, t.name);
+  const auto bytes = euc::read_file_bytes(path);
+  if (path.extension() == ".npy") {
+    auto array = euc::refinterp::parse_npy(bytes, path.string());
+    const std::vector<int64_t> expected(t.shape.begin(), t.shape.end());
+    if (array.type != t.type || array.shape != expected)
+      euc::throw_input(fmt::format("{}: expected {}, {} holds {}", label, describe(t.type, t.shape),
+                                   path.string(), describe(array.type, array.shape)));
+    return std::move(array.data);
+  }
+  const size_t expected = static_cast<size_t>(t.num_elements()) *
+                          static_cast<size_t>(euc::ir::element_size(t.type).value_or(0));
+  if (bytes.size() != expected)
+    euc::throw_input(fmt::format("{}: expected {} ({} bytes), {} has {} bytes", label,
+                                 describe(t.type, t.shape), expected, path.string(), bytes.size()));
+  return bytes;
+}
+
+std::vector<uint8_t> random_input(const Interpreter& interp, size_t k, std::mt19937_64& rng) {
+  const auto& t = interp.input_tensor(k);
+  const size_t size = static_cast<size_t>(t.num_elements()) *
+                      static_cast<size_t>(euc::ir::element_size(t.type).value_or(0));
+  if (t.type == euc::ir::DataType::kFloat32 || t.type == euc::ir::DataType::kFloat64)
+    euc::throw_input(fmt::format("input {} ('{}'): random inputs need an integer type", k, t.name));
+  std::vector<uint8_t> bytes(size);
+  for (auto& b : bytes)
+    b = static_cast<uint8_t>(rng() & 0xff);  // uniform bytes: uniform over any integer type
+  return bytes;
+}
+
+void write_npy(const fs::path& path, const euc::ir::Tensor& t, std::span<const uint8_t> data) {
+  const std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
+  euc::write_file_atomically(path, euc::refinterp::format_npy(t.type, shape, data));
+}
+
+std::string file_safe(std::string_view name) {
+  std::string s;
+  for (char c : name)
+    s.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_');
+  return s.substr(0, 80);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Runs a TFLite model with the reference interpreter (TFLite Micro arithmetic)",
+               "euc-run"};
+  std::string model_path;
+  std::vector<std::string> inputs;
+  std::string output_dir;
+  std::optional<uint64_t> seed;
+  std::string dump_dir;
+  app.add_option("model", model_path, "TFLite model file")->required();
+  app.add_option("--input", inputs, "Input k as .npy (dtype and shape must match) or raw .bin");
+  app.add_option("--output-dir", output_dir, "Folder for output<k>.npy")->required();
+  app.add_option("--random-inputs", seed, "Fill every input with uniform random values");
+  app.add_option("--dump-intermediates", dump_dir, "Also write every non-constant tensor here");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    euc::throw_usage(e.what());
+  }
+  if (seed && !inputs.empty())
+    euc::throw_usage("--random-inputs and --input cannot be combined");
+
+  Interpreter interp(euc::tfl::read_model_file(model_path));
+  if (seed) {
+    std::mt19937_64 rng(*seed);
+    for (size_t k = 0; k < interp.input_count(); ++k)
+      interp.set_input(k, random_input(interp, k, rng));
+  } else {
+    if (inputs.size() != interp.input_count()) {
+      std::string expected;
+      for (size_t k = 0; k < interp.input_count(); ++k)
+        expected +=
+            fmt::format("{}{}", k ? ", " : "",
+                        describe(interp.input_tensor(k).type, interp.input_tensor(k).shape));
+      euc::throw_input(fmt::format("model has {} inputs ({}), {} given with --input",
+                                   interp.input_count(), expected, inputs.size()));
+    }
+    for (size_t k = 0; k < inputs.size(); ++k)
+      interp.set_input(k, load_input(interp, k, inputs[k]));
+  }
+  interp.invoke();
+
+  std::error_code ec;
+  fs::create_directories(output_dir, ec);
+  if (ec)
+    euc::throw_usage(fmt::format("cannot create output folder {}: {}", output_dir, ec.message()));
+  for (size_t k = 0; k < interp.output_count(); ++k)
+    write_npy(fs::path(output_dir) / fmt::format("output{}.npy", k), interp.output_tensor(k),
+              interp.output(k));
+  if (!dump_dir.empty()) {
+    fs::create_directories(dump_dir, ec);
+    if (ec)
+      euc::throw_usage(fmt::format("cannot create folder {}: {}", dump_dir, ec.message()));
+    const auto& g = interp.graph();
+    for (size_t i = 0; i < g.tensors.size(); ++i) {
+      const auto& t = g.tensors[i];
+      if (!interp.model().tensor_data(t).empty() || !euc::ir::element_size(t.type))
+        continue;
+      write_npy(fs::path(dump_dir) / fmt::format("t{:04}_{}.npy", i, file_safe(t.name)), t,
+                interp.tensor_bytes(static_cast<int>(i)));
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const euc::Error& e) {
+    std::fprintf(stderr, "euc-run: error: %s\n", e.what());
+    return e.kind() == euc::ErrorKind::kUsage ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "euc-run: error: %s\n", e.what());
+    return 1;
+  }
+}
