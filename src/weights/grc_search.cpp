@@ -1,0 +1,138 @@
+#include "weights/grc_search.hpp"
+
+#include <algorithm>
+
+#include "weights/mlw_format.hpp"
+
+namespace euc::weights::grc {
+
+std::int32_t weight_bits(int code, int index, int uncompressed_bits) {
+  const WeightCode& c = kWeightCodes[static_cast<std::size_t>(code)];
+  if (c.uncompressed) {
+    if (uncompressed_bits <= 0 || index >= (1 << uncompressed_bits)) {
+      return kImpossible;
+    }
+    return uncompressed_bits;
+  }
+  const int q = index >> c.div;
+  if (c.truncated) {
+    return q > 2 ? kImpossible : std::min(q + 1, 2) + c.div;
+  }
+  return q > mlw::kMaxWeightQuotient ? kImpossible : q + 1 + c.div;
+}
+
+std::int64_t zero_run_bits(int div, std::uint32_t run) {
+  return static_cast<std::int64_t>(run >> div) + 1 + div;
+}
+
+const WeightBitsRow& weight_bits_row(int index, int uncompressed_bits) {
+  constexpr int kIndices = mlw::kMaxWeightIndex + 1;
+  constexpr int kWidths = mlw::kMaxPaletteBits + 1;
+  using Table = std::array<WeightBitsRow, static_cast<std::size_t>(kIndices * kWidths)>;
+  static const Table table = [] {
+    Table t{};
+    for (int width = 0; width < kWidths; ++width) {
+      for (int i = 0; i < kIndices; ++i) {
+        for (int code = 0; code < kWeightCodeCount; ++code) {
+          t[static_cast<std::size_t>(width * kIndices + i)][static_cast<std::size_t>(code)] =
+              weight_bits(code, i, width);
+        }
+      }
+    }
+    return t;
+  }();
+  return table[static_cast<std::size_t>(uncompressed_bits * kIndices + index)];
+}
+
+namespace {
+
+constexpr int kMaxStates = kWeightCodeCount * kZeroRunCodeCount;
+static_assert(kMaxStates <= 64, "switch flags are kept in one 64-bit mask per position");
+
+}  // namespace
+
+SliceCodePlan choose_slice_codes(std::span<const std::uint16_t> indices,
+                                 std::span<const std::uint32_t> runs, int uncompressed_bits,
+                                 int switch_cost_bits) {
+  SliceCodePlan plan;
+  const std::size_t n = indices.size();
+  if (n == 0) {
+    return plan;
+  }
+  const bool zero_runs = !runs.empty();
+  const int run_codes = zero_runs ? kZeroRunCodeCount : 1;
+  const int states = kWeightCodeCount * run_codes;
+
+  // switched[k] bit s: state s at weight k was entered from best_before[k], starting a slice.
+  std::vector<std::uint64_t> switched(n, 0);
+  std::vector<std::uint8_t> best_before(n, 0);
+  std::array<std::int64_t, kMaxStates> cost{};
+  std::array<std::int64_t, kZeroRunCodeCount> run_cost{};
+
+  auto position_costs = [&](std::size_t k) {
+    for (int z = 0; z < run_codes; ++z) {
+      run_cost[static_cast<std::size_t>(z)] = zero_runs ? zero_run_bits(z, runs[k + 1]) : 0;
+    }
+  };
+
+  position_costs(0);
+  for (int s = 0; s < states; ++s) {
+    const int code = s / run_codes;
+    const int z = s % run_codes;
+    cost[static_cast<std::size_t>(s)] =
+        weight_bits_row(indices[0], uncompressed_bits)[static_cast<std::size_t>(code)] +
+        run_cost[static_cast<std::size_t>(z)] + (zero_runs ? zero_run_bits(z, runs[0]) : 0);
+  }
+  for (std::size_t k = 1; k < n; ++k) {
+    int best = 0;
+    for (int s = 1; s < states; ++s) {
+      if (cost[static_cast<std::size_t>(s)] < cost[static_cast<std::size_t>(best)]) {
+        best = s;
+      }
+    }
+    const std::int64_t switch_cost = cost[static_cast<std::size_t>(best)] + switch_cost_bits;
+    position_costs(k);
+    const WeightBitsRow& row = weight_bits_row(indices[k], uncompressed_bits);
+    std::uint64_t flags = 0;
+    int s = 0;
+    for (int code = 0; code < kWeightCodeCount; ++code) {
+      const std::int64_t bits = row[static_cast<std::size_t>(code)];
+      for (int z = 0; z < run_codes; ++z, ++s) {
+        std::int64_t& c = cost[static_cast<std::size_t>(s)];
+        if (switch_cost < c) {
+          c = switch_cost;
+          flags |= std::uint64_t{1} << s;
+        }
+        c += bits + run_cost[static_cast<std::size_t>(z)];
+      }
+    }
+    switched[k] = flags;
+    best_before[k] = static_cast<std::uint8_t>(best);
+  }
+
+  int state = 0;
+  for (int s = 1; s < states; ++s) {
+    if (cost[static_cast<std::size_t>(s)] < cost[static_cast<std::size_t>(state)]) {
+      state = s;
+    }
+  }
+  plan.estimated_bits = cost[static_cast<std::size_t>(state)];
+
+  // Walk back, collecting slices from the last to the first.
+  std::size_t end = n;
+  for (std::size_t k = n; k-- > 0;) {
+    const bool starts_slice = k == 0 || ((switched[k] >> state) & 1u) != 0;
+    if (!starts_slice) {
+      continue;
+    }
+    plan.slices.push_back({k, end, state / run_codes, state % run_codes});
+    end = k;
+    if (k > 0) {
+      state = best_before[k];
+    }
+  }
+  std::reverse(plan.slices.begin(), plan.slices.end());
+  return plan;
+}
+
+}  // namespace euc::weights::grc
