@@ -1,0 +1,276 @@
+#include "frontend/lowering/lower_ops.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "tflite/options.hpp"
+
+namespace euc::frontend {
+namespace {
+
+std::pair<int32_t, int32_t> type_range(ir::DataType type) {
+  switch (type) {
+    case ir::DataType::kInt8:
+      return {-128, 127};
+    case ir::DataType::kUInt8:
+      return {0, 255};
+    case ir::DataType::kInt16:
+      return {-32768, 32767};
+    default:
+      return {INT32_MIN, INT32_MAX};
+  }
+}
+
+// A fused activation as a clamp in the OFM's quantised domain, computed as TFLite Micro does
+// (CalculateActivationRangeQuantized: zero point + round(limit / scale) in float, clamped to
+// the type's range). nullopt for functions that are not a clamp.
+std::optional<ir::Activation> fused_activation(tflite::ActivationFunctionType f,
+                                               const ir::NpuTensor& ofm) {
+  auto [qmin, qmax] = type_range(ofm.type);
+  auto quantize = [&](float real) {
+    float scaled = real / static_cast<float>(ofm.quant.scale);
+    return ofm.quant.zero_point + static_cast<int32_t>(std::round(scaled));
+  };
+  ir::Activation act;
+  act.kind = ir::Activation::Kind::kClamp;
+  act.min = qmin;
+  act.max = qmax;
+  switch (f) {
+    case tflite::ActivationFunctionType::NONE:
+      act.kind = ir::Activation::Kind::kNone;
+      break;
+    case tflite::ActivationFunctionType::RELU:
+      act.min = std::max(qmin, quantize(0.0f));
+      break;
+    case tflite::ActivationFunctionType::RELU6:
+      act.min = std::max(qmin, quantize(0.0f));
+      act.max = std::min(qmax, quantize(6.0f));
+      break;
+    case tflite::ActivationFunctionType::RELU_N1_TO_1:
+      act.min = std::max(qmin, quantize(-1.0f));
+      act.max = std::min(qmax, quantize(1.0f));
+      break;
+    default:
+      return std::nullopt;
+  }
+  return act;
+}
+
+// TFLite's explicit padding for SAME (extra row/column at the bottom/right) and VALID.
+std::pair<int, int> same_padding(int in, int out, int stride, int dilated_kernel) {
+  int total = std::max((out - 1) * stride + dilated_kernel - in, 0);
+  return {total / 2, total - total / 2};
+}
+
+ir::Padding padding_for(tflite::Padding mode, const ir::Shape4& ifm, const ir::Shape4& ofm,
+                        const ir::Kernel& k) {
+  ir::Padding p;
+  if (mode != tflite::Padding::SAME)
+    return p;
+  auto [top, bottom] = same_padding(ifm.h, ofm.h, k.stride_y, (k.height - 1) * k.dilation_y + 1);
+  auto [left, right] = same_padding(ifm.w, ofm.w, k.stride_x, (k.width - 1) * k.dilation_x + 1);
+  return {top, left, bottom, right};
+}
+
+[[noreturn]] void cannot_lower(const ir::Operator& op, int index, std::string_view why) {
+  throw_input(fmt::format("operator {} ({}) cannot be lowered to the NPU: {}", index,
+                          ir::operator_display_name(op), why));
+}
+
+ir::NpuOp base_op(SegmentBuilder& b, const ir::Operator& op, int index, ir::NpuOpType type) {
+  ir::NpuOp out;
+  out.type = type;
+  out.ifm = b.whole(op.inputs.at(0));
+  out.ofm = b.whole(op.outputs.at(0));
+  out.source_ops = {index};
+  out.name = b.network_tensor(op.outputs.at(0)).name;
+  return out;
+}
+
+void set_activation(SegmentBuilder& b, ir::NpuOp& out, const ir::Operator& op, int index,
+                    tflite::ActivationFunctionType f) {
+  auto act = fused_activation(f, b.lowered(out.ofm.tensor));
+  if (!act)
+    cannot_lower(op, index, "fused activation is not a clamp");
+  out.activation = *act;
+}
+
+}  // namespace
+
+void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
+  bool depthwise = op.type == ir::BuiltinOp::DEPTHWISE_CONV_2D;
+  ir::NpuOp out =
+      base_op(b, op, index, depthwise ? ir::NpuOpType::kDepthwiseConv2D : ir::NpuOpType::kConv2D);
+  out.weights = b.tensor(op.inputs.at(1));
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0)
+    out.bias = b.tensor(op.inputs[2]);
+  const ir::NpuTensor& w = b.lowered(out.weights);
+  if (w.weight_shape.size() != 4)
+    cannot_lower(op, index, "weights are not 4-D");
+  out.kernel.height = w.weight_shape[1];
+  out.kernel.width = w.weight_shape[2];
+  tflite::Padding padding;
+  tflite::ActivationFunctionType act;
+  if (depthwise) {
+    const auto* o = tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op);
+    if (o == nullptr)
+      cannot_lower(op, index, "missing options");
+    out.kernel.stride_x = o->stride_w();
+    out.kernel.stride_y = o->stride_h();
+    out.kernel.dilation_x = o->dilation_w_factor();
+    out.kernel.dilation_y = o->dilation_h_factor();
+    padding = o->padding();
+    act = o->fused_activation_function();
+  } else {
+    const auto* o = tfl::builtin_options_as<tflite::Conv2DOptions>(op);
+    if (o == nullptr)
+      cannot_lower(op, index, "missing options");
+    out.kernel.stride_x = o->stride_w();
+    out.kernel.stride_y = o->stride_h();
+    out.kernel.dilation_x = o->dilation_w_factor();
+    out.kernel.dilation_y = o->dilation_h_factor();
+    padding = o->padding();
+    act = o->fused_activation_function();
+  }
+  out.padding = padding_for(padding, b.lowered(out.ifm.tensor).shape,
+                            b.lowered(out.ofm.tensor).shape, out.kernel);
+  set_activation(b, out, op, index, act);
+  b.add(std::move(out));
+}
+
+void lower_fully_connected(SegmentBuilder& b, const ir::Operator& op, int index) {
+  ir::NpuOp out = base_op(b, op, index, ir::NpuOpType::kFullyConnected);
+  out.weights = b.tensor(op.inputs.at(1));
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0)
+    out.bias = b.tensor(op.inputs[2]);
+  const auto& w = b.lowered(out.weights);
+  if (w.weight_shape.size() != 2)
+    cannot_lower(op, index, "weights are not 2-D");
+  // The NPU computes a vector product per OFM pixel: batch rows become pixels along W.
+  int in_depth = w.weight_shape[1];
+  int64_t batch = b.lowered(out.ifm.tensor).shape.elements() / in_depth;
+  out.ifm.shape = {1, 1, static_cast<int>(batch), in_depth};
+  out.ofm.shape = {1, 1, static_cast<int>(batch), w.weight_shape[0]};
+  const auto* o = tfl::builtin_options_as<tflite::FullyConnectedOptions>(op);
+  if (o == nullptr)
+    cannot_lower(op, index, "missing options");
+  set_activation(b, out, op, index, o->fused_activation_function());
+  b.add(std::move(out));
+}
+
+void lower_pooling(SegmentBuilder& b, const ir::Operator& op, int index) {
+  bool average = op.type == ir::BuiltinOp::AVERAGE_POOL_2D;
+  ir::NpuOp out =
+      base_op(b, op, index, average ? ir::NpuOpType::kAvgPool : ir::NpuOpType::kMaxPool);
+  const auto* o = tfl::builtin_options_as<tflite::Pool2DOptions>(op);
+  if (o == nullptr)
+    cannot_lower(op, index, "missing options");
+  out.kernel.width = o->filter_width();
+  out.kernel.height = o->filter_height();
+  out.kernel.stride_x = o->stride_w();
+  out.kernel.stride_y = o->stride_h();
+  out.padding = padding_for(o->padding(), b.lowered(out.ifm.tensor).shape,
+                            b.lowered(out.ofm.tensor).shape, out.kernel);
+  set_activation(b, out, op, index, o->fused_activation_function());
+  b.add(std::move(out));
+}
+
+void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index) {
+  ir::NpuOpType type;
+  tflite::ActivationFunctionType act = tflite::ActivationFunctionType::NONE;
+  switch (op.type) {
+    case ir::BuiltinOp::ADD:
+      type = ir::NpuOpType::kAdd;
+      if (const auto* o = tfl::builtin_options_as<tflite::AddOptions>(op)) {
+        act = o->fused_activation_function();
+      }
+      break;
+    case ir::BuiltinOp::SUB:
+      type = ir::NpuOpType::kSub;
+      if (const auto* o = tfl::builtin_options_as<tflite::SubOptions>(op)) {
+        act = o->fused_activation_function();
+      }
+      break;
+    case ir::BuiltinOp::MUL:
+      type = ir::NpuOpType::kMul;
+      if (const auto* o = tfl::builtin_options_as<tflite::MulOptions>(op)) {
+        act = o->fused_activation_function();
+      }
+      break;
+    case ir::BuiltinOp::MINIMUM:
+      type = ir::NpuOpType::kMinimum;
+      break;
+    case ir::BuiltinOp::MAXIMUM:
+      type = ir::NpuOpType::kMaximum;
+      break;
+    default:
+      cannot_lower(op, index, "no lowering for this operator yet");
+  }
+  ir::NpuOp out = base_op(b, op, index, type);
+  out.ifm2 = b.whole(op.inputs.at(1));
+  // The NPU broadcasts only its second operand: a broadcast first operand swaps places.
+  const ir::Shape4& ofm = b.lowered(out.ofm.tensor).shape;
+  if (!(b.lowered(out.ifm.tensor).shape == ofm)) {
+    std::swap(out.ifm, out.ifm2);
+    out.reversed_operands = true;
+  }
+  set_activation(b, out, op, index, act);
+  b.add(std::move(out));
+}
+
+void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced) {
+  if (input_produced) {
+    b.alias(op.outputs.at(0), op.inputs.at(0));
+    return;
+  }
+  // Reshaping a segment input: copy, so the segment's input and output stay separate tensors.
+  ir::NpuOp out = base_op(b, op, index, ir::NpuOpType::kMemcpy);
+  b.add(std::move(out));
+}
+
+bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
+  (void)model;
+  auto fused_ok = [](tflite::ActivationFunctionType f) {
+    return f == tflite::ActivationFunctionType::NONE || f == tflite::ActivationFunctionType::RELU ||
+           f == tflite::ActivationFunctionType::RELU6 ||
+           f == tflite::ActivationFunctionType::RELU_N1_TO_1;
+  };
+  switch (op.type) {
+    case ir::BuiltinOp::CONV_2D: {
+      const auto* o = tfl::builtin_options_as<tflite::Conv2DOptions>(op);
+      return o != nullptr && fused_ok(o->fused_activation_function());
+    }
+    case ir::BuiltinOp::DEPTHWISE_CONV_2D: {
+      const auto* o = tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op);
+      return o != nullptr && fused_ok(o->fused_activation_function());
+    }
+    case ir::BuiltinOp::FULLY_CONNECTED: {
+      const auto* o = tfl::builtin_options_as<tflite::FullyConnectedOptions>(op);
+      return o != nullptr && fused_ok(o->fused_activation_function());
+    }
+    case ir::BuiltinOp::AVERAGE_POOL_2D:
+    case ir::BuiltinOp::MAX_POOL_2D: {
+      const auto* o = tfl::builtin_options_as<tflite::Pool2DOptions>(op);
+      return o != nullptr && fused_ok(o->fused_activation_function());
+    }
+    case ir::BuiltinOp::ADD:
+    case ir::BuiltinOp::SUB:
+    case ir::BuiltinOp::MUL:
+    case ir::BuiltinOp::MINIMUM:
+    case ir::BuiltinOp::MAXIMUM: {
+      // Both operands must be feature maps or constants of the OFM's rank.
+      return op.inputs.size() == 2 && op.inputs[0] >= 0 && op.inputs[1] >= 0 &&
+             sg.tensors[op.inputs[0]].shape.size() <= 4;
+    }
+    case ir::BuiltinOp::RESHAPE:
+    case ir::BuiltinOp::SQUEEZE:
+    case ir::BuiltinOp::EXPAND_DIMS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace euc::frontend

@@ -1,0 +1,51 @@
+#pragma once
+// One lowering function per family of network operators. Each returns false (and adds nothing)
+// when it cannot express the operator, which then stays on the CPU.
+#include "frontend/lowering/segment_builder.hpp"
+
+namespace euc::frontend {
+
+// Whether `op` is one of the operators the lowering handles (without building anything).
+bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op);
+
+// Lowers `op` (subgraph operator `index`) into `builder`. `input_is_produced(t)` tells whether
+// network tensor t is produced inside the segment being built (reshapes of segment inputs
+// become copies, not aliases).
+template <class Produced>
+void lower_operator(SegmentBuilder& builder, const ir::Operator& op, int index,
+                    Produced input_is_produced);
+
+// Non-template parts, used by lower_operator.
+void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index);
+void lower_fully_connected(SegmentBuilder& b, const ir::Operator& op, int index);
+void lower_pooling(SegmentBuilder& b, const ir::Operator& op, int index);
+void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index);
+void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
+
+template <class Produced>
+void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
+                    Produced input_is_produced) {
+  switch (op.type) {
+    case ir::BuiltinOp::CONV_2D:
+    case ir::BuiltinOp::DEPTHWISE_CONV_2D:
+      lower_convolution(b, op, index);
+      break;
+    case ir::BuiltinOp::FULLY_CONNECTED:
+      lower_fully_connected(b, op, index);
+      break;
+    case ir::BuiltinOp::AVERAGE_POOL_2D:
+    case ir::BuiltinOp::MAX_POOL_2D:
+      lower_pooling(b, op, index);
+      break;
+    case ir::BuiltinOp::RESHAPE:
+    case ir::BuiltinOp::SQUEEZE:
+    case ir::BuiltinOp::EXPAND_DIMS:
+      lower_reshape(b, op, index, input_is_produced(op.inputs[0]));
+      break;
+    default:
+      lower_elementwise(b, op, index);
+      break;
+  }
+}
+
+}  // namespace euc::frontend

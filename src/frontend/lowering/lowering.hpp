@@ -1,0 +1,31 @@
+#pragma once
+// Lowering: a network subgraph becomes a sequence of segments, each either one CPU operator
+// passed through untouched or an NPU segment (an ir::NpuGraph of NPU primitive operations).
+// Consecutive NPU-supported operators form one segment.
+#include <vector>
+
+#include "ir/model.hpp"
+#include "ir/npu_graph.hpp"
+
+namespace euc::frontend {
+
+struct Segment {
+  bool on_npu = false;
+  std::vector<int> network_ops;  // subgraph operator indices, in order
+  ir::NpuGraph graph;            // NPU segments only
+};
+
+struct LoweredSubgraph {
+  int subgraph = 0;
+  std::vector<Segment> segments;  // in execution order
+};
+
+// `on_npu[i]` says whether operator i of the subgraph may run on the NPU (the supported-operator
+// checks decide). Operators that lowering cannot express yet stay on the CPU.
+LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
+                               const std::vector<bool>& on_npu);
+
+// Whether lowering can express this operator (a subset of what the NPU supports, growing).
+bool can_lower(const ir::Model& model, int subgraph, int op_index);
+
+}  // namespace euc::frontend

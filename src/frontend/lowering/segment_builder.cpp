@@ -1,0 +1,67 @@
+#include "frontend/lowering/segment_builder.hpp"
+
+#include "core/error.hpp"
+
+namespace euc::frontend {
+
+ir::Shape4 to_shape4(const std::vector<int32_t>& shape) {
+  // Leading dimensions fold into batch-like outer axes; the innermost stays channels.
+  switch (shape.size()) {
+    case 0:
+      return {1, 1, 1, 1};
+    case 1:
+      return {1, 1, 1, shape[0]};
+    case 2:
+      return {1, 1, shape[0], shape[1]};
+    case 3:
+      return {1, shape[0], shape[1], shape[2]};
+    case 4:
+      return {shape[0], shape[1], shape[2], shape[3]};
+    default:
+      throw_input("tensors of rank > 4 cannot be lowered to the NPU");
+  }
+}
+
+int SegmentBuilder::tensor(int t) {
+  auto it = lowered_.find(t);
+  if (it != lowered_.end())
+    return it->second;
+  const ir::Tensor& src = subgraph_.tensors.at(t);
+  ir::NpuTensor out;
+  out.name = src.name;
+  out.type = src.type;
+  out.shape = to_shape4(src.shape);
+  out.network_tensor = t;
+  if (src.quantization && !src.quantization->scale.empty()) {
+    const ir::Quantization& q = *src.quantization;
+    out.quant.scale = q.scale[0];
+    out.quant.zero_point = q.zero_point.empty() ? 0 : static_cast<int32_t>(q.zero_point[0]);
+    out.channel_scales.assign(q.scale.begin(), q.scale.end());
+    out.channel_zero_points.assign(q.zero_point.begin(), q.zero_point.end());
+  }
+  auto bytes = model_.tensor_data(src);
+  if (!bytes.empty()) {
+    out.data = model_.buffers.at(src.buffer).data;
+    out.weight_shape = src.shape;
+  }
+  int index = static_cast<int>(graph_.tensors.size());
+  graph_.tensors.push_back(std::move(out));
+  lowered_[t] = index;
+  return index;
+}
+
+void SegmentBuilder::alias(int out, int in) {
+  int base = tensor(in);
+  int low = tensor(out);
+  // Chains of reshapes all share the first tensor's storage.
+  while (graph_.tensors[base].alias_of >= 0)
+    base = graph_.tensors[base].alias_of;
+  graph_.tensors[low].alias_of = base;
+}
+
+ir::TensorSlice SegmentBuilder::whole(int t) {
+  int low = tensor(t);
+  return {low, {0, 0, 0, 0}, graph_.tensors[low].shape};
+}
+
+}  // namespace euc::frontend

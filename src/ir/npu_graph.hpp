@@ -1,0 +1,151 @@
+#pragma once
+// The lowered graph: what one NPU segment of a network computes, as a list of NPU primitive
+// operations on whole tensors. It is the "algorithm" of the Halide split in STYLE.md: the
+// frontend builds it from the network IR; the scheduler decides how and where it runs (a Plan
+// beside it); codegen combines both. Like the network IR it is plain data, immutable once built.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/types.hpp"
+
+namespace euc::ir {
+
+// NHWC shape of a feature map; lower-rank tensors are padded with leading ones.
+struct Shape4 {
+  int n = 1;
+  int h = 1;
+  int w = 1;
+  int c = 1;
+  int64_t elements() const { return int64_t{n} * h * w * c; }
+  friend bool operator==(const Shape4&, const Shape4&) = default;
+};
+
+struct QuantParams {
+  double scale = 1.0;
+  int32_t zero_point = 0;
+  friend bool operator==(const QuantParams&, const QuantParams&) = default;
+};
+
+// A tensor of the lowered graph: a feature map (activations) or constant data.
+struct NpuTensor {
+  std::string name;
+  DataType type = DataType::kInt8;
+  Shape4 shape;
+  QuantParams quant;
+  // Constant tensors only: the bytes and, for weights, per-output-channel scales and zero points
+  // (one entry each for per-tensor quantisation).
+  std::shared_ptr<const std::vector<uint8_t>> data;
+  std::vector<double> channel_scales;
+  std::vector<int64_t> channel_zero_points;
+  std::vector<int32_t> weight_shape;  // the original OHWI / [O, I] shape of a weight tensor
+  // The network tensor this stands for (subgraph tensor index), or -1 for internal tensors.
+  int network_tensor = -1;
+  // Storage shared with another tensor of the graph (a reshape: same bytes, another shape).
+  // Aliased tensors are laid out linearly (NHWC) in memory.
+  int alias_of = -1;
+
+  bool is_constant() const { return data != nullptr; }
+};
+
+// The part of a tensor an operation reads or writes: concatenation writes into a slice of its
+// output; split and slice read a slice of their input. Offset and shape are in NHWC elements.
+struct TensorSlice {
+  int tensor = -1;
+  Shape4 offset;
+  Shape4 shape;
+  bool valid() const { return tensor >= 0; }
+};
+
+enum class NpuOpType {
+  kConv2D,
+  kDepthwiseConv2D,
+  kFullyConnected,
+  kMaxPool,
+  kAvgPool,
+  kReduceSum,
+  kAdd,
+  kSub,
+  kMul,
+  kMinimum,
+  kMaximum,
+  kAbs,
+  kLeakyRelu,
+  kShl,
+  kShr,
+  kClz,
+  kMemcpy,  // a DMA copy of a whole tensor (reshapes whose input is also needed elsewhere)
+};
+std::string_view npu_op_type_name(NpuOpType type);
+bool is_elementwise(NpuOpType type);
+bool is_binary_elementwise(NpuOpType type);
+
+struct Padding {
+  int top = 0;
+  int left = 0;
+  int bottom = 0;
+  int right = 0;
+  friend bool operator==(const Padding&, const Padding&) = default;
+};
+
+struct Kernel {
+  int width = 1;
+  int height = 1;
+  int stride_x = 1;
+  int stride_y = 1;
+  int dilation_x = 1;
+  int dilation_y = 1;
+};
+
+enum class Upscale { kNone, kNearest, kTranspose };
+
+// The output stage's activation, in OFM quantised values.
+struct Activation {
+  enum class Kind { kNone, kClamp, kTanh, kSigmoid, kLut };
+  Kind kind = Kind::kNone;
+  int32_t min = 0;  // clamp range (kClamp; also applied after a LUT)
+  int32_t max = 0;
+  int lut = -1;  // index into NpuGraph::luts for kLut
+};
+
+enum class RoundingMode { kTfl, kTruncate, kNatural };
+
+struct NpuOp {
+  NpuOpType type = NpuOpType::kConv2D;
+  TensorSlice ifm;
+  TensorSlice ifm2;                    // binary elementwise: second operand (tensor)
+  std::optional<int32_t> ifm2_scalar;  // binary elementwise: second operand (quantised scalar)
+  TensorSlice ofm;
+  Kernel kernel;
+  Padding padding;
+  Upscale upscale = Upscale::kNone;
+  int weights = -1;  // constant tensor: conv/depthwise OHWI, FC [O, I]
+  int bias = -1;     // constant int32/int64 tensor, or -1
+  Activation activation;
+  RoundingMode rounding = RoundingMode::kTfl;
+  double leaky_alpha = 0.0;  // kLeakyRelu
+  bool reversed_operands = false;
+  // Network operators (subgraph operator indices) this operation implements, for reports.
+  std::vector<int> source_ops;
+  std::string name;  // the OFM name, for reports
+};
+
+// A 256-entry (8-bit) or 512-entry-equivalent table the output stage looks values up in.
+struct Lut {
+  DataType type = DataType::kInt8;
+  std::vector<int32_t> values;
+};
+
+// One NPU segment: consecutive NPU operations with their tensors. Inputs and outputs are the
+// segment's boundary tensors (what the ethos-u custom operator takes and produces).
+struct NpuGraph {
+  std::vector<NpuTensor> tensors;
+  std::vector<NpuOp> ops;  // in execution order
+  std::vector<Lut> luts;
+  std::vector<int> inputs;
+  std::vector<int> outputs;
+};
+
+}  // namespace euc::ir

@@ -1,0 +1,135 @@
+// Lowering network operators to NPU primitives and partitioning into segments, checked on the
+// shipped models with hand-derived expectations (TFLite padding and activation-range rules).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "frontend/lowering/lowering.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+
+namespace euc::frontend {
+namespace {
+
+ir::Model load(const std::string& relative) {
+  return tfl::read_model_file(test::source_dir() / relative);
+}
+
+LoweredSubgraph lower_all(const ir::Model& m) {
+  std::vector<bool> all(m.subgraphs[0].operators.size(), true);
+  return lower_subgraph(m, 0, all);
+}
+
+TEST(Lowering, PersonDetectIsOneNpuSegmentThenSoftmaxOnTheCpu) {
+  ir::Model m = load("models/person_detect.tflite");
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 2u);
+  const Segment& npu = l.segments[0];
+  ASSERT_TRUE(npu.on_npu);
+  // 14 depthwise + 14 pointwise convolutions + average pool; the reshape is an alias.
+  EXPECT_EQ(npu.graph.ops.size(), 29u);
+  EXPECT_EQ(npu.network_ops.size(), 30u);
+  EXPECT_FALSE(l.segments[1].on_npu);
+  EXPECT_EQ(m.subgraphs[0].operators[l.segments[1].network_ops[0]].type, ir::BuiltinOp::SOFTMAX);
+  ASSERT_EQ(npu.graph.inputs.size(), 1u);
+  EXPECT_EQ(npu.graph.tensors[npu.graph.inputs[0]].network_tensor, m.subgraphs[0].inputs[0]);
+  ASSERT_EQ(npu.graph.outputs.size(), 1u);
+  const ir::NpuTensor& out = npu.graph.tensors[npu.graph.outputs[0]];
+  EXPECT_GE(out.alias_of, 0);  // the reshape output shares the pool's storage
+}
+
+TEST(Lowering, StemUsesTfliteSamePaddingAndRelu6Range) {
+  ir::Model m = load("models/person_detect.tflite");
+  LoweredSubgraph l = lower_all(m);
+  const ir::NpuOp& stem = l.segments[0].graph.ops[0];
+  EXPECT_EQ(stem.type, ir::NpuOpType::kDepthwiseConv2D);
+  EXPECT_EQ(stem.kernel.width, 3);
+  EXPECT_EQ(stem.kernel.stride_x, 2);
+  // SAME, 96 -> 48 with a 3-wide kernel and stride 2: total (48-1)*2+3-96 = 1, so 0 before and
+  // 1 after.
+  EXPECT_EQ(stem.padding, (ir::Padding{0, 0, 1, 1}));
+  const ir::NpuTensor& ofm = l.segments[0].graph.tensors[stem.ofm.tensor];
+  // RELU6 as a clamp in the OFM's quantised domain.
+  int32_t lo = std::max(-128, ofm.quant.zero_point);
+  int32_t hi = std::min<int32_t>(
+      127, ofm.quant.zero_point +
+               static_cast<int32_t>(std::round(6.0f / static_cast<float>(ofm.quant.scale))));
+  EXPECT_EQ(stem.activation.kind, ir::Activation::Kind::kClamp);
+  EXPECT_EQ(stem.activation.min, lo);
+  EXPECT_EQ(stem.activation.max, hi);
+  ASSERT_GE(stem.weights, 0);
+  EXPECT_TRUE(l.segments[0].graph.tensors[stem.weights].is_constant());
+  ASSERT_GE(stem.bias, 0);
+}
+
+TEST(Lowering, ReshapeOfTheGraphInputBecomesACopy) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/micro_speech_quantized.tflite");
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_GE(l.segments.size(), 1u);
+  ASSERT_TRUE(l.segments[0].on_npu);
+  const auto& ops = l.segments[0].graph.ops;
+  ASSERT_GE(ops.size(), 3u);
+  EXPECT_EQ(ops[0].type, ir::NpuOpType::kMemcpy);
+  EXPECT_EQ(ops[1].type, ir::NpuOpType::kDepthwiseConv2D);
+  EXPECT_EQ(ops[2].type, ir::NpuOpType::kFullyConnected);
+}
+
+TEST(Lowering, OperatorsMarkedForTheCpuStayThere) {
+  ir::Model m = load("models/person_detect.tflite");
+  std::vector<bool> on_npu(m.subgraphs[0].operators.size(), true);
+  on_npu[5] = false;
+  LoweredSubgraph l = lower_subgraph(m, 0, on_npu);
+  ASSERT_GE(l.segments.size(), 3u);
+  EXPECT_EQ(l.segments[0].network_ops.size(), 5u);
+  EXPECT_FALSE(l.segments[1].on_npu);
+  EXPECT_EQ(l.segments[1].network_ops, std::vector<int>{5});
+  // The first segment's output is the CPU operator's input.
+  const auto& first = l.segments[0].graph;
+  ASSERT_EQ(first.outputs.size(), 1u);
+  EXPECT_EQ(first.tensors[first.outputs[0]].network_tensor, m.subgraphs[0].operators[5].inputs[0]);
+}
+
+TEST(Lowering, BroadcastFirstOperandIsSwappedAndMarkedReversed) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/sub_bcast_c_int8.tflite");
+  auto& op = m.subgraphs[0].operators[0];
+  std::swap(op.inputs[0], op.inputs[1]);  // now the [1,1,1,C] operand comes first
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);
+  const ir::NpuOp& sub = l.segments[0].graph.ops.at(0);
+  EXPECT_EQ(sub.type, ir::NpuOpType::kSub);
+  EXPECT_TRUE(sub.reversed_operands);
+  EXPECT_EQ(l.segments[0].graph.tensors[sub.ifm.tensor].shape,
+            l.segments[0].graph.tensors[sub.ofm.tensor].shape);
+  EXPECT_EQ(l.segments[0].graph.tensors[sub.ifm2.tensor].shape.h, 1);
+}
+
+TEST(Lowering, FullyConnectedBatchRowsBecomePixels) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m =
+      tfl::read_model_file(test::shared_dir() / "models/ops/fc_batch2_in128_out16_int8.tflite");
+  LoweredSubgraph l = lower_all(m);
+  const ir::NpuOp& fc = l.segments.at(0).graph.ops.at(0);
+  EXPECT_EQ(fc.ifm.shape, (ir::Shape4{1, 1, 2, 128}));
+  EXPECT_EQ(fc.ofm.shape, (ir::Shape4{1, 1, 2, 16}));
+}
+
+TEST(Lowering, UnsupportedOperatorsStayOnTheCpu) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/keyword_scrambled_8bit.tflite");
+  LoweredSubgraph l = lower_all(m);
+  int svdf_on_cpu = 0;
+  for (const Segment& s : l.segments) {
+    for (int op : s.network_ops) {
+      if (m.subgraphs[0].operators[op].type == ir::BuiltinOp::SVDF) {
+        EXPECT_FALSE(s.on_npu);
+        ++svdf_on_cpu;
+      }
+    }
+  }
+  EXPECT_EQ(svdf_on_cpu, 7);
+}
+
+}  // namespace
+}  // namespace euc::frontend
