@@ -1,0 +1,31 @@
+#pragma once
+// Live ranges of the feature maps of one NPU segment, in operation steps: a tensor is live from
+// the operation that writes it to the last one that reads it. Segment inputs are live from the
+// start, outputs to the end. Tensors that share storage (reshape aliases) share one range.
+#include <cstdint>
+#include <vector>
+
+#include "ir/npu_graph.hpp"
+
+namespace euc::scheduler {
+
+struct LiveRange {
+  int start = 0;  // first step (inclusive)
+  int end = 0;    // last step (inclusive)
+  int64_t size = 0;
+  int64_t alignment = 16;
+  std::vector<int> tensors;  // graph tensors stored in this range
+};
+
+// Byte size of a feature map stored linearly (NHWC).
+int64_t linear_size(const ir::NpuTensor& tensor);
+
+// One range per storage group of non-constant tensors; `range_of[t]` gives tensor t's range
+// (-1 for constants).
+struct LiveRanges {
+  std::vector<LiveRange> ranges;
+  std::vector<int> range_of;
+};
+LiveRanges compute_live_ranges(const ir::NpuGraph& graph);
+
+}  // namespace euc::scheduler

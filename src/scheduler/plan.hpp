@@ -1,0 +1,41 @@
+#pragma once
+// A Plan holds every scheduling decision for one NPU segment, beside its immutable graph:
+// per operation the block config and stripe, per tensor where it lives. Exploring schedules
+// means making and scoring Plans, never editing the graph.
+#include <cstdint>
+#include <vector>
+
+#include "arch/block_config.hpp"
+#include "ir/npu_graph.hpp"
+
+namespace euc::scheduler {
+
+// Where a tensor lives, as the command stream's region numbers see it (design_brief §6.2).
+enum class Region {
+  kFlash = 0,      // read-only constants (the flash tensor)
+  kArena = 1,      // scratch: feature maps and segment inputs/outputs
+  kFastArena = 2,  // scratch_fast: the SRAM cache when spilling (Dedicated_Sram)
+};
+
+enum class Layout { kNhwc, kNhcwb16 };
+
+struct TensorPlacement {
+  Region region = Region::kArena;
+  int64_t address = -1;  // byte offset in the region; constants get theirs when encoded
+  int64_t size = 0;
+  Layout layout = Layout::kNhwc;
+};
+
+struct OpPlan {
+  arch::BlockConfig block;
+  ir::Shape4 ofm_stripe;  // the OFM stripe one pass computes (whole OFM: no striping)
+};
+
+struct Plan {
+  std::vector<OpPlan> ops;               // parallel to NpuGraph::ops
+  std::vector<TensorPlacement> tensors;  // parallel to NpuGraph::tensors
+  int64_t arena_size = 0;                // peak of the arena allocation
+  int64_t fast_arena_size = 0;
+};
+
+}  // namespace euc::scheduler

@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/error.hpp"
+#include "scheduler/allocator.hpp"
+
+namespace euc::scheduler {
+namespace {
+
+LiveRange range(int start, int end, int64_t size) {
+  LiveRange r;
+  r.start = start;
+  r.end = end;
+  r.size = size;
+  return r;
+}
+
+TEST(Allocator, LinearGivesEveryRangeItsOwnAlignedAddresses) {
+  std::vector<LiveRange> ranges = {range(0, 0, 10), range(1, 1, 20), range(2, 2, 16)};
+  Allocation a = allocate_linear(ranges);
+  EXPECT_EQ(a.addresses, (std::vector<int64_t>{0, 16, 48}));
+  EXPECT_EQ(a.peak, 64);
+}
+
+TEST(Allocator, GreedyReusesMemoryOfFinishedRanges) {
+  // A chain a -> b -> c: a and c never live together, so c can take a's place.
+  std::vector<LiveRange> ranges = {range(0, 1, 100), range(1, 2, 200), range(2, 3, 100)};
+  Allocation a = allocate_greedy(ranges);
+  verify_allocation(ranges, a);
+  EXPECT_EQ(a.peak, 312);  // a at 0 (100 bytes, next free 16-aligned address 112), b at 112
+  EXPECT_EQ(a.addresses[2], a.addresses[0]);
+  EXPECT_EQ(lower_bound(ranges), 300);
+}
+
+TEST(Allocator, VerifierCatchesOverlapsAndMisalignment) {
+  std::vector<LiveRange> ranges = {range(0, 2, 64), range(1, 3, 64)};
+  Allocation bad;
+  bad.addresses = {0, 32};
+  EXPECT_THROW(verify_allocation(ranges, bad), Error);
+  bad.addresses = {0, 72};
+  EXPECT_THROW(verify_allocation(ranges, bad), Error);  // 72 is not 16-aligned
+  bad.addresses = {0, 64};
+  EXPECT_NO_THROW(verify_allocation(ranges, bad));
+}
+
+TEST(Allocator, RandomRangesNeverOverlapAndGreedyBeatsLinear) {
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<LiveRange> ranges;
+    for (int i = 0; i < 40; ++i) {
+      int start = static_cast<int>(rng() % 30);
+      ranges.push_back(range(start, start + static_cast<int>(rng() % 6), 1 + rng() % 5000));
+    }
+    Allocation g = allocate_greedy(ranges);
+    Allocation l = allocate_linear(ranges);
+    verify_allocation(ranges, g);
+    verify_allocation(ranges, l);
+    EXPECT_LE(g.peak, l.peak);
+    EXPECT_GE(g.peak, lower_bound(ranges));
+  }
+}
+
+TEST(Allocator, NamesAreVelasAllocatorNames) {
+  EXPECT_EQ(parse_allocator("LinearAlloc"), AllocatorKind::kLinear);
+  EXPECT_EQ(parse_allocator("Greedy"), AllocatorKind::kGreedy);
+  EXPECT_EQ(parse_allocator("HillClimb"), AllocatorKind::kHillClimb);
+  EXPECT_THROW(parse_allocator("Best"), Error);
+}
+
+}  // namespace
+}  // namespace euc::scheduler
