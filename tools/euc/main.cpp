@@ -12,7 +12,10 @@
 #include "arch/config_file.hpp"
 #include "arch/config_report.hpp"
 #include "arch/system_config.hpp"
+#include "compile_command.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
+#include "frontend/supported/supported_ops.hpp"
 #include "options.hpp"
 #include "output/model_summary.hpp"
 #include "tflite/reader.hpp"
@@ -29,12 +32,10 @@ void reject_unimplemented(const cli::Options& o) {
     if (given)
       throw_usage(fmt::format("option {} is not implemented yet", option));
   };
-  check(o.supported_ops_report, "--supported-ops-report");
   check(o.output_format == "raw", "--output-format raw");
   check(o.cop_format == "COP2", "--cop-format COP2");
   check(o.separate_io_regions, "--separate-io-regions");
   check(o.enable_debug_db, "--enable-debug-db");
-  check(o.show_cpu_operations, "--show-cpu-operations");
   const cli::Verbose& v = o.verbose;
   check(v.graph, "--verbose-graph");
   check(v.quantization, "--verbose-quantization");
@@ -124,6 +125,35 @@ std::string operator_list(const ir::Model& model) {
   return out;
 }
 
+// --show-cpu-operations: every operator that stays on the CPU, with the constraints it breaks.
+std::string cpu_operations(const ir::Model& model, const frontend::CheckOptions& options) {
+  auto verdicts = frontend::check_model(model, options);
+  size_t total = 0;
+  std::string lines;
+  size_t on_cpu = 0;
+  for (size_t s = 0; s < model.subgraphs.size(); ++s) {
+    const ir::Subgraph& sg = model.subgraphs[s];
+    total += sg.operators.size();
+    for (size_t i = 0; i < sg.operators.size(); ++i) {
+      const frontend::SupportVerdict& v = verdicts[s][i];
+      if (v.on_npu)
+        continue;
+      ++on_cpu;
+      const ir::Operator& op = sg.operators[i];
+      std::string name =
+          op.outputs.empty() || op.outputs[0] < 0 ? "" : sg.tensors[op.outputs[0]].name;
+      std::string where = model.subgraphs.size() > 1 ? fmt::format("subgraph {} ", s) : "";
+      std::string output = name.empty() ? "" : fmt::format(" '{}'", name);
+      lines += fmt::format("  {}op {:>3} {}{}\n", where, i, ir::operator_display_name(op), output);
+      for (const std::string& reason : v.reasons)
+        lines += fmt::format("      - {}\n", reason);
+    }
+  }
+  double share =
+      total == 0 ? 0.0 : 100.0 * static_cast<double>(on_cpu) / static_cast<double>(total);
+  return fmt::format("CPU operators = {} of {} ({:.1f}%)\n{}", on_cpu, total, share, lines);
+}
+
 int run(int argc, char** argv) {
   auto start = Clock::now();
   std::optional<cli::Options> parsed = cli::parse_options(argc, argv);
@@ -136,6 +166,13 @@ int run(int argc, char** argv) {
   }
   if (o.api_version) {
     fmt::print("{}\n", EUC_API_VERSION);
+    return 0;
+  }
+  if (o.supported_ops_report) {
+    // Like Vela: SUPPORTED_OPS.md in the current folder, no network needed.
+    std::filesystem::path path = std::filesystem::current_path() / "SUPPORTED_OPS.md";
+    write_file_atomically(path, frontend::supported_ops_report());
+    fmt::print("Report file: {}\n", path.string());
     return 0;
   }
   std::filesystem::path config_dir = config_files_dir(argv[0]);
@@ -172,15 +209,17 @@ int run(int argc, char** argv) {
     fmt::print("{}", operator_list(model));
   if (o.show_subgraph_io_summary)
     fmt::print("{}", subgraph_io_summary(model));
-  // Until NPU compilation lands (issue 6), the main job describes the model.
-  fmt::print("{}", output::format_model_summary(model, o.network));
+  if (o.show_cpu_operations)
+    fmt::print("{}", cpu_operations(
+                         model, {.force_symmetric_int_weights = o.force_symmetric_int_weights}));
+  cli::run_compile(o, model, system);
   auto done = Clock::now();
   if (o.timing) {
     auto ms = [](auto a, auto b) {
       return std::chrono::duration<double, std::milli>(b - a).count();
     };
     fmt::print(
-        "Timing: configuration {:.2f} ms, read model {:.2f} ms, summary {:.2f} ms, "
+        "Timing: configuration {:.2f} ms, read model {:.2f} ms, compile {:.2f} ms, "
         "total {:.2f} ms\n",
         ms(start, configured), ms(configured, read), ms(read, done), ms(start, done));
   }

@@ -1,0 +1,308 @@
+#include "codegen/command_stream.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "codegen/emitter.hpp"
+#include "codegen/feature_map.hpp"
+#include "codegen/output_scaling.hpp"
+#include "core/error.hpp"
+#include "npu/kernel_stride.hpp"
+
+namespace euc::codegen {
+namespace {
+
+using npu::Opcode;
+
+std::pair<int32_t, int32_t> type_limits(ir::DataType type) {
+  switch (type) {
+    case ir::DataType::kInt8:
+      return {-128, 127};
+    case ir::DataType::kUInt8:
+      return {0, 255};
+    case ir::DataType::kInt16:
+      return {-32768, 32767};
+    case ir::DataType::kUInt16:
+      return {0, 65535};
+    default:
+      return {INT32_MIN, INT32_MAX};
+  }
+}
+
+class OperationWriter {
+ public:
+  OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                  const ConstantLayout& constants, const arch::SystemConfig& system)
+      : e_(e), graph_(graph), plan_(plan), constants_(constants), system_(system) {}
+
+  void write(size_t index) {
+    const ir::NpuOp& op = graph_.ops[index];
+    if (op.type == ir::NpuOpType::kMemcpy) {
+      write_memcpy(op);
+      return;
+    }
+    write_block_op(index, op);
+  }
+
+ private:
+  FeatureMapView view(const ir::TensorSlice& slice) const {
+    // Constant feature maps live in flash at the address the constant layout gave them.
+    const ir::NpuTensor& t = graph_.tensors.at(slice.tensor);
+    if (t.is_constant()) {
+      scheduler::Plan with_address = plan_;
+      with_address.tensors[slice.tensor].region = scheduler::Region::kFlash;
+      with_address.tensors[slice.tensor].address = constants_.tensor_address.at(slice.tensor);
+      return feature_map_view(graph_, with_address, slice);
+    }
+    return feature_map_view(graph_, plan_, slice);
+  }
+
+  void write_memcpy(const ir::NpuOp& op) {
+    FeatureMapView src = view(op.ifm);
+    FeatureMapView dst = view(op.ofm);
+    uint64_t length = static_cast<uint64_t>(graph_.tensors[op.ifm.tensor].shape.elements()) *
+                      *ir::element_size(graph_.tensors[op.ifm.tensor].type);
+    e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
+                             {{"region", static_cast<uint32_t>(src.region)}}));
+    e_.set_address(Opcode::kSetDma0Src, src.base);
+    e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
+                             {{"region", static_cast<uint32_t>(dst.region)}}));
+    e_.set_address(Opcode::kSetDma0Dst, dst.base);
+    e_.set_address(Opcode::kSetDma0Len, length);
+    wait_for_kernels();
+    e_.operation(Opcode::kOpDmaStart, 0);
+    dma_outstanding_ = true;
+  }
+
+  void write_block_op(size_t index, const ir::NpuOp& op) {
+    const scheduler::OpPlan& p = plan_.ops[index];
+    const bool elementwise = ir::is_elementwise(op.type);
+    const bool binary = ir::is_binary_elementwise(op.type);
+    const ir::NpuTensor& ifm_t = graph_.tensors[op.ifm.tensor];
+    const ir::NpuTensor& ofm_t = graph_.tensors[op.ofm.tensor];
+
+    OutputScaling scaling = output_scaling(graph_, op);
+    if (scaling.ofm)
+      e_.set1(Opcode::kSetOfmScale, scaling.ofm->multiplier,
+              static_cast<uint16_t>(scaling.ofm->shift));
+    if (scaling.opa)
+      e_.set1(Opcode::kSetOpaScale, scaling.opa->multiplier,
+              static_cast<uint16_t>(scaling.opa->shift));
+    if (scaling.opb)
+      e_.set1(Opcode::kSetOpbScale, scaling.opb->multiplier, 0);
+
+    FeatureMapView ifm = view(op.ifm);
+    emit_feature_map(e_, FeatureMapRole::kIfm, ifm);
+    e_.set0(Opcode::kSetIfmDepthM1, static_cast<uint16_t>(ifm.shape.c - 1));
+    uint32_t ifm_prec =
+        ifm_precision(ifm_t.type) | (static_cast<uint32_t>(scaling.operand_to_scale) << 8);
+    e_.set0(Opcode::kSetIfmPrecision, static_cast<uint16_t>(ifm_prec));
+    e_.set0(Opcode::kSetIfmUpscale, static_cast<uint16_t>(op.upscale));
+    if (!elementwise) {
+      e_.set0(Opcode::kSetIfmPadTop, static_cast<uint16_t>(op.padding.top));
+      e_.set0(Opcode::kSetIfmPadLeft, static_cast<uint16_t>(op.padding.left));
+      e_.set0(Opcode::kSetIfmPadBottom, static_cast<uint16_t>(op.padding.bottom));
+      e_.set0(Opcode::kSetIfmPadRight, static_cast<uint16_t>(op.padding.right));
+    }
+    FeatureMapView ofm = view(op.ofm);
+    emit_feature_map(e_, FeatureMapRole::kOfm, ofm);
+    e_.set0(Opcode::kSetOfmHeightM1, static_cast<uint16_t>(ofm.shape.h - 1));
+    e_.set0(Opcode::kSetOfmWidthM1, static_cast<uint16_t>(ofm.shape.w - 1));
+    e_.set0(Opcode::kSetOfmDepthM1, static_cast<uint16_t>(ofm.shape.c - 1));
+    uint32_t ofm_prec = ofm_precision(ofm_t.type);
+    if (scaling.global)
+      ofm_prec |= 1u << 8;
+    ofm_prec |= static_cast<uint32_t>(op.rounding) << 14;
+    e_.set0(Opcode::kSetOfmPrecision, static_cast<uint16_t>(ofm_prec));
+
+    if (!elementwise) {
+      e_.set0(Opcode::kSetKernelHeightM1,
+              static_cast<uint16_t>(op.kernel.dilation_y * (op.kernel.height - 1)));
+      e_.set0(Opcode::kSetKernelWidthM1,
+              static_cast<uint16_t>(op.kernel.dilation_x * (op.kernel.width - 1)));
+      npu::KernelStride ks;
+      ks.stride_x = op.kernel.stride_x;
+      ks.stride_y = op.kernel.stride_y;
+      ks.dilation_x = op.kernel.dilation_x;
+      ks.dilation_y = op.kernel.dilation_y;
+      ks.part_kernel_first = op.type == ir::NpuOpType::kConv2D && p.block.part_kernel_first;
+      e_.set0(Opcode::kSetKernelStride, npu::encode_kernel_stride(ks));
+    }
+    const auto& weights = constants_.op_weights[index];
+    if (!weights.empty()) {
+      e_.set0(Opcode::kSetWeightRegion, static_cast<uint16_t>(scheduler::Region::kFlash));
+      e_.set_address(Opcode::kSetWeightBase, weights[0].weight_address);
+      e_.set_address(Opcode::kSetWeightLength, weights[0].weight_length);
+      e_.set0(Opcode::kSetScaleRegion, static_cast<uint16_t>(scheduler::Region::kFlash));
+      e_.set_address(Opcode::kSetScaleBase, weights[0].scale_address);
+      e_.set_address(Opcode::kSetScaleLength, weights[0].scale_length);
+      if (weights.size() > 1) {
+        e_.set_address(Opcode::kSetWeight1Base, weights[1].weight_address);
+        e_.set_address(Opcode::kSetWeight1Length, weights[1].weight_length);
+        e_.set_address(Opcode::kSetScale1Base, weights[1].scale_address);
+        e_.set_address(Opcode::kSetScale1Length, weights[1].scale_length);
+      }
+    }
+    write_activation(op, ofm_t);
+    e_.set0(Opcode::kSetOfmBlkHeightM1, static_cast<uint16_t>(p.block.ofm_block.height - 1));
+    e_.set0(Opcode::kSetOfmBlkWidthM1, static_cast<uint16_t>(p.block.ofm_block.width - 1));
+    e_.set0(Opcode::kSetOfmBlkDepthM1, static_cast<uint16_t>(p.block.ofm_block.depth - 1));
+    e_.set0(Opcode::kSetIfmIbEnd, static_cast<uint16_t>(p.block.layout.ifm_end));
+    e_.set0(Opcode::kSetAbStart, static_cast<uint16_t>(p.block.layout.acc_start));
+    if (binary)
+      e_.set0(Opcode::kSetIfm2IbStart, static_cast<uint16_t>(p.block.layout.ifm2_start));
+    e_.set0(Opcode::kSetAccFormat, p.block.accumulator == arch::AccumulatorType::kInt40 ? 1 : 0);
+    if (binary)
+      write_ifm2(op, ifm);
+    // Consecutive operations do not overlap their blocks: the simplest correct dependency.
+    e_.set0(Opcode::kSetBlockdep, 0);
+    if (dma_outstanding_) {
+      e_.operation(Opcode::kOpDmaWait, 0);
+      dma_outstanding_ = false;
+    }
+    launch(op);
+    kernels_outstanding_ = true;
+  }
+
+  void write_activation(const ir::NpuOp& op, const ir::NpuTensor& ofm) {
+    auto [lo, hi] = type_limits(ofm.type);
+    int32_t min = lo, max = hi;
+    uint32_t type = static_cast<uint32_t>(npu::Activation::kNone);
+    switch (op.activation.kind) {
+      case ir::Activation::Kind::kNone:
+        break;
+      case ir::Activation::Kind::kClamp:
+        min = op.activation.min;
+        max = op.activation.max;
+        break;
+      case ir::Activation::Kind::kTanh:
+        type = static_cast<uint32_t>(npu::Activation::kTanh);
+        break;
+      case ir::Activation::Kind::kSigmoid:
+        type = static_cast<uint32_t>(npu::Activation::kSigmoid);
+        break;
+      case ir::Activation::Kind::kLut:
+        throw Error(ErrorKind::kInternal, "LUT activations are not generated yet");
+    }
+    // The registers hold 16-bit values: int32 outputs clamp to the int16 range (as Vela does).
+    min = std::max(min, -32768);
+    max = std::min(max, 32767);
+    e_.set0(Opcode::kSetActivation, static_cast<uint16_t>(type));
+    e_.set0(Opcode::kSetActivationMin, static_cast<uint16_t>(min));
+    e_.set0(Opcode::kSetActivationMax, static_cast<uint16_t>(max));
+  }
+
+  void write_ifm2(const ir::NpuOp& op, const FeatureMapView& ifm) {
+    uint32_t broadcast = 0;
+    if (op.reversed_operands)
+      broadcast |= 1u << 6;
+    if (op.ifm2_scalar) {
+      broadcast |= 1u << 7;
+      e_.set0(Opcode::kSetIfm2ZeroPoint,
+              static_cast<uint16_t>(graph_.tensors[op.ifm2.tensor].quant.zero_point));
+      e_.set0(Opcode::kSetIfm2Scalar, static_cast<uint16_t>(*op.ifm2_scalar));
+    } else {
+      FeatureMapView ifm2 = view(op.ifm2);
+      emit_feature_map(e_, FeatureMapRole::kIfm2, ifm2);
+      if (ifm2.shape.h != ifm.shape.h)
+        broadcast |= 1u << 0;
+      if (ifm2.shape.w != ifm.shape.w)
+        broadcast |= 1u << 1;
+      if (ifm2.shape.c != ifm.shape.c)
+        broadcast |= 1u << 2;
+    }
+    e_.set0(Opcode::kSetIfm2Precision,
+            static_cast<uint16_t>(ifm_precision(graph_.tensors[op.ifm2.tensor].type)));
+    e_.set0(Opcode::kSetIfm2Broadcast, static_cast<uint16_t>(broadcast));
+  }
+
+  void launch(const ir::NpuOp& op) {
+    switch (op.type) {
+      case ir::NpuOpType::kConv2D:
+      case ir::NpuOpType::kFullyConnected:
+        e_.operation(Opcode::kOpConv);
+        break;
+      case ir::NpuOpType::kDepthwiseConv2D:
+        e_.operation(Opcode::kOpDepthwise);
+        break;
+      case ir::NpuOpType::kMaxPool:
+        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(npu::PoolingMode::kMax));
+        break;
+      case ir::NpuOpType::kAvgPool:
+        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(npu::PoolingMode::kAverage));
+        break;
+      case ir::NpuOpType::kReduceSum:
+        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(npu::PoolingMode::kReduceSum));
+        break;
+      default:
+        e_.operation(Opcode::kOpElementwise, static_cast<uint16_t>(elementwise_mode(op.type)));
+    }
+  }
+
+  static npu::ElementwiseMode elementwise_mode(ir::NpuOpType type) {
+    switch (type) {
+      case ir::NpuOpType::kAdd:
+        return npu::ElementwiseMode::kAdd;
+      case ir::NpuOpType::kSub:
+        return npu::ElementwiseMode::kSub;
+      case ir::NpuOpType::kMul:
+        return npu::ElementwiseMode::kMul;
+      case ir::NpuOpType::kMinimum:
+        return npu::ElementwiseMode::kMin;
+      case ir::NpuOpType::kMaximum:
+        return npu::ElementwiseMode::kMax;
+      case ir::NpuOpType::kAbs:
+        return npu::ElementwiseMode::kAbs;
+      case ir::NpuOpType::kLeakyRelu:
+        return npu::ElementwiseMode::kLrelu;
+      case ir::NpuOpType::kShl:
+        return npu::ElementwiseMode::kShl;
+      case ir::NpuOpType::kShr:
+        return npu::ElementwiseMode::kShr;
+      case ir::NpuOpType::kClz:
+        return npu::ElementwiseMode::kClz;
+      default:
+        throw Error(ErrorKind::kInternal, "not an elementwise operation");
+    }
+  }
+
+  void wait_for_kernels() {
+    if (kernels_outstanding_) {
+      e_.operation(Opcode::kOpKernelWait, 0);
+      kernels_outstanding_ = false;
+    }
+  }
+
+  Emitter& e_;
+  const ir::NpuGraph& graph_;
+  const scheduler::Plan& plan_;
+  const ConstantLayout& constants_;
+  const arch::SystemConfig& system_;
+  bool dma_outstanding_ = false;
+  bool kernels_outstanding_ = false;
+};
+
+}  // namespace
+
+std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
+                                              const scheduler::Plan& plan,
+                                              const ConstantLayout& constants,
+                                              const arch::SystemConfig& system) {
+  Emitter e;
+  if (system.accelerator_config().product == 1) {
+    // Ethos-U65 starts in the parallel mode matching its core count.
+    e.set0(Opcode::kSetParallelMode, static_cast<uint16_t>(system.accelerator_config().cores - 1));
+  }
+  OperationWriter writer(e, graph, plan, constants, system);
+  for (size_t i = 0; i < graph.ops.size(); ++i)
+    writer.write(i);
+  e.operation(Opcode::kOpStop, 0xFFFF);
+  if (e.byte_offset() >= (size_t{1} << 24)) {
+    throw_input(fmt::format("the command stream is {} bytes, above the 16 MiB hardware limit",
+                            e.byte_offset()));
+  }
+  return e.words();
+}
+
+}  // namespace euc::codegen

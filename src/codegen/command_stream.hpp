@@ -1,0 +1,19 @@
+#pragma once
+// The register command stream of one NPU segment under a plan: per operation its registers and
+// NPU_OP command, with the waits that order DMAs and kernels, then NPU_OP_STOP.
+#include <cstdint>
+#include <vector>
+
+#include "arch/system_config.hpp"
+#include "codegen/constants.hpp"
+#include "ir/npu_graph.hpp"
+#include "scheduler/plan.hpp"
+
+namespace euc::codegen {
+
+std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
+                                              const scheduler::Plan& plan,
+                                              const ConstantLayout& constants,
+                                              const arch::SystemConfig& system);
+
+}  // namespace euc::codegen

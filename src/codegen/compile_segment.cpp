@@ -1,0 +1,43 @@
+#include "codegen/compile_segment.hpp"
+
+#include "codegen/command_stream.hpp"
+#include "codegen/constants.hpp"
+#include "npu/driver_payload.hpp"
+
+namespace euc::codegen {
+
+CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                const arch::SystemConfig& system) {
+  const arch::AcceleratorConfig& acc = system.accelerator_config();
+  ConstantLayout constants = layout_constants(graph, plan, acc);
+  std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system);
+
+  npu::ConfigRegisterImage config;
+  config.product = acc.product == 1 ? npu::NpuProduct::kEthosU65 : npu::NpuProduct::kEthosU55;
+  config.macs_per_cc_log2 = 0;
+  for (int macs = acc.macs * acc.cores; macs > 1; macs >>= 1)
+    ++config.macs_per_cc_log2;
+  config.cmd_stream_version = 0;
+  config.shram_size_kib = acc.shram_banks * acc.cores;  // banks are 1 KiB
+  npu::IdRegisterImage id;
+  // Architecture 1.0.6, the version Vela 3.10 writes (design_brief §6.4).
+  id.arch_major_rev = 1;
+  id.arch_minor_rev = 0;
+  id.arch_patch_rev = 6;
+
+  CompiledSegment out;
+  out.payload = npu::build_cop1_payload(config, id, words);
+  out.flash = std::move(constants.flash);
+  out.arena_size = plan.arena_size;
+  out.fast_arena_size = plan.fast_arena_size;
+  for (int t : graph.inputs)
+    out.input_addresses.push_back(plan.tensors[t].address);
+  for (int t : graph.outputs)
+    out.output_addresses.push_back(plan.tensors[t].address);
+  out.command_words = words.size();
+  out.original_weight_bytes = constants.original_weight_bytes;
+  out.encoded_weight_bytes = constants.encoded_weight_bytes;
+  return out;
+}
+
+}  // namespace euc::codegen

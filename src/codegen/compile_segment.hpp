@@ -1,0 +1,29 @@
+#pragma once
+// Everything the ethos-u operator of one NPU segment carries: the driver payload with its
+// command stream, the flash (read-only) bytes, the arena sizes and the arena addresses of the
+// segment's inputs and outputs.
+#include <cstdint>
+#include <vector>
+
+#include "arch/system_config.hpp"
+#include "ir/npu_graph.hpp"
+#include "scheduler/plan.hpp"
+
+namespace euc::codegen {
+
+struct CompiledSegment {
+  std::vector<uint8_t> payload;  // COP1 driver payload (command stream tensor)
+  std::vector<uint8_t> flash;
+  int64_t arena_size = 0;
+  int64_t fast_arena_size = 0;
+  std::vector<int64_t> input_addresses;   // parallel to NpuGraph::inputs
+  std::vector<int64_t> output_addresses;  // parallel to NpuGraph::outputs
+  size_t command_words = 0;
+  int64_t original_weight_bytes = 0;
+  int64_t encoded_weight_bytes = 0;
+};
+
+CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                const arch::SystemConfig& system);
+
+}  // namespace euc::codegen

@@ -1,0 +1,234 @@
+#include "codegen/constants.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "core/error.hpp"
+
+namespace euc::codegen {
+namespace {
+
+int64_t align16(int64_t v) {
+  return (v + 15) / 16 * 16;
+}
+
+// Signed weight values of a constant tensor, zero point subtracted, as OHWI with `shape`.
+std::vector<int16_t> weights_ohwi(const ir::NpuTensor& w, const ir::NpuOp& op,
+                                  weights::OhwiShape& shape) {
+  const auto& ws = w.weight_shape;
+  const uint8_t* data = w.data->data();
+  auto zp_of = [&](int channel) -> int32_t {
+    if (w.channel_zero_points.empty())
+      return 0;
+    if (w.channel_zero_points.size() == 1)
+      return static_cast<int32_t>(w.channel_zero_points[0]);
+    return static_cast<int32_t>(w.channel_zero_points.at(channel));
+  };
+  auto value = [&](size_t i) -> int32_t {
+    return w.type == ir::DataType::kUInt8 ? data[i] : static_cast<int8_t>(data[i]);
+  };
+  std::vector<int16_t> out;
+  if (op.type == ir::NpuOpType::kDepthwiseConv2D) {
+    // TFLite depthwise weights are [1, H, W, C]: one kernel per channel.
+    shape = {ws[3], ws[1], ws[2], 1};
+    out.resize(static_cast<size_t>(shape.elements()));
+    for (int c = 0; c < ws[3]; ++c) {
+      for (int y = 0; y < ws[1]; ++y) {
+        for (int x = 0; x < ws[2]; ++x) {
+          size_t src = (static_cast<size_t>(y) * ws[2] + x) * ws[3] + c;
+          out[shape.index(c, y, x, 0)] = static_cast<int16_t>(value(src) - zp_of(c));
+        }
+      }
+    }
+    return out;
+  }
+  if (op.type == ir::NpuOpType::kFullyConnected) {
+    shape = {ws[0], 1, 1, ws[1]};
+  } else {
+    shape = {ws[0], ws[1], ws[2], ws[3]};
+  }
+  out.resize(static_cast<size_t>(shape.elements()));
+  const int64_t per_channel = shape.elements() / shape.ofm_depth;
+  for (int64_t i = 0; i < shape.elements(); ++i) {
+    out[static_cast<size_t>(i)] = static_cast<int16_t>(value(static_cast<size_t>(i)) -
+                                                       zp_of(static_cast<int>(i / per_channel)));
+  }
+  return out;
+}
+
+std::vector<int64_t> biases(const ir::NpuGraph& graph, const ir::NpuOp& op, int channels) {
+  std::vector<int64_t> out(channels, 0);
+  if (op.bias < 0)
+    return out;
+  const ir::NpuTensor& b = graph.tensors[op.bias];
+  const uint8_t* d = b.data->data();
+  for (int c = 0; c < channels; ++c) {
+    if (b.type == ir::DataType::kInt64) {
+      int64_t v;
+      std::memcpy(&v, d + 8 * c, 8);
+      out[c] = v;
+    } else {
+      int32_t v;
+      std::memcpy(&v, d + 4 * c, 4);
+      out[c] = v;
+    }
+  }
+  return out;
+}
+
+// Encodes one operation's weights and scale records (empty for operations without weights).
+weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                         const arch::AcceleratorConfig& accelerator, size_t i) {
+  const ir::NpuOp& op = graph.ops[i];
+  const ir::NpuTensor& w = graph.tensors[op.weights];
+  const ir::NpuTensor& ifm = graph.tensors[op.ifm.tensor];
+  const ir::NpuTensor& ofm = graph.tensors[op.ofm.tensor];
+  weights::LayerWeights layer;
+  std::vector<int16_t> values = weights_ohwi(w, op, layer.shape);
+  layer.weights = values;
+  std::vector<float> weight_scales(w.channel_scales.begin(), w.channel_scales.end());
+  if (weight_scales.empty())
+    weight_scales.push_back(1.0f);
+  weights::ConvScaleOptions scale_options;
+  // TFLite forms ifm_scale * weight_scale in float32 for fully connected and uint8 layers.
+  if (op.type == ir::NpuOpType::kFullyConnected || ifm.type == ir::DataType::kUInt8) {
+    scale_options.product = weights::ScaleProduct::kFloat32;
+  }
+  bool int64_bias = op.bias >= 0 && graph.tensors[op.bias].type == ir::DataType::kInt64;
+  scale_options.reduced_precision = ifm.type == ir::DataType::kInt16 && int64_bias;
+  std::vector<int64_t> bias = biases(graph, op, layer.shape.ofm_depth);
+  std::vector<weights::ScaleRecord> records =
+      weights::make_scale_records(bias, static_cast<float>(ifm.quant.scale), weight_scales,
+                                  static_cast<float>(ofm.quant.scale), scale_options);
+  layer.scales = records;
+
+  const arch::BlockConfig& block = plan.ops[i].block;
+  weights::WeightTraversal traversal =
+      op.type == ir::NpuOpType::kDepthwiseConv2D ? weights::WeightTraversal::kDepthwise
+      : block.part_kernel_first                  ? weights::WeightTraversal::kPartKernelFirst
+                                                 : weights::WeightTraversal::kDepthFirst;
+  int ifm_bits = *ir::element_size(ifm.type) * 8;
+  weights::WeightEncodingParams params;
+  params.reorder = weights::reorder_params(accelerator, traversal, block.ofm_block.depth, ifm_bits,
+                                           op.kernel.dilation_x, op.kernel.dilation_y);
+  params.cores = accelerator.cores;
+  params.depth_slices = {0, layer.shape.ofm_depth};
+  return weights::encode_layer_weights(layer, params);
+}
+
+// Runs encode_operation for every operation with weights, spread over the machine's cores;
+// results stay in operation order, so the output does not depend on the thread count.
+std::vector<weights::EncodedWeights> encode_all(const ir::NpuGraph& graph,
+                                                const scheduler::Plan& plan,
+                                                const arch::AcceleratorConfig& accelerator) {
+  std::vector<weights::EncodedWeights> out(graph.ops.size());
+  std::vector<size_t> jobs;
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    if (graph.ops[i].weights >= 0)
+      jobs.push_back(i);
+  }
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&] {
+    for (size_t j = next++; j < jobs.size(); j = next++) {
+      try {
+        out[jobs[j]] = encode_operation(graph, plan, accelerator, jobs[j]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure)
+          failure = std::current_exception();
+      }
+    }
+  };
+  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), jobs.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool)
+    t.join();
+  if (failure)
+    std::rethrow_exception(failure);
+  return out;
+}
+
+}  // namespace
+
+ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                const arch::AcceleratorConfig& accelerator) {
+  ConstantLayout layout;
+  layout.op_weights.resize(graph.ops.size());
+  layout.tensor_address.assign(graph.tensors.size(), -1);
+  std::unordered_map<std::string, int64_t> stored;  // encoded bytes -> flash offset
+  auto store = [&](const std::vector<uint8_t>& bytes) {
+    std::string key(bytes.begin(), bytes.end());
+    auto it = stored.find(key);
+    if (it != stored.end())
+      return it->second;
+    int64_t at = align16(static_cast<int64_t>(layout.flash.size()));
+    layout.flash.resize(static_cast<size_t>(at), 0);
+    layout.flash.insert(layout.flash.end(), bytes.begin(), bytes.end());
+    layout.flash.resize(static_cast<size_t>(align16(static_cast<int64_t>(layout.flash.size()))), 0);
+    stored.emplace(std::move(key), at);
+    return at;
+  };
+
+  std::vector<weights::EncodedWeights> all = encode_all(graph, plan, accelerator);
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const ir::NpuOp& op = graph.ops[i];
+    if (op.weights < 0)
+      continue;
+    const ir::NpuTensor& w = graph.tensors[op.weights];
+    const weights::EncodedWeights& encoded = all[i];
+    int64_t base = store(encoded.bytes);
+    layout.original_weight_bytes += static_cast<int64_t>(w.data->size());
+    layout.encoded_weight_bytes += static_cast<int64_t>(encoded.bytes.size());
+    for (int core = 0; core < accelerator.cores; ++core) {
+      auto it = encoded.ranges.find({core, 0});
+      if (it == encoded.ranges.end()) {
+        // A core with no output channels (OFM depth below the core count) reads nothing: it
+        // points at core 0's data with zero lengths, as Vela does.
+        if (core == 0) {
+          throw Error(ErrorKind::kInternal, fmt::format("no weights for core 0 of '{}'", op.name));
+        }
+        WeightAddresses idle = layout.op_weights[i].at(0);
+        idle.scale_length = 0;
+        idle.weight_length = 0;
+        layout.op_weights[i].push_back(idle);
+        continue;
+      }
+      const weights::WeightRange& r = it->second;
+      WeightAddresses a;
+      a.scale_address = static_cast<uint64_t>(base) + r.offset;
+      a.scale_length = r.scale_bytes;
+      a.weight_address = a.scale_address + r.weight_offset;
+      a.weight_length = r.weight_bytes;
+      layout.op_weights[i].push_back(a);
+    }
+  }
+  // Constant feature maps (elementwise operands) are stored as they are, NHWC.
+  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+    const ir::NpuTensor& tensor = graph.tensors[t];
+    if (!tensor.is_constant())
+      continue;
+    bool used_as_feature_map = false;
+    for (const ir::NpuOp& op : graph.ops) {
+      used_as_feature_map |=
+          op.ifm.tensor == static_cast<int>(t) || op.ifm2.tensor == static_cast<int>(t);
+    }
+    if (used_as_feature_map)
+      layout.tensor_address[t] = store(*tensor.data);
+  }
+  (void)plan;
+  return layout;
+}
+
+}  // namespace euc::codegen

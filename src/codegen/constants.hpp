@@ -1,0 +1,34 @@
+#pragma once
+// The read-only region (the flash tensor): every convolution's encoded weights and scale
+// records, and constant feature maps, each 16-byte aligned. Identical encodings are stored once.
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "arch/accelerator.hpp"
+#include "ir/npu_graph.hpp"
+#include "scheduler/plan.hpp"
+#include "weights/weight_stream.hpp"
+
+namespace euc::codegen {
+
+// Where one core's weights and scale records for an operation are in the flash tensor.
+struct WeightAddresses {
+  uint64_t scale_address = 0;
+  uint64_t scale_length = 0;
+  uint64_t weight_address = 0;
+  uint64_t weight_length = 0;
+};
+
+struct ConstantLayout {
+  std::vector<uint8_t> flash;
+  std::vector<std::vector<WeightAddresses>> op_weights;  // per op, per core (empty: no weights)
+  std::vector<int64_t> tensor_address;                   // constant feature maps, else -1
+  int64_t original_weight_bytes = 0;
+  int64_t encoded_weight_bytes = 0;
+};
+
+ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                const arch::AcceleratorConfig& accelerator);
+
+}  // namespace euc::codegen

@@ -1,0 +1,36 @@
+#pragma once
+// The registers that describe a feature map in memory (region, tile bases, tile sizes, strides,
+// precision, zero point), for the IFM, IFM2 and OFM register groups.
+#include <cstdint>
+
+#include "codegen/emitter.hpp"
+#include "ir/npu_graph.hpp"
+#include "scheduler/plan.hpp"
+
+namespace euc::codegen {
+
+struct FeatureMapView {
+  int region = 1;
+  uint64_t base = 0;   // address of the view's first element
+  ir::Shape4 shape;    // the view (batch folded into height)
+  ir::Shape4 storage;  // the whole tensor's shape, for strides
+  ir::DataType type = ir::DataType::kInt8;
+  int32_t zero_point = 0;
+  scheduler::Layout layout = scheduler::Layout::kNhwc;
+};
+
+// The view an operation has of a tensor slice under a plan.
+FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                const ir::TensorSlice& slice);
+
+enum class FeatureMapRole { kIfm, kIfm2, kOfm };
+
+// Region, base addresses and single-tile sizes, strides and zero point.
+void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm);
+
+// The precision field value of IFM/IFM2 (bit 0 signed, bits 2-3 width) and OFM (bit 0 signed,
+// bits 1-2 width) registers.
+uint32_t ifm_precision(ir::DataType type);
+uint32_t ofm_precision(ir::DataType type);
+
+}  // namespace euc::codegen

@@ -1,0 +1,53 @@
+#pragma once
+// The compiler pipeline for one model: supported-operator decisions, lowering to NPU segments,
+// planning, code generation and assembly of the output model.
+#include <string>
+#include <vector>
+
+#include "arch/system_config.hpp"
+#include "ir/model.hpp"
+#include "scheduler/simple_planner.hpp"
+
+namespace euc::driver {
+
+struct CompileOptions {
+  scheduler::PlanOptions plan;
+  bool force_symmetric_int_weights = false;
+  std::string description = "euc";
+};
+
+struct SegmentReport {
+  int subgraph = 0;
+  int network_ops = 0;
+  int npu_ops = 0;
+  int64_t arena_size = 0;
+  int64_t flash_size = 0;
+  int64_t command_stream_bytes = 0;
+  int64_t original_weight_bytes = 0;
+  int64_t encoded_weight_bytes = 0;
+  int64_t macs = 0;
+};
+
+struct CompileReport {
+  int cpu_ops = 0;          // network operators left on the CPU
+  int npu_network_ops = 0;  // network operators placed on the NPU
+  std::vector<SegmentReport> segments;
+  int64_t arena_size = 0;  // largest arena over the NPU segments
+  int64_t flash_size = 0;  // total read-only bytes
+  int64_t macs = 0;
+  int network_ops = 0;
+};
+
+// Multiply-accumulates of one lowered operation: kernel area x OFM elements, times the IFM depth
+// for convolutions and fully connected layers (design_brief §4).
+int64_t operation_macs(const ir::NpuGraph& graph, const ir::NpuOp& op);
+
+struct CompileResult {
+  ir::Model model;
+  CompileReport report;
+};
+
+CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& system,
+                            const CompileOptions& options);
+
+}  // namespace euc::driver

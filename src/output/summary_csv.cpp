@@ -1,0 +1,109 @@
+#include "output/summary_csv.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace euc::output {
+namespace {
+
+// Vela prints areas by their display names and the accelerator as Ethos_U55_256.
+std::string_view display_name(arch::MemArea area) {
+  switch (area) {
+    case arch::MemArea::kSram:
+      return "SRAM";
+    case arch::MemArea::kDram:
+      return "DRAM";
+    case arch::MemArea::kOnChipFlash:
+      return "On-chip Flash";
+    case arch::MemArea::kOffChipFlash:
+      return "Off-chip Flash";
+  }
+  return "";
+}
+
+std::string accelerator_label(std::string_view name) {
+  // "ethos-u55-256" -> "Ethos_U55_256"
+  std::string out = "Ethos_U";
+  out += name.substr(std::string_view("ethos-u").size());
+  for (char& c : out) {
+    if (c == '-')
+      c = '_';
+  }
+  return out;
+}
+
+// Python's repr of a float, as Vela's CSV writer prints it (shortest round-trip form, with a
+// trailing ".0" for integral values).
+std::string py_float(double v) {
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".eEn") == std::string::npos)
+    s += ".0";
+  return s;
+}
+
+// Vela's column prefixes for the four memory areas.
+constexpr std::pair<const char*, arch::MemArea> kAreas[] = {
+    {"sram", arch::MemArea::kSram},
+    {"dram", arch::MemArea::kDram},
+    {"on_chip_flash", arch::MemArea::kOnChipFlash},
+    {"off_chip_flash", arch::MemArea::kOffChipFlash},
+};
+
+}  // namespace
+
+std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& f) {
+  std::map<arch::MemArea, double> used_kib;
+  used_kib[system.arena_area()] += static_cast<double>(f.arena_bytes) / 1024.0;
+  used_kib[system.const_area()] += static_cast<double>(f.read_only_bytes) / 1024.0;
+
+  std::vector<std::pair<std::string, std::string>> cols;
+  auto add = [&](std::string name, std::string value) {
+    cols.emplace_back(std::move(name), std::move(value));
+  };
+  add("experiment", "default");
+  add("network", f.network);
+  add("accelerator_configuration", accelerator_label(system.accelerator_config().name));
+  add("system_config", system.system_config_name);
+  add("memory_mode", system.memory_mode_name);
+  add("core_clock", py_float(system.core_clock));
+  add("arena_cache_size", py_float(static_cast<double>(system.arena_cache_size) / 1024.0));
+  for (const auto& [n, a] : kAreas) {
+    add(std::string(n) + "_bandwidth", py_float(system.bandwidth_bytes_per_second(a) / 1e9));
+  }
+  add("weights_storage_area", std::string(display_name(system.const_area())));
+  add("feature_map_storage_area", std::string(display_name(system.arena_area())));
+  add("inferences_per_second", f.inference_seconds ? py_float(1.0 / *f.inference_seconds) : "");
+  add("batch_size", "1");
+  add("inference_time", f.inference_seconds ? py_float(*f.inference_seconds) : "");
+  add("passes_before_fusing", std::to_string(f.passes_before_fusing));
+  add("passes_after_fusing", std::to_string(f.passes_after_fusing));
+  for (const auto& [n, a] : kAreas)
+    add(std::string(n) + "_memory_used", py_float(used_kib[a]));
+  add("total_original_weights", std::to_string(f.original_weight_bytes));
+  add("total_npu_encoded_weights", std::to_string(f.encoded_weight_bytes));
+  // Bytes moved per area come with the performance model.
+  for (const auto& [n, a] : kAreas) {
+    for (const char* k :
+         {"feature_map_read", "feature_map_write", "weight_read", "weight_write", "total"}) {
+      add(fmt::format("{}_{}_bytes", n, k), "");
+    }
+  }
+  add("nn_macs", std::to_string(f.macs));
+  add("nn_tops", f.inference_seconds
+                     ? py_float(static_cast<double>(f.macs) * 2 / *f.inference_seconds / 1e12)
+                     : "");
+  add("cycles_npu", f.npu_cycles ? py_float(static_cast<double>(*f.npu_cycles)) : "");
+  for (const auto& [n, a] : kAreas)
+    add(fmt::format("cycles_{}_access", n), "");
+  add("cycles_total", f.total_cycles ? py_float(static_cast<double>(*f.total_cycles)) : "");
+
+  std::string header, row;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    header += (i ? "," : "") + cols[i].first;
+    row += (i ? "," : "") + cols[i].second;
+  }
+  return header + "\n" + row + "\n";
+}
+
+}  // namespace euc::output

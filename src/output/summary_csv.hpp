@@ -1,0 +1,30 @@
+#pragma once
+// <stem>_summary_<system_config>.csv with the columns of Vela 3.10's summary (design_brief §8),
+// so scripts written for Vela keep working. Figures euc does not compute yet are left empty,
+// never invented.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "arch/system_config.hpp"
+
+namespace euc::output {
+
+struct SummaryFigures {
+  std::string network;
+  int passes_before_fusing = 0;  // network operators
+  int passes_after_fusing = 0;   // NPU operations plus CPU operators
+  int64_t arena_bytes = 0;
+  int64_t read_only_bytes = 0;  // flash tensors and command streams
+  int64_t original_weight_bytes = 0;
+  int64_t encoded_weight_bytes = 0;
+  int64_t macs = 0;
+  // From the performance model, when it exists.
+  std::optional<double> inference_seconds;
+  std::optional<int64_t> total_cycles;
+  std::optional<int64_t> npu_cycles;
+};
+
+std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& figures);
+
+}  // namespace euc::output

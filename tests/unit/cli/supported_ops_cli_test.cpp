@@ -1,0 +1,117 @@
+// `euc --supported-ops-report` and `euc MODEL --show-cpu-operations` as a user runs them.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "frontend/supported/supported_ops.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+#include "tflite/writer.hpp"
+
+namespace euc {
+namespace {
+
+using test::run_tool;
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+size_t count(const std::string& text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
+    ++n;
+  return n;
+}
+
+// Runs euc with the current folder set to `dir` (the report goes to the current folder).
+test::CommandResult run_in(const std::filesystem::path& dir, const std::vector<std::string>& args) {
+  auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  auto result = run_tool("euc", args);
+  std::filesystem::current_path(previous);
+  return result;
+}
+
+TEST(SupportedOpsCli, ReportIsWrittenToTheCurrentFolderWithoutANetwork) {
+  auto dir = test::temp_dir();
+  auto r = run_in(dir, {"--supported-ops-report"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  auto path = dir / "SUPPORTED_OPS.md";
+  EXPECT_EQ(r.out, "Report file: " + path.string() + "\n");
+  EXPECT_EQ(slurp(path), frontend::supported_ops_report());
+}
+
+TEST(SupportedOpsCli, ReportReplacesAnOlderFile) {
+  auto dir = test::temp_dir();
+  std::ofstream(dir / "SUPPORTED_OPS.md") << "stale";
+  ASSERT_EQ(run_in(dir, {"--supported-ops-report"}).exit_code, 0);
+  EXPECT_EQ(slurp(dir / "SUPPORTED_OPS.md"), frontend::supported_ops_report());
+  // Only the report is left: the temporary file of the atomic write is gone.
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir))
+    ++files;
+  EXPECT_EQ(files, 1u);
+}
+
+TEST(SupportedOpsCli, ShowCpuOperationsOnAWhollySupportedModelListsNone) {
+  auto out = test::temp_dir();
+  auto r = run_tool("euc", {(test::source_dir() / "models/person_detect.tflite").string(),
+                            "--show-cpu-operations", "--output-dir", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("CPU operators = 0 of 31 (0.0%)\n"), std::string::npos) << r.out;
+}
+
+TEST(SupportedOpsCli, ShowCpuOperationsListsEachCpuOperatorWithItsReasons) {
+  EUC_REQUIRE_SHARED();
+  auto out = test::temp_dir();
+  auto r = run_tool("euc", {(test::shared_dir() / "models/keyword_scrambled_8bit.tflite").string(),
+                            "--show-cpu-operations", "--output-dir", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Vela 3.10 leaves 9 of the 15 operators on the CPU (reference/vela_figures.csv).
+  EXPECT_NE(r.out.find("CPU operators = 9 of 15 (60.0%)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  op   1 SVDF\n      - operator type is not supported on the NPU\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(count(r.out, "SVDF\n      - operator type is not supported on the NPU"), 7u) << r.out;
+  EXPECT_NE(r.out.find("  op  13 SOFTMAX\n      - IFM and OFM have the same data type: IFM '' is "
+                       "int8, OFM '' is int16\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  op  14 QUANTIZE\n      - Feature-map, weight and output tensors are "
+                       "not int32"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(SupportedOpsCli, ShowCpuOperationsNamesTheOutputAndHonoursForcedSymmetricWeights) {
+  EUC_REQUIRE_SHARED();
+  auto dir = test::temp_dir();
+  ir::Model model = tfl::read_model_file(test::shared_dir() /
+                                         "models/ops/conv2d_k3s1_same_relu6_d8o8_int8.tflite");
+  ir::Subgraph& sg = model.subgraphs[0];
+  sg.tensors[sg.operators[0].inputs[1]].quantization->zero_point.assign(8, 3);
+  auto path = dir / "asymmetric.tflite";
+  tfl::write_model_file(path, model);
+
+  auto r = run_tool("euc", {path.string(), "--show-cpu-operations", "--output-dir", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string output_name = sg.tensors[sg.operators[0].outputs[0]].name;
+  EXPECT_NE(r.out.find("CPU operators = 1 of 1 (100.0%)\n  op   0 CONV_2D '" + output_name +
+                       "'\n      - With int8 or int16 IFMs the weights' zero points are 0"),
+            std::string::npos)
+      << r.out;
+
+  r = run_tool("euc", {path.string(), "--show-cpu-operations", "--force-symmetric-int-weights",
+                       "--output-dir", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("CPU operators = 0 of 1 (0.0%)\n"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace euc

@@ -1,0 +1,95 @@
+// The structure of euc's own output, checked with the same readers that check Vela's: the
+// ethos-u operator, its payload, command stream and memory plan (design_brief §6.4).
+#include <gtest/gtest.h>
+
+#include "arch/config_file.hpp"
+#include "driver/compiler.hpp"
+#include "npu/ethosu_op.hpp"
+#include "npu/operation.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+#include "tflite/writer.hpp"
+
+namespace euc {
+namespace {
+
+arch::SystemConfig config(const std::string& accelerator) {
+  arch::SystemConfigOptions o;
+  o.accelerator = arch::parse_accelerator(accelerator);
+  return arch::resolve_system_config(arch::builtin_config_library(), o);
+}
+
+ir::Model compile(const std::string& path, const std::string& accelerator = "ethos-u55-256") {
+  ir::Model in = tfl::read_model_file(path);
+  driver::CompileResult r = driver::compile_model(in, config(accelerator), {});
+  // Round trip through the writer and the validating reader, as a user's runtime would see it.
+  return tfl::read_model(tfl::write_model(r.model), "compiled");
+}
+
+std::string person_detect() {
+  return (test::source_dir() / "models/person_detect.tflite").string();
+}
+
+TEST(CompiledModel, PersonDetectBecomesOneEthosUOperatorAndTheSoftmax) {
+  ir::Model m = compile(person_detect());
+  const ir::Subgraph& sg = m.subgraphs.at(0);
+  ASSERT_EQ(sg.operators.size(), 2u);
+  EXPECT_EQ(sg.operators[0].type, ir::BuiltinOp::CUSTOM);
+  EXPECT_EQ(sg.operators[0].custom_code, "ethos-u");
+  EXPECT_EQ(sg.operators[0].custom_options, (ir::Bytes{0x01, 0x04, 0x01}));
+  EXPECT_EQ(sg.operators[1].type, ir::BuiltinOp::SOFTMAX);
+  // The network's interface is unchanged.
+  ASSERT_EQ(sg.inputs.size(), 1u);
+  EXPECT_EQ(sg.tensors[sg.inputs[0]].name, "input");
+  EXPECT_EQ(sg.tensors[sg.inputs[0]].shape, (std::vector<int32_t>{1, 96, 96, 1}));
+  // Only tensors an operator uses remain: no original weights are left in the file.
+  EXPECT_LT(sg.tensors.size(), 12u);
+}
+
+TEST(CompiledModel, PayloadAndOperationsDecodeWithTheVelaReaders) {
+  ir::Model m = compile(person_detect());
+  auto ops = npu::read_ethosu_operators(m, "compiled");
+  ASSERT_EQ(ops.size(), 1u);
+  const auto& op = ops[0];
+  EXPECT_EQ(op.payload.config.macs_per_cycle(), 256);
+  EXPECT_EQ(op.payload.config.shram_size_kib, 48);
+  auto operations = npu::extract_operations(npu::decode_stream(op.payload.command_words));
+  int blocks = 0;
+  for (const auto& o : operations)
+    blocks += o.kind != npu::OperationKind::kDma;
+  EXPECT_EQ(blocks, 29);  // 14 depthwise + 14 pointwise + average pool
+  for (const auto& o : operations)
+    EXPECT_TRUE(o.unset_registers.empty()) << o.byte_offset;
+  // The first operation is the stride-2 stem reading the network input where the memory plan
+  // put it.
+  const auto& stem = operations.at(0);
+  EXPECT_EQ(stem.kind, npu::OperationKind::kDepthwise);
+  ASSERT_TRUE(stem.block.has_value());
+  EXPECT_EQ(stem.block->ofm.shape, (npu::Shape3D{48, 48, 8}));
+  ASSERT_EQ(op.ifms.size(), 1u);
+  ASSERT_TRUE(op.ifms[0].arena_offset.has_value());
+  EXPECT_EQ(static_cast<int64_t>(stem.block->ifm.base[0]), *op.ifms[0].arena_offset);
+}
+
+TEST(CompiledModel, OutputIsByteIdenticalAcrossRuns) {
+  ir::Model in = tfl::read_model_file(person_detect());
+  auto a = tfl::write_model(driver::compile_model(in, config("ethos-u55-256"), {}).model);
+  auto b = tfl::write_model(driver::compile_model(in, config("ethos-u55-256"), {}).model);
+  EXPECT_EQ(a, b);
+}
+
+TEST(CompiledModel, EveryAcceleratorWritesItsOwnConfigRegister) {
+  for (const char* acc : {"ethos-u55-32", "ethos-u55-64", "ethos-u55-128", "ethos-u55-256",
+                          "ethos-u65-256", "ethos-u65-512"}) {
+    SCOPED_TRACE(acc);
+    ir::Model m = compile(person_detect(), acc);
+    auto ops = npu::read_ethosu_operators(m, "compiled");
+    ASSERT_EQ(ops.size(), 1u);
+    const auto& c = accelerator_config(arch::parse_accelerator(acc));
+    EXPECT_EQ(ops[0].payload.config.macs_per_cycle(), c.macs * c.cores);
+    EXPECT_EQ(ops[0].payload.config.product == npu::NpuProduct::kEthosU65, c.product == 1);
+  }
+}
+
+}  // namespace
+}  // namespace euc

@@ -1,0 +1,360 @@
+// Which operators run on the NPU, checked against what Vela 3.10 did with the same models:
+// the placement column of the conformance corpus' README, the CPU operators left in Vela's
+// compiled outputs and the CPU operator counts of vela_figures.csv.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "frontend/supported/supported_ops.hpp"
+#include "model_mutation.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+
+namespace euc::frontend {
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  std::string cell;
+  while (std::getline(ss, cell, sep))
+    out.push_back(trim(cell));
+  return out;
+}
+
+// Types of the operators the checks leave on the CPU, in order.
+std::vector<std::string> cpu_operator_types(const ir::Model& model) {
+  std::vector<std::string> out;
+  auto verdicts = check_model(model);
+  for (size_t s = 0; s < model.subgraphs.size(); ++s) {
+    for (size_t i = 0; i < verdicts[s].size(); ++i) {
+      if (!verdicts[s][i].on_npu)
+        out.push_back(ir::operator_display_name(model.subgraphs[s].operators[i]));
+    }
+  }
+  return out;
+}
+
+bool has_failed(const SupportVerdict& v, std::string_view id) {
+  return std::find(v.failed.begin(), v.failed.end(), id) != v.failed.end();
+}
+
+TEST(NpuOperators, AreTheFortyThreeOfVela310InNameOrder) {
+  auto ops = npu_operator_types();
+  EXPECT_EQ(ops.size(), 43u);
+  std::vector<std::string_view> names;
+  for (ir::BuiltinOp op : ops)
+    names.push_back(ir::builtin_op_name(op));
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM));
+  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::SVDF));
+  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::CUSTOM));
+}
+
+TEST(ConstraintTable, IdsAreUniqueAndEveryRuleNamesOnlyNpuOperators) {
+  std::set<std::string> ids;
+  for (const Constraint& c : constraint_table()) {
+    EXPECT_TRUE(ids.insert(c.id).second) << "duplicate id " << c.id;
+    EXPECT_FALSE(c.description.empty()) << c.id;
+    EXPECT_NE(c.check, nullptr) << c.id;
+    if (c.scope == ConstraintScope::kSpecific) {
+      EXPECT_FALSE(c.ops.empty()) << c.id;
+    }
+    for (ir::BuiltinOp op : c.ops)
+      EXPECT_TRUE(is_npu_operator_type(op)) << c.id << " names " << ir::builtin_op_name(op);
+    EXPECT_EQ(find_constraint(c.id), &c);
+  }
+  EXPECT_EQ(find_constraint("no_such_rule"), nullptr);
+}
+
+TEST(ConstraintTable, GenericRulesComeFirst) {
+  const auto& table = constraint_table();
+  auto first_specific = std::find_if(table.begin(), table.end(), [](const Constraint& c) {
+    return c.scope == ConstraintScope::kSpecific;
+  });
+  EXPECT_TRUE(std::all_of(first_specific, table.end(), [](const Constraint& c) {
+    return c.scope == ConstraintScope::kSpecific;
+  }));
+}
+
+TEST(SupportedOps, ProjectModelsRunEntirelyOnTheNpu) {
+  for (const char* file :
+       {"tests/data/models/hello_world_int8.tflite",
+        "tests/data/models/micro_speech_quantized.tflite",
+        "tests/data/models/simple_add_model.tflite", "models/person_detect.tflite"}) {
+    ir::Model model = test::load_project_model(file);
+    EXPECT_EQ(cpu_operator_types(model), std::vector<std::string>{}) << file;
+  }
+}
+
+TEST(SupportedOps, SharedModelsThatVelaPutsWhollyOnTheNpuPassEveryOperator) {
+  EUC_REQUIRE_SHARED();
+  // vela_figures.csv: cpu_ops = 0 for these under every configuration.
+  for (const char* file :
+       {"person_detect.tflite", "mobilenet_v2_224_int8.tflite", "micro_speech_quantized.tflite",
+        "hello_world_int8.tflite", "mnist_lstm_int8.tflite", "simple_add_model.tflite"}) {
+    ir::Model model = test::load_shared_model(file);
+    auto verdicts = check_model(model);
+    for (size_t i = 0; i < verdicts[0].size(); ++i) {
+      const SupportVerdict& v = verdicts[0][i];
+      EXPECT_TRUE(v.on_npu) << file << " op " << i << ": "
+                            << (v.reasons.empty() ? "" : v.reasons[0]);
+    }
+  }
+}
+
+TEST(SupportedOps, KeywordSpotterKeepsSvdfSoftmaxAndFinalQuantizeOnTheCpu) {
+  EUC_REQUIRE_SHARED();
+  ir::Model model = test::load_shared_model("keyword_scrambled_8bit.tflite");
+  auto verdicts = check_model(model)[0];
+  ASSERT_EQ(verdicts.size(), 15u);
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    const ir::Operator& op = model.subgraphs[0].operators[i];
+    if (op.type == ir::BuiltinOp::SVDF) {
+      EXPECT_FALSE(verdicts[i].on_npu);
+      EXPECT_EQ(verdicts[i].reasons, std::vector<std::string>{std::string(kNotNpuOperatorReason)});
+    }
+  }
+  // SOFTMAX int8 -> int16 and QUANTIZE int16 -> int32.
+  EXPECT_TRUE(has_failed(verdicts[13], "in_out_types_match")) << verdicts[13].reasons.size();
+  EXPECT_TRUE(has_failed(verdicts[14], "no_int32"));
+  EXPECT_TRUE(verdicts[0].on_npu);  // QUANTIZE int16 -> int8
+  for (int fc : {2, 4, 6, 8, 12})
+    EXPECT_TRUE(verdicts[fc].on_npu) << fc;
+}
+
+// Vela's compiled output keeps the CPU operators and replaces each NPU run by one ethos-u
+// operator: the operators left are what Vela placed on the CPU, in order.
+TEST(SupportedOps, CpuOperatorsMatchThoseVelaLeftInItsOutputs) {
+  EUC_REQUIRE_SHARED();
+  auto dir = test::shared_dir() / "reference/vela_outputs/vela3.10/a";
+  int compared = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::string file = entry.path().filename().string();
+    const std::string suffix = "_vela.tflite";
+    if (file.size() <= suffix.size() ||
+        file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    std::string stem = file.substr(0, file.size() - suffix.size());
+    ir::Model vela = tfl::read_model_file(entry.path());
+    std::vector<std::string> vela_cpu;
+    for (const ir::Operator& op : vela.subgraphs[0].operators) {
+      if (op.type != ir::BuiltinOp::CUSTOM)
+        vela_cpu.push_back(ir::operator_display_name(op));
+    }
+    ir::Model model = test::load_shared_model(stem + ".tflite");
+    EXPECT_EQ(cpu_operator_types(model), vela_cpu) << stem;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 6);
+}
+
+TEST(SupportedOps, CpuOperatorCountsMatchVelaFigures) {
+  EUC_REQUIRE_SHARED();
+  std::istringstream csv(read_text(test::shared_dir() / "reference/vela_figures.csv"));
+  std::string line;
+  std::getline(csv, line);
+  auto header = split(line, ',');
+  auto column = [&](std::string_view name) {
+    return std::find(header.begin(), header.end(), name) - header.begin();
+  };
+  auto version = column("version"), model_col = column("model"), cpu = column("cpu_ops");
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    auto cells = split(line, ',');
+    if (cells.size() != header.size() || cells[version] != "vela3.10")
+      continue;
+    ir::Model model = test::load_shared_model(cells[model_col] + ".tflite");
+    EXPECT_EQ(cpu_operator_types(model).size(), std::stoul(cells[cpu])) << cells[model_col];
+    ++rows;
+  }
+  EXPECT_GE(rows, 24);
+}
+
+// The conformance corpus README records where Vela 3.10 placed each single-operator model.
+TEST(SupportedOps, OpsCorpusPlacementMatchesVelaColumnOfItsReadme) {
+  EUC_REQUIRE_SHARED();
+  auto dir = test::shared_dir() / "models/ops";
+  std::istringstream readme(read_text(dir / "README.md"));
+  // The README's reasons for CPU placement, by the constraint that expresses them.
+  const std::map<std::string, std::string> reason_to_rule = {
+      {"per-channel FC weights not supported", "per_tensor_quantization"},
+      {"strides must be 1", "strides_one"},
+      {"permutation not supported", "transpose_pattern"},
+  };
+  std::set<std::string> listed;
+  std::string line;
+  int npu = 0, cpu = 0;
+  while (std::getline(readme, line)) {
+    auto cells = split(line, '|');
+    if (cells.size() < 7 || cells[1].find(".tflite") == std::string::npos)
+      continue;
+    const std::string& file = cells[1];
+    const std::string& placement = cells[6];
+    listed.insert(file);
+    ir::Model model = tfl::read_model_file(dir / file);
+    ASSERT_EQ(model.subgraphs[0].operators.size(), 1u) << file;
+    SupportVerdict v = check_operator(model, 0, 0);
+    if (placement == "NPU") {
+      ++npu;
+      EXPECT_TRUE(v.on_npu) << file << ": " << (v.reasons.empty() ? "" : v.reasons[0]);
+    } else {
+      ++cpu;
+      ASSERT_EQ(placement.rfind("CPU (", 0), 0u) << file;
+      std::string reason = placement.substr(5, placement.size() - 6);
+      ASSERT_TRUE(reason_to_rule.count(reason)) << reason;
+      EXPECT_FALSE(v.on_npu) << file;
+      EXPECT_EQ(v.failed, std::vector<std::string>{reason_to_rule.at(reason)}) << file;
+    }
+  }
+  EXPECT_EQ(npu, 84);
+  EXPECT_EQ(cpu, 6);
+  // Every model of the corpus is listed.
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".tflite") {
+      EXPECT_TRUE(listed.count(entry.path().filename().string())) << entry.path();
+    }
+  }
+}
+
+// Checks run on any IR, also one that breaks many rules at once: degraded copies of every
+// model must give verdicts (the sanitizer build turns any out-of-range access into a failure).
+TEST(SupportedOps, ChecksSurviveModelsWithMissingTensorsOptionsAndShapes) {
+  EUC_REQUIRE_SHARED();
+  std::vector<std::filesystem::path> files;
+  for (const auto& dir : {test::shared_dir() / "models/ops", test::shared_dir() / "models"}) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() == ".tflite")
+        files.push_back(e.path());
+    }
+  }
+  using Edit = std::function<void(ir::Model&)>;
+  auto each_op = [](auto f) {
+    return [f](ir::Model& m) {
+      for (ir::Subgraph& sg : m.subgraphs)
+        for (ir::Operator& op : sg.operators)
+          f(op);
+    };
+  };
+  auto each_tensor = [](auto f) {
+    return [f](ir::Model& m) {
+      for (ir::Subgraph& sg : m.subgraphs)
+        for (ir::Tensor& t : sg.tensors)
+          f(t);
+    };
+  };
+  const std::vector<Edit> edits = {
+      each_op([](ir::Operator& op) { op.builtin_options = {}; }),
+      each_op([](ir::Operator& op) { std::fill(op.inputs.begin(), op.inputs.end(), -1); }),
+      each_op([](ir::Operator& op) {
+        op.inputs.clear();
+        op.outputs.clear();
+        op.intermediates.clear();
+      }),
+      each_tensor([](ir::Tensor& t) { t.shape.clear(); }),
+      each_tensor([](ir::Tensor& t) { t.shape = {3, 5, 7, 9, 11, 13}; }),
+      each_tensor([](ir::Tensor& t) { t.shape.assign(t.shape.size(), 0); }),
+      each_tensor([](ir::Tensor& t) {
+        t.quantization.reset();
+        t.type = ir::DataType::kFloat32;
+      }),
+      [](ir::Model& m) {
+        for (ir::Buffer& b : m.buffers)
+          b.data.reset();
+      },
+  };
+  for (const auto& file : files) {
+    ir::Model original = tfl::read_model_file(file);
+    for (size_t e = 0; e < edits.size(); ++e) {
+      ir::Model model = original;
+      edits[e](model);
+      auto verdicts = check_model(model);
+      ASSERT_EQ(verdicts.size(), model.subgraphs.size()) << file << " edit " << e;
+    }
+  }
+}
+
+TEST(SupportedOps, CheckOperatorAgreesWithCheckModel) {
+  ir::Model model = test::load_project_model("tests/data/models/micro_speech_quantized.tflite");
+  auto all = check_model(model);
+  for (size_t i = 0; i < all[0].size(); ++i) {
+    SupportVerdict one = check_operator(model, 0, static_cast<int>(i));
+    EXPECT_EQ(one.on_npu, all[0][i].on_npu);
+    EXPECT_EQ(one.reasons, all[0][i].reasons);
+  }
+}
+
+TEST(SupportedOpsReport, MentionsEveryConstraintAndOperator) {
+  std::string md = supported_ops_report();
+  for (const Constraint& c : constraint_table()) {
+    EXPECT_NE(md.find(c.description), std::string::npos) << c.id;
+    EXPECT_NE(md.find("(`" + c.id + "`)"), std::string::npos) << c.id;
+    for (const std::string& d : c.details)
+      EXPECT_NE(md.find(d), std::string::npos) << c.id;
+  }
+  for (ir::BuiltinOp op : npu_operator_types())
+    EXPECT_NE(md.find("| " + std::string(ir::builtin_op_name(op)) + " |"), std::string::npos);
+  EXPECT_EQ(md.find("| SVDF |"), std::string::npos);
+}
+
+TEST(SupportedOpsReport, ListsGenericExceptionsAndLinksOnlyToExistingSections) {
+  std::string md = supported_ops_report();
+  EXPECT_NE(md.find("(`no_int32`) [except ADD, ARG_MAX, MUL, SHAPE, SUB, TRANSPOSE]"),
+            std::string::npos);
+  EXPECT_NE(
+      md.find("(`per_tensor_quantization`) [except CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV]"),
+      std::string::npos);
+  // Operators without specific rules link only to the generic section.
+  EXPECT_NE(md.find("| LOGISTIC | [Generic](#generic-constraints) |"), std::string::npos);
+  EXPECT_NE(
+      md.find("| CONV_2D | [Generic](#generic-constraints), [Specific](#conv_2d-constraints) |"),
+      std::string::npos);
+  // Every link target is a heading.
+  size_t pos = 0;
+  int links = 0;
+  while ((pos = md.find("](#", pos)) != std::string::npos) {
+    size_t end = md.find(')', pos);
+    std::string target = md.substr(pos + 3, end - pos - 3);
+    std::string heading = target;
+    std::replace(heading.begin(), heading.end(), '-', ' ');
+    // Headings are "## <OP> constraints" or "## Generic constraints".
+    bool found = false;
+    std::istringstream lines(md);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind("## ", 0) != 0)
+        continue;
+      std::string h = line.substr(3);
+      std::transform(h.begin(), h.end(), h.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      if (h == heading)
+        found = true;
+    }
+    EXPECT_TRUE(found) << target;
+    ++links;
+    pos = end;
+  }
+  EXPECT_EQ(links, 43 + 33);  // as in Vela 3.10: 33 operators have specific rules
+}
+
+}  // namespace
+}  // namespace euc::frontend

@@ -1,0 +1,76 @@
+#include "compile_command.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/file_io.hpp"
+#include "driver/compiler.hpp"
+#include "output/summary_csv.hpp"
+#include "scheduler/allocator.hpp"
+#include "tflite/writer.hpp"
+
+namespace euc::cli {
+
+void run_compile(const Options& options, const ir::Model& model, const arch::SystemConfig& system) {
+  driver::CompileOptions compile;
+  compile.plan.allocator = scheduler::parse_allocator(options.tensor_allocator);
+  if (options.arena_cache_size)
+    compile.plan.arena_limit = *options.arena_cache_size;
+  compile.force_symmetric_int_weights = options.force_symmetric_int_weights;
+  compile.description = fmt::format("euc {}", EUC_VERSION);
+  driver::CompileResult result = driver::compile_model(model, system, compile);
+
+  namespace fs = std::filesystem;
+  fs::path out_dir(options.output_dir);
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec)
+    throw_usage(fmt::format("{}: cannot create output folder: {}", out_dir.string(), ec.message()));
+  fs::path out = out_dir / (fs::path(options.network).stem().string() + "_vela.tflite");
+  tfl::write_model_file(out, result.model);
+
+  const driver::CompileReport& r = result.report;
+  int npu_ops = 0;
+  int64_t original = 0, encoded = 0, command_bytes = 0;
+  for (const auto& s : r.segments) {
+    npu_ops += s.npu_ops;
+    original += s.original_weight_bytes;
+    encoded += s.encoded_weight_bytes;
+    command_bytes += s.command_stream_bytes;
+  }
+  fmt::print("Network summary for {}\n", fs::path(options.network).stem().string());
+  fmt::print("Accelerator configuration               {:>20}\n", system.accelerator_config().name);
+  fmt::print("System configuration                    {:>20}\n", system.system_config_name);
+  fmt::print("Memory mode                             {:>20}\n", system.memory_mode_name);
+  fmt::print("Accelerator clock                       {:>20} MHz\n",
+             static_cast<int64_t>(system.core_clock / 1e6));
+  fmt::print("\n");
+  fmt::print("Total SRAM used (arena)                 {:>20.2f} KiB\n", r.arena_size / 1024.0);
+  fmt::print("Total read-only (flash) used            {:>20.2f} KiB\n", r.flash_size / 1024.0);
+  fmt::print("Command stream size                     {:>20} bytes\n", command_bytes);
+  fmt::print("\n");
+  fmt::print("CPU operators                           {:>20}\n", r.cpu_ops);
+  fmt::print("NPU operators (network)                 {:>20}\n", r.npu_network_ops);
+  fmt::print("NPU operations (lowered)                {:>20}\n", npu_ops);
+  fmt::print("NPU segments (ethos-u operators)        {:>20}\n", r.segments.size());
+  fmt::print("Original weights                        {:>20.2f} KiB\n", original / 1024.0);
+  fmt::print("NPU encoded weights                     {:>20.2f} KiB\n", encoded / 1024.0);
+  output::SummaryFigures figures;
+  figures.network = fs::path(options.network).stem().string();
+  figures.passes_before_fusing = r.network_ops;
+  figures.passes_after_fusing = npu_ops + r.cpu_ops;
+  figures.arena_bytes = r.arena_size;
+  figures.read_only_bytes = r.flash_size + command_bytes;
+  figures.original_weight_bytes = original;
+  figures.encoded_weight_bytes = encoded;
+  figures.macs = r.macs;
+  fs::path csv =
+      out_dir / fmt::format("{}_summary_{}.csv", figures.network, system.system_config_name);
+  write_file_atomically(csv, output::format_summary_csv(system, figures));
+  fmt::print("Total MACs                              {:>20}\n", r.macs);
+  fmt::print("\nOutput written to {} and {}\n", out.string(), csv.string());
+}
+
+}  // namespace euc::cli
