@@ -40,6 +40,13 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
     std::vector<bool> on_npu;
     for (const frontend::SupportVerdict& v : verdicts[s])
       on_npu.push_back(v.on_npu);
+    for (size_t i = 0; i < on_npu.size(); ++i) {
+      std::string_view name = ir::builtin_op_name(model.subgraphs[s].operators[i].type);
+      for (const std::string& ignored : options.ignore_ops) {
+        if (ignored == name)
+          on_npu[i] = false;
+      }
+    }
     result.report.network_ops += static_cast<int>(on_npu.size());
     output::SubgraphCompilation comp;
     comp.lowered = frontend::lower_subgraph(model, static_cast<int>(s), on_npu);

@@ -13,6 +13,7 @@ namespace euc::driver {
 struct CompileOptions {
   scheduler::PlanOptions plan;
   bool force_symmetric_int_weights = false;
+  std::vector<std::string> ignore_ops;  // --ignore-ops: builtin operator names kept on the CPU
   std::string description = "euc";
 };
 

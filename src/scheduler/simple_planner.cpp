@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "scheduler/live_range.hpp"
 
@@ -84,6 +86,13 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
     }
   }
   LiveRanges live = compute_live_ranges(graph);
+  // Tensors the CPU side also sees (the segment's inputs and outputs) follow its alignment.
+  for (int t : graph.inputs) {
+    live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
+  }
+  for (int t : graph.outputs) {
+    live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
+  }
   Allocation alloc = allocate(live.ranges, options.allocator);
   verify_allocation(live.ranges, alloc);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {

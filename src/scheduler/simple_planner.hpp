@@ -12,7 +12,8 @@ namespace euc::scheduler {
 
 struct PlanOptions {
   AllocatorKind allocator = AllocatorKind::kHillClimb;
-  int64_t arena_limit = INT64_MAX;  // --arena-cache-size: a plan above it is an error
+  int64_t arena_limit = INT64_MAX;    // --arena-cache-size: a plan above it is an error
+  int64_t cpu_tensor_alignment = 16;  // --cpu-tensor-alignment: segment inputs and outputs
 };
 
 // The block config request for one lowered operation.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <filesystem>
 
 #include "core/error.hpp"
@@ -19,6 +20,19 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   if (options.arena_cache_size)
     compile.plan.arena_limit = *options.arena_cache_size;
   compile.force_symmetric_int_weights = options.force_symmetric_int_weights;
+  compile.plan.cpu_tensor_alignment = options.cpu_tensor_alignment;
+  for (const std::string& op : options.ignore_ops) {
+    std::string upper = op;
+    for (char& c : upper)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    bool known = false;
+    for (int code = 0; code <= ir::kMaxBuiltinOp; ++code) {
+      known |= ir::kBuiltinOpNames[code] == upper;
+    }
+    if (!known)
+      throw_usage(fmt::format("option --ignore-ops: unknown operator '{}'", op));
+    compile.ignore_ops.push_back(upper);
+  }
   compile.description = fmt::format("euc {}", EUC_VERSION);
   driver::CompileResult result = driver::compile_model(model, system, compile);
 

@@ -93,3 +93,42 @@ TEST(CompiledModel, EveryAcceleratorWritesItsOwnConfigRegister) {
 
 }  // namespace
 }  // namespace euc
+
+namespace euc {
+namespace {
+
+TEST(CompiledModel, IgnoredOperatorTypesStayOnTheCpu) {
+  ir::Model in = tfl::read_model_file(person_detect());
+  driver::CompileOptions o;
+  o.ignore_ops = {"CONV_2D"};
+  driver::CompileResult r = driver::compile_model(in, config("ethos-u55-256"), o);
+  int conv_on_cpu = 0;
+  for (const auto& op : r.model.subgraphs[0].operators)
+    conv_on_cpu += op.type == ir::BuiltinOp::CONV_2D;
+  EXPECT_EQ(conv_on_cpu, 14);
+  // The convolutions, the softmax, and the reshape between the logits convolution and the
+  // softmax (a segment of only reshapes is not worth an NPU call).
+  EXPECT_EQ(r.report.cpu_ops, 16);
+}
+
+TEST(CompiledModel, SegmentInputsAndOutputsFollowTheCpuTensorAlignment) {
+  ir::Model in = tfl::read_model_file(person_detect());
+  driver::CompileOptions o;
+  o.plan.cpu_tensor_alignment = 256;
+  o.ignore_ops = {"CONV_2D"};  // many segments, many boundary tensors
+  ir::Model m = driver::compile_model(in, config("ethos-u55-256"), o).model;
+  int checked = 0;
+  for (const auto& op : npu::read_ethosu_operators(m, "compiled")) {
+    for (const auto* list : {&op.ifms, &op.ofms}) {
+      for (const auto& t : *list) {
+        ASSERT_TRUE(t.arena_offset.has_value());
+        EXPECT_EQ(*t.arena_offset % 256, 0);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 20);
+}
+
+}  // namespace
+}  // namespace euc
