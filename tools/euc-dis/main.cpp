@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/tool_main.hpp"
 #include "disassembly.hpp"
 #include "tflite/reader.hpp"
 
@@ -38,13 +39,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const euc::Error& e) {
-    std::fprintf(stderr, "euc-dis: error: %s\n", e.what());
-    return e.kind() == euc::ErrorKind::kUsage ? 2 : 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "euc-dis: error: %s\n", e.what());
-    return 1;
-  }
+  return euc::run_tool_main("euc-dis", [&] { return run(argc, argv); });
 }

@@ -15,6 +15,7 @@
 #include "compile_command.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "core/tool_main.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "options.hpp"
 #include "output/model_summary.hpp"
@@ -230,17 +231,5 @@ int run(int argc, char** argv) {
 }  // namespace euc
 
 int main(int argc, char** argv) {
-  try {
-    return euc::run(argc, argv);
-  } catch (const euc::Error& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "euc: error: {}\n", e.what());
-    return e.kind() == euc::ErrorKind::kUsage ? 2 : 1;
-  } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "euc: error: out of memory\n");
-    return 1;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "euc: error: internal error: {}\n", e.what());
-    return 3;
-  }
+  return euc::run_tool_main("euc", [&] { return euc::run(argc, argv); });
 }

@@ -111,29 +111,19 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
     cannot_lower(op, index, "weights are not 4-D");
   out.kernel.height = w.weight_shape[1];
   out.kernel.width = w.weight_shape[2];
-  tflite::Padding padding;
-  tflite::ActivationFunctionType act;
-  if (depthwise) {
-    const auto* o = tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op);
+  // Conv2DOptions and DepthwiseConv2DOptions share the fields lowering needs.
+  auto read = [&](const auto* o) {
     if (o == nullptr)
       cannot_lower(op, index, "missing options");
     out.kernel.stride_x = o->stride_w();
     out.kernel.stride_y = o->stride_h();
     out.kernel.dilation_x = o->dilation_w_factor();
     out.kernel.dilation_y = o->dilation_h_factor();
-    padding = o->padding();
-    act = o->fused_activation_function();
-  } else {
-    const auto* o = tfl::builtin_options_as<tflite::Conv2DOptions>(op);
-    if (o == nullptr)
-      cannot_lower(op, index, "missing options");
-    out.kernel.stride_x = o->stride_w();
-    out.kernel.stride_y = o->stride_h();
-    out.kernel.dilation_x = o->dilation_w_factor();
-    out.kernel.dilation_y = o->dilation_h_factor();
-    padding = o->padding();
-    act = o->fused_activation_function();
-  }
+    return std::make_pair(o->padding(), o->fused_activation_function());
+  };
+  auto [padding, act] = depthwise
+                            ? read(tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op))
+                            : read(tfl::builtin_options_as<tflite::Conv2DOptions>(op));
   out.padding = padding_for(padding, b.lowered(out.ifm.tensor).shape,
                             b.lowered(out.ofm.tensor).shape, out.kernel);
   set_activation(b, out, op, index, act);
