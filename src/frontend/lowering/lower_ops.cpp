@@ -124,6 +124,30 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
   auto [padding, act] = depthwise
                             ? read(tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op))
                             : read(tfl::builtin_options_as<tflite::Conv2DOptions>(op));
+  // A depthwise convolution of a single input channel with a depth multiplier is an ordinary
+  // convolution: the NPU's depthwise mode needs equal IFM and OFM depths. Its [1, H, W, M]
+  // weights become OHWI [M, H, W, 1].
+  if (depthwise && b.lowered(out.ifm.tensor).shape.c == 1 &&
+      b.lowered(out.ofm.tensor).shape.c > 1) {
+    const ir::NpuTensor& dw = b.lowered(out.weights);
+    ir::NpuTensor conv = dw;
+    const int h = dw.weight_shape[1], w = dw.weight_shape[2], m = dw.weight_shape[3];
+    auto data = std::make_shared<std::vector<uint8_t>>(dw.data->size());
+    for (int c = 0; c < m; ++c) {
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) {
+          (*data)[(static_cast<size_t>(c) * h + y) * w + x] =
+              (*dw.data)[(static_cast<size_t>(y) * w + x) * m + c];
+        }
+      }
+    }
+    conv.data = std::move(data);
+    conv.weight_shape = {m, h, w, 1};
+    conv.network_tensor = -1;
+    conv.name = dw.name + "_as_conv";
+    out.weights = b.add_constant(std::move(conv));
+    out.type = ir::NpuOpType::kConv2D;
+  }
   out.padding = padding_for(padding, b.lowered(out.ifm.tensor).shape,
                             b.lowered(out.ofm.tensor).shape, out.kernel);
   set_activation(b, out, op, index, act);

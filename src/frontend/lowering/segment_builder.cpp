@@ -59,6 +59,11 @@ void SegmentBuilder::alias(int out, int in) {
   graph_.tensors[low].alias_of = base;
 }
 
+int SegmentBuilder::add_constant(ir::NpuTensor tensor) {
+  graph_.tensors.push_back(std::move(tensor));
+  return static_cast<int>(graph_.tensors.size() - 1);
+}
+
 ir::TensorSlice SegmentBuilder::whole(int t) {
   int low = tensor(t);
   return {low, {0, 0, 0, 0}, graph_.tensors[low].shape};

@@ -20,6 +20,8 @@ class SegmentBuilder {
   // Network tensor `out` is `in` reshaped: it gets its own lowered tensor sharing storage.
   void alias(int out, int in);
   ir::TensorSlice whole(int t);
+  // An internal constant the lowering derived (e.g. rearranged weights).
+  int add_constant(ir::NpuTensor tensor);
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
 
   const ir::Tensor& network_tensor(int t) const { return subgraph_.tensors.at(t); }

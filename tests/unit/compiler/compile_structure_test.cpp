@@ -63,7 +63,7 @@ TEST(CompiledModel, PayloadAndOperationsDecodeWithTheVelaReaders) {
   // The first operation is the stride-2 stem reading the network input where the memory plan
   // put it.
   const auto& stem = operations.at(0);
-  EXPECT_EQ(stem.kind, npu::OperationKind::kDepthwise);
+  EXPECT_EQ(stem.kind, npu::OperationKind::kConv);
   ASSERT_TRUE(stem.block.has_value());
   EXPECT_EQ(stem.block->ofm.shape, (npu::Shape3D{48, 48, 8}));
   ASSERT_EQ(op.ifms.size(), 1u);

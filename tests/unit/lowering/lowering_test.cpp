@@ -42,7 +42,9 @@ TEST(Lowering, StemUsesTfliteSamePaddingAndRelu6Range) {
   ir::Model m = load("models/person_detect.tflite");
   LoweredSubgraph l = lower_all(m);
   const ir::NpuOp& stem = l.segments[0].graph.ops[0];
-  EXPECT_EQ(stem.type, ir::NpuOpType::kDepthwiseConv2D);
+  // A depthwise convolution of the 1-channel input with depth multiplier 8 runs as an ordinary
+  // convolution (the NPU's depthwise mode needs equal IFM and OFM depths).
+  EXPECT_EQ(stem.type, ir::NpuOpType::kConv2D);
   EXPECT_EQ(stem.kernel.width, 3);
   EXPECT_EQ(stem.kernel.stride_x, 2);
   // SAME, 96 -> 48 with a 3-wide kernel and stride 2: total (48-1)*2+3-96 = 1, so 0 before and
@@ -58,7 +60,19 @@ TEST(Lowering, StemUsesTfliteSamePaddingAndRelu6Range) {
   EXPECT_EQ(stem.activation.min, lo);
   EXPECT_EQ(stem.activation.max, hi);
   ASSERT_GE(stem.weights, 0);
-  EXPECT_TRUE(l.segments[0].graph.tensors[stem.weights].is_constant());
+  const ir::NpuTensor& w = l.segments[0].graph.tensors[stem.weights];
+  EXPECT_TRUE(w.is_constant());
+  EXPECT_EQ(w.weight_shape, (std::vector<int32_t>{8, 3, 3, 1}));
+  // OHWI [c][y][x][0] is the depthwise [0][y][x][c].
+  const ir::Subgraph& sg = m.subgraphs[0];
+  auto original = m.tensor_data(sg.tensors[sg.operators[0].inputs[1]]);
+  for (int c = 0; c < 8; ++c) {
+    for (int y = 0; y < 3; ++y) {
+      for (int x = 0; x < 3; ++x) {
+        EXPECT_EQ((*w.data)[(c * 3 + y) * 3 + x], original[(y * 3 + x) * 8 + c]);
+      }
+    }
+  }
   ASSERT_GE(stem.bias, 0);
 }
 
@@ -71,7 +85,7 @@ TEST(Lowering, ReshapeOfTheGraphInputBecomesACopy) {
   const auto& ops = l.segments[0].graph.ops;
   ASSERT_GE(ops.size(), 3u);
   EXPECT_EQ(ops[0].type, ir::NpuOpType::kMemcpy);
-  EXPECT_EQ(ops[1].type, ir::NpuOpType::kDepthwiseConv2D);
+  EXPECT_EQ(ops[1].type, ir::NpuOpType::kConv2D);  // depthwise of 1 channel, multiplier 8
   EXPECT_EQ(ops[2].type, ir::NpuOpType::kFullyConnected);
 }
 
