@@ -21,7 +21,8 @@ size_t byte_size(const ir::Tensor& t, int index) {
 
 }  // namespace
 
-Interpreter::Interpreter(ir::Model model) : model_(std::move(model)), arena_(0) {
+Interpreter::Interpreter(ir::Model model, const CustomKernelFactory& custom)
+    : model_(std::move(model)), arena_(0) {
   if (model_.subgraphs.empty())
     throw_input("model has no subgraph");
   const ir::Subgraph& g = graph();
@@ -48,12 +49,13 @@ Interpreter::Interpreter(ir::Model model) : model_(std::move(model)), arena_(0) 
     OpContext ctx(model_, g, static_cast<int>(i));
     const ir::Operator& op = g.operators[i];
     PrepareFn prepare = op.type == ir::BuiltinOp::CUSTOM ? nullptr : find_kernel(op.type);
-    if (prepare == nullptr)
+    Kernel custom_kernel = prepare == nullptr && custom ? custom(ctx) : Kernel{};
+    if (prepare == nullptr && !custom_kernel)
       ctx.fail("not supported by the reference interpreter");
     for (size_t k = 0; k < ctx.num_outputs(); ++k)
       if (ctx.output_index(k) >= 0 && !model_.tensor_data(ctx.output(k)).empty())
         ctx.fail(fmt::format("output {} ('{}') is a constant tensor", k, ctx.output(k).name));
-    kernels_.push_back(prepare(ctx));
+    kernels_.push_back(custom_kernel ? std::move(custom_kernel) : prepare(ctx));
   }
 }
 

@@ -4,6 +4,7 @@
 // (validated, parameters precomputed) when the interpreter is built; invoke() runs them in the
 // model's order. Variable tensors (LSTM/SVDF state) are reset at the start of every invoke().
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -12,10 +13,15 @@
 
 namespace euc::refinterp {
 
+// Prepares CUSTOM operators the interpreter does not know itself (e.g. "ethos-u", which the NPU
+// simulator runs): returns the operator's kernel, or an empty Kernel when it does not handle the
+// operator's custom code.
+using CustomKernelFactory = std::function<Kernel(const OpContext&)>;
+
 class Interpreter {
  public:
   // Throws an input error naming the operator for an unsupported or malformed operator.
-  explicit Interpreter(ir::Model model);
+  explicit Interpreter(ir::Model model, const CustomKernelFactory& custom = {});
 
   const ir::Model& model() const { return model_; }
   const ir::Subgraph& graph() const { return model_.subgraphs.front(); }

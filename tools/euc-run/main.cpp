@@ -1,5 +1,6 @@
 // euc-run: runs a TFLite model on given inputs with the reference interpreter and writes the
-// outputs as .npy files, so compiled models can be checked against it bit for bit.
+// outputs as .npy files, so compiled models can be checked against it bit for bit. Models
+// compiled for the NPU run their ethos-u operators on the functional model (npusim).
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -11,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
 #include "refinterp/npy.hpp"
 #include "tflite/reader.hpp"
@@ -70,6 +72,37 @@ void write_npy(const fs::path& path, const euc::ir::Tensor& t, std::span<const u
   euc::write_file_atomically(path, euc::refinterp::format_npy(t.type, shape, data));
 }
 
+// The dtype of an NPU feature map element type.
+euc::ir::DataType npu_data_type(const euc::npu::ElementType& type) {
+  using euc::ir::DataType;
+  switch (type.bits) {
+    case 8:
+      return type.is_signed ? DataType::kInt8 : DataType::kUInt8;
+    case 16:
+      return type.is_signed ? DataType::kInt16 : DataType::kUInt16;
+    default:
+      return DataType::kInt32;
+  }
+}
+
+// Writes the OFM of every NPU block operation as npu<k>_op<NNN>_<KIND>.npy, shape [1, H, W, C].
+void write_npu_ofm(const std::string& dir, std::size_t ethosu_index,
+                   const euc::npusim::OperationEvent& event) {
+  if (event.ofm == nullptr)
+    return;
+  const euc::npu::FeatureMap& fm = event.operation->block->ofm;
+  const euc::ir::DataType type = npu_data_type(fm.type);
+  std::vector<uint8_t> bytes(event.ofm->values.size() * static_cast<size_t>(fm.type.bytes()));
+  for (size_t i = 0; i < event.ofm->values.size(); ++i)
+    for (int b = 0; b < fm.type.bytes(); ++b)
+      bytes[i * static_cast<size_t>(fm.type.bytes()) + static_cast<size_t>(b)] =
+          static_cast<uint8_t>(static_cast<uint32_t>(event.ofm->values[i]) >> (8 * b));
+  const std::vector<int64_t> shape{1, fm.shape.height, fm.shape.width, fm.shape.depth};
+  const std::string name = fmt::format("npu{}_op{:03}_{}.npy", ethosu_index, event.index,
+                                       euc::npu::operation_kind_name(event.operation->kind));
+  euc::write_file_atomically(fs::path(dir) / name, euc::refinterp::format_npy(type, shape, bytes));
+}
+
 std::string file_safe(std::string_view name) {
   std::string s;
   for (char c : name)
@@ -89,7 +122,8 @@ int run(int argc, char** argv) {
   app.add_option("--input", inputs, "Input k as .npy (dtype and shape must match) or raw .bin");
   app.add_option("--output-dir", output_dir, "Folder for output<k>.npy")->required();
   app.add_option("--random-inputs", seed, "Fill every input with uniform random values");
-  app.add_option("--dump-intermediates", dump_dir, "Also write every non-constant tensor here");
+  app.add_option("--dump-intermediates", dump_dir,
+                 "Also write every non-constant tensor and the OFM of every NPU operation here");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -101,7 +135,21 @@ int run(int argc, char** argv) {
   if (seed && !inputs.empty())
     euc::throw_usage("--random-inputs and --input cannot be combined");
 
-  Interpreter interp(euc::tfl::read_model_file(model_path));
+  if (!dump_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(dump_dir, ec);
+    if (ec)
+      euc::throw_usage(fmt::format("cannot create folder {}: {}", dump_dir, ec.message()));
+  }
+  euc::npusim::NpuObserver npu_observer;
+  if (!dump_dir.empty()) {
+    npu_observer = [&dump_dir](size_t k, const euc::npusim::EthosuRunner&,
+                               const euc::npusim::OperationEvent& event) {
+      write_npu_ofm(dump_dir, k, event);
+    };
+  }
+  Interpreter interp(euc::tfl::read_model_file(model_path),
+                     euc::npusim::ethosu_kernel_factory(model_path, npu_observer));
   if (seed) {
     std::mt19937_64 rng(*seed);
     for (size_t k = 0; k < interp.input_count(); ++k)
@@ -129,9 +177,6 @@ int run(int argc, char** argv) {
     write_npy(fs::path(output_dir) / fmt::format("output{}.npy", k), interp.output_tensor(k),
               interp.output(k));
   if (!dump_dir.empty()) {
-    fs::create_directories(dump_dir, ec);
-    if (ec)
-      euc::throw_usage(fmt::format("cannot create folder {}: {}", dump_dir, ec.message()));
     const auto& g = interp.graph();
     for (size_t i = 0; i < g.tensors.size(); ++i) {
       const auto& t = g.tensors[i];

@@ -64,6 +64,16 @@ int SegmentBuilder::add_constant(ir::NpuTensor tensor) {
   return static_cast<int>(graph_.tensors.size() - 1);
 }
 
+ir::NpuOp SegmentBuilder::identity_copy(int from, int to) const {
+  ir::NpuOp op;
+  op.type = ir::NpuOpType::kMaxPool;
+  const ir::Shape4& shape = graph_.tensors[from].shape;
+  op.ifm = {from, {0, 0, 0, 0}, shape};
+  op.ofm = {to, {0, 0, 0, 0}, shape};
+  op.name = graph_.tensors[to].name;
+  return op;
+}
+
 ir::TensorSlice SegmentBuilder::whole(int t) {
   int low = tensor(t);
   return {low, {0, 0, 0, 0}, graph_.tensors[low].shape};

@@ -34,6 +34,10 @@ class SegmentBuilder {
   ir::NpuGraph finish(NeededOutside needed_outside);
 
  private:
+  // A 1x1 max pool copying `from` into `to` (same element count and quantisation), viewed in
+  // the source's shape.
+  ir::NpuOp identity_copy(int from, int to) const;
+
   const ir::Model& model_;
   const ir::Subgraph& subgraph_;
   ir::NpuGraph graph_;
@@ -42,23 +46,37 @@ class SegmentBuilder {
 
 template <class NeededOutside>
 ir::NpuGraph SegmentBuilder::finish(NeededOutside needed_outside) {
-  std::vector<bool> produced(graph_.tensors.size(), false);
-  for (const ir::NpuOp& op : graph_.ops)
-    produced[op.ofm.tensor] = true;
-  // A reshape output is produced when its base is.
+  auto produced = [&] {
+    std::vector<bool> p(graph_.tensors.size(), false);
+    for (const ir::NpuOp& op : graph_.ops)
+      p[op.ofm.tensor] = true;
+    return p;
+  };
+  std::vector<bool> made = produced();
+  // A reshape of a segment input that is also needed after the segment cannot share the input's
+  // storage (the custom operator's input and output would be one tensor): copy it first.
+  std::vector<ir::NpuOp> copies;
+  for (const auto& [net, low] : lowered_) {
+    int base = graph_.tensors[low].alias_of;
+    if (base < 0 || made[base] || !needed_outside(net))
+      continue;
+    graph_.tensors[low].alias_of = -1;
+    copies.push_back(identity_copy(base, low));
+  }
+  graph_.ops.insert(graph_.ops.begin(), copies.begin(), copies.end());
+  made = produced();
   for (size_t i = 0; i < graph_.tensors.size(); ++i) {
     int base = graph_.tensors[i].alias_of;
-    if (base >= 0 && produced[base])
-      produced[i] = true;
+    if (base >= 0 && made[base])
+      made[i] = true;
   }
   for (const auto& [net, low] : lowered_) {
     const ir::NpuTensor& t = graph_.tensors[low];
     if (t.is_constant())
       continue;
-    // (An alias always has a produced base: reshapes of segment inputs become copies.)
-    if (!produced[low] && t.alias_of < 0) {
+    if (!made[low] && t.alias_of < 0) {
       graph_.inputs.push_back(low);
-    } else if (produced[low] && needed_outside(net)) {
+    } else if (made[low] && needed_outside(net)) {
       graph_.outputs.push_back(low);
     }
   }

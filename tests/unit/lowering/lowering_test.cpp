@@ -76,17 +76,41 @@ TEST(Lowering, StemUsesTfliteSamePaddingAndRelu6Range) {
   ASSERT_GE(stem.bias, 0);
 }
 
-TEST(Lowering, ReshapeOfTheGraphInputBecomesACopy) {
+TEST(Lowering, ReshapeOfTheGraphInputSharesItsStorage) {
   EUC_REQUIRE_SHARED();
   ir::Model m = tfl::read_model_file(test::shared_dir() / "models/micro_speech_quantized.tflite");
   LoweredSubgraph l = lower_all(m);
   ASSERT_GE(l.segments.size(), 1u);
   ASSERT_TRUE(l.segments[0].on_npu);
-  const auto& ops = l.segments[0].graph.ops;
-  ASSERT_GE(ops.size(), 3u);
-  EXPECT_EQ(ops[0].type, ir::NpuOpType::kMemcpy);
-  EXPECT_EQ(ops[1].type, ir::NpuOpType::kConv2D);  // depthwise of 1 channel, multiplier 8
-  EXPECT_EQ(ops[2].type, ir::NpuOpType::kFullyConnected);
+  const ir::NpuGraph& g = l.segments[0].graph;
+  ASSERT_GE(g.ops.size(), 2u);
+  // RESHAPE (input) -> DEPTHWISE (1 channel, multiplier 8, as a convolution) -> FC: the reshape
+  // adds no operation; the convolution reads the segment input's bytes.
+  EXPECT_EQ(g.ops[0].type, ir::NpuOpType::kConv2D);
+  EXPECT_EQ(g.ops[1].type, ir::NpuOpType::kFullyConnected);
+  ASSERT_EQ(g.inputs.size(), 1u);
+  EXPECT_EQ(g.tensors[g.ops[0].ifm.tensor].alias_of, g.inputs[0]);
+}
+
+TEST(Lowering, ReshapeOfAnInputNeededAfterTheSegmentIsCopied) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/micro_speech_quantized.tflite");
+  // Make the reshape's output a network output too.
+  ir::Subgraph& sg = m.subgraphs[0];
+  ASSERT_EQ(sg.operators[0].type, ir::BuiltinOp::RESHAPE);
+  sg.outputs.push_back(sg.operators[0].outputs[0]);
+  LoweredSubgraph l = lower_all(m);
+  const ir::NpuGraph& g = l.segments.at(0).graph;
+  ASSERT_GE(g.ops.size(), 3u);
+  const ir::NpuOp& copy = g.ops[0];
+  EXPECT_EQ(copy.type, ir::NpuOpType::kMaxPool);  // a 1x1 identity pool
+  EXPECT_EQ(copy.kernel.width * copy.kernel.height, 1);
+  EXPECT_EQ(copy.ifm.tensor, g.inputs.at(0));
+  EXPECT_LT(g.tensors[copy.ofm.tensor].alias_of, 0);
+  bool copy_is_output = false;
+  for (int o : g.outputs)
+    copy_is_output |= o == copy.ofm.tensor;
+  EXPECT_TRUE(copy_is_output);
 }
 
 TEST(Lowering, OperatorsMarkedForTheCpuStayThere) {

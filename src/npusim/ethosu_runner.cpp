@@ -1,0 +1,130 @@
+#include "npusim/ethosu_runner.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace euc::npusim {
+namespace {
+
+// Region numbers of Vela's command streams (design_brief.md section 6.2).
+constexpr int kFlashRegion = 0;
+constexpr int kScratchRegion = 1;
+constexpr int kScratchFastRegion = 2;
+
+std::size_t byte_size(const ir::Tensor& t) {
+  return static_cast<std::size_t>(t.num_elements()) *
+         static_cast<std::size_t>(ir::element_size(t.type).value_or(0));
+}
+
+}  // namespace
+
+void EthosuRunner::fail(const std::string& what) const {
+  throw_input(fmt::format("{}: {}", where_, what));
+}
+
+EthosuRunner::EthosuRunner(const ir::Model& model, const npu::EthosuOperator& op,
+                           std::string source)
+    : op_(op),
+      where_(fmt::format("{}: subgraph {} operator {} (ethos-u)", source, op.subgraph,
+                         op.operator_index)) {
+  const ir::Subgraph& graph = model.subgraphs.at(op.subgraph);
+  auto tensor = [&](const npu::EthosuTensor& t) -> const ir::Tensor& {
+    return graph.tensors.at(static_cast<std::size_t>(t.index));
+  };
+  try {
+    simulator_ = std::make_unique<Simulator>(op.payload.command_words,
+                                             accelerator_from_config(op.payload.config.word()));
+  } catch (const Error& e) {
+    fail(e.what());
+  }
+  const ir::Tensor& flash = tensor(op.flash);
+  memory_.map_region(kFlashRegion,
+                     std::make_shared<MemoryBuffer>(fmt::format("flash '{}'", flash.name),
+                                                    model.tensor_data(flash), /*read_only=*/true));
+  const ir::Tensor& scratch = tensor(op.scratch);
+  scratch_ =
+      std::make_shared<MemoryBuffer>(fmt::format("scratch '{}'", scratch.name), byte_size(scratch));
+  memory_.map_region(kScratchRegion, scratch_);
+  if (op.scratch_fast.index == op.scratch.index) {
+    scratch_fast_ = scratch_;
+  } else {
+    const ir::Tensor& fast = tensor(op.scratch_fast);
+    scratch_fast_ = std::make_shared<MemoryBuffer>(fmt::format("scratch_fast '{}'", fast.name),
+                                                   byte_size(fast));
+  }
+  memory_.map_region(kScratchFastRegion, scratch_fast_);
+  memory_.set_shram(simulator_->make_shram());
+
+  if (!op.scratch.arena_offset)
+    fail("the scratch tensor has no arena offset in OfflineMemoryAllocation");
+  const int64_t base = *op.scratch.arena_offset;
+  auto place = [&](const npu::EthosuTensor& t, const char* role, std::size_t k) {
+    const ir::Tensor& tensor_info = tensor(t);
+    Placement p;
+    p.size = byte_size(tensor_info);
+    p.name = fmt::format("{} {} (tensor {} '{}')", role, k, t.index, tensor_info.name);
+    if (!t.arena_offset)
+      fail(fmt::format("{} has no arena offset in OfflineMemoryAllocation", p.name));
+    const int64_t address = *t.arena_offset - base;
+    if (address < 0 || static_cast<uint64_t>(address) + p.size > scratch_->size()) {
+      fail(
+          fmt::format("{} at arena offset {} ({} bytes) lies outside the scratch tensor (offset "
+                      "{}, {} bytes)",
+                      p.name, *t.arena_offset, p.size, base, scratch_->size()));
+    }
+    p.address = static_cast<uint64_t>(address);
+    return p;
+  };
+  for (std::size_t k = 0; k < op.ifms.size(); ++k)
+    ifms_.push_back(place(op.ifms[k], "IFM", k));
+  for (std::size_t k = 0; k < op.ofms.size(); ++k)
+    ofms_.push_back(place(op.ofms[k], "OFM", k));
+}
+
+std::vector<std::vector<uint8_t>> EthosuRunner::run(std::span<const std::span<const uint8_t>> ifms,
+                                                    const OperationObserver& observer) {
+  if (ifms.size() != ifms_.size())
+    fail(fmt::format("{} IFMs given, the operator has {}", ifms.size(), ifms_.size()));
+  scratch_->clear();
+  scratch_fast_->clear();
+  memory_.shram().clear();
+  for (std::size_t k = 0; k < ifms.size(); ++k) {
+    const Placement& p = ifms_[k];
+    if (ifms[k].size() != p.size)
+      fail(fmt::format("{} needs {} bytes, {} given", p.name, p.size, ifms[k].size()));
+    // An earlier IFM placed over this one must hold the same bytes where they meet.
+    for (std::size_t j = 0; j < k; ++j) {
+      const Placement& q = ifms_[j];
+      const uint64_t lo = std::max(p.address, q.address);
+      const uint64_t hi = std::min(p.address + p.size, q.address + q.size);
+      for (uint64_t a = lo; a < hi; ++a) {
+        if (ifms[k][a - p.address] != ifms[j][a - q.address]) {
+          fail(fmt::format("{} and {} share arena bytes from offset {} but hold different data",
+                           q.name, p.name, lo));
+        }
+      }
+    }
+    scratch_->write(p.address, ifms[k]);
+  }
+  try {
+    simulator_->run(memory_, observer);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kUsage)
+      throw;
+    fail(e.what());
+  }
+  std::vector<std::vector<uint8_t>> outputs;
+  for (const Placement& p : ofms_) {
+    const std::size_t bad = scratch_->first_uninitialised(p.address, p.size);
+    if (bad != p.size)
+      fail(fmt::format("{}: byte {} was never written by the NPU", p.name, bad));
+    const uint8_t* data = scratch_->data() + p.address;
+    outputs.emplace_back(data, data + p.size);
+  }
+  return outputs;
+}
+
+}  // namespace euc::npusim
