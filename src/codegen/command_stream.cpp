@@ -93,6 +93,15 @@ class OperationWriter {
       e_.set1(Opcode::kSetOpbScale, scaling.opb->multiplier, 0);
 
     FeatureMapView ifm = view(op.ifm);
+    FeatureMapView ofm = view(op.ofm);
+    if (raw_average(op)) {
+      // An average pool with equal input and output quantisation averages the raw values, as
+      // TFLite does: subtracting the zero point first would move the ties of its rounding
+      // (Vela 3.10 high_level_command_to_npu_op.py, use_zero_point_0).
+      ifm.zero_point = 0;
+      ofm.zero_point = 0;
+    }
+    if (ifm_t.type == ir::DataType::kInt32) ifm.zero_point = 0;
     emit_feature_map(e_, FeatureMapRole::kIfm, ifm);
     e_.set0(Opcode::kSetIfmDepthM1, static_cast<uint16_t>(ifm.shape.c - 1));
     uint32_t ifm_prec =
@@ -105,7 +114,6 @@ class OperationWriter {
       e_.set0(Opcode::kSetIfmPadBottom, static_cast<uint16_t>(op.padding.bottom));
       e_.set0(Opcode::kSetIfmPadRight, static_cast<uint16_t>(op.padding.right));
     }
-    FeatureMapView ofm = view(op.ofm);
     emit_feature_map(e_, FeatureMapRole::kOfm, ofm);
     e_.set0(Opcode::kSetOfmHeightM1, static_cast<uint16_t>(ofm.shape.h - 1));
     e_.set0(Opcode::kSetOfmWidthM1, static_cast<uint16_t>(ofm.shape.w - 1));
@@ -163,6 +171,14 @@ class OperationWriter {
     }
     launch(op);
     kernels_outstanding_ = true;
+  }
+
+  bool raw_average(const ir::NpuOp& op) const {
+    if (op.type != ir::NpuOpType::kAvgPool) return false;
+    const ir::NpuTensor& in = graph_.tensors[op.ifm.tensor];
+    const ir::NpuTensor& out = graph_.tensors[op.ofm.tensor];
+    return static_cast<float>(in.quant.scale) == static_cast<float>(out.quant.scale) &&
+           in.quant.zero_point == out.quant.zero_point;
   }
 
   void write_activation(const ir::NpuOp& op, const ir::NpuTensor& ofm) {

@@ -55,6 +55,16 @@ OpWeights decode(const NpuMemory& memory, const npu::BlockOperation& op, bool de
   for (int core = 0; core < cores; ++core) {
     const int channels = (w.ofm_depth - core + cores - 1) / cores;
     const std::string name = fmt::format("weights of core {}", core);
+    // A core with no output channels (OFM depth below the core count) is idle: Vela points its
+    // weight and scale registers at core 0's data with zero lengths
+    // (register_command_stream_generator.py generate_weights).
+    if (channels == 0) {
+      if (op.weights[static_cast<std::size_t>(core)].length != 0) {
+        throw_input(fmt::format("{}: the core has no output channels but {} bytes of weights",
+                                name, op.weights[static_cast<std::size_t>(core)].length));
+      }
+      continue;
+    }
     const auto encoded = range_bytes(memory, op.weights[static_cast<std::size_t>(core)], name);
     const std::vector<int16_t> stream = weights::decode_mlw(encoded);
 
