@@ -1,5 +1,5 @@
 # The README's two commands. Both install what is missing, build and run.
-.PHONY: run test build deps clean format
+.PHONY: run test test-full build deps clean format
 
 deps:
 	@bash scripts/install_deps.sh
@@ -15,6 +15,10 @@ run: build
 # Every test: unit, end-to-end, sanitizer build and fuzzers.
 test: deps
 	@bash scripts/run_tests.sh
+
+# The whole end-to-end matrix: every accelerator for the large models too.
+test-full: deps
+	@EUC_FULL_MATRIX=1 bash scripts/run_tests.sh
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -1,0 +1,147 @@
+// Every golden case of shared/models, compiled by euc for every accelerator and memory mode,
+// run with its NPU parts on the functional model (which also checks every memory access of the
+// plan) and its CPU parts in the reference interpreter, gives TFLite Micro's outputs exactly.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "arch/config_file.hpp"
+#include "core/file_io.hpp"
+#include "driver/compiler.hpp"
+#include "npusim/ethosu_kernel.hpp"
+#include "refinterp/interpreter.hpp"
+#include "refinterp/npy.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+#include "tflite/writer.hpp"
+
+namespace euc {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Setup {
+  std::string accelerator;
+  std::string system_config;
+  std::string memory_mode;
+};
+
+struct Case {
+  fs::path model;
+  fs::path golden;  // folder of case folders with input*.npy / output*.npy
+  Setup setup;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.model.stem().string() << " " << c.setup.accelerator << " " << c.setup.system_config
+      << " " << c.setup.memory_mode;
+}
+
+bool full_matrix() {
+  const char* v = std::getenv("EUC_FULL_MATRIX");
+  return v != nullptr && std::string(v) == "1";
+}
+
+std::vector<Setup> setups(bool big_model) {
+  std::vector<Setup> all = {
+      {"ethos-u55-32", "Ethos_U55_Deep_Embedded", "Shared_Sram"},
+      {"ethos-u55-64", "Ethos_U55_High_End_Embedded", "Sram_Only"},
+      {"ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram"},
+      {"ethos-u55-256", "internal-default", "internal-default"},
+      {"ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram"},
+      {"ethos-u65-512", "Ethos_U65_Client_Server", "Shared_Sram"},
+  };
+  if (!big_model || full_matrix())
+    return all;
+  return {all[3], all[4]};
+}
+
+std::vector<Case> model_cases() {
+  std::vector<Case> out;
+  if (!test::have_shared())
+    return out;
+  for (const char* stem :
+       {"hello_world_int8", "simple_add_model", "micro_speech_quantized", "keyword_scrambled_8bit",
+        "mnist_lstm_int8", "person_detect", "mobilenet_v2_224_int8"}) {
+    bool big = std::string(stem) == "mobilenet_v2_224_int8";
+    for (const Setup& s : setups(big)) {
+      out.push_back({test::shared_dir() / "models" / (std::string(stem) + ".tflite"),
+                     test::shared_dir() / "models" / "golden" / stem, s});
+    }
+  }
+  return out;
+}
+
+std::vector<Case> op_cases() {
+  std::vector<Case> out;
+  if (!test::have_shared())
+    return out;
+  std::vector<fs::path> models;
+  for (const auto& e : fs::directory_iterator(test::shared_dir() / "models" / "ops")) {
+    if (e.path().extension() == ".tflite")
+      models.push_back(e.path());
+  }
+  std::sort(models.begin(), models.end());
+  for (const fs::path& m : models) {
+    for (const Setup& s : {Setup{"ethos-u55-256", "internal-default", "internal-default"},
+                           Setup{"ethos-u65-512", "Ethos_U65_High_End", "Dedicated_Sram"},
+                           Setup{"ethos-u55-32", "Ethos_U55_High_End_Embedded", "Sram_Only"}}) {
+      out.push_back({m, test::shared_dir() / "models" / "ops" / "golden" / m.stem(), s});
+    }
+  }
+  return out;
+}
+
+void run_case(const Case& c) {
+  arch::SystemConfigOptions so;
+  so.accelerator = arch::parse_accelerator(c.setup.accelerator);
+  so.system_config = c.setup.system_config;
+  so.memory_mode = c.setup.memory_mode;
+  arch::SystemConfig system = arch::resolve_system_config(arch::builtin_config_library(), so);
+  ir::Model compiled = driver::compile_model(tfl::read_model_file(c.model), system, {}).model;
+  // Through the file format, as a runtime would receive it.
+  ir::Model loaded = tfl::read_model(tfl::write_model(compiled), "compiled");
+  refinterp::Interpreter interp(std::move(loaded), npusim::ethosu_kernel_factory("compiled"));
+  int checked = 0;
+  for (const auto& e : fs::directory_iterator(c.golden)) {
+    if (!e.is_directory())
+      continue;
+    const fs::path dir = e.path();
+    for (size_t k = 0; k < interp.input_count(); ++k) {
+      fs::path file = dir / ("input" + std::to_string(k) + ".npy");
+      interp.set_input(k, refinterp::parse_npy(read_file_bytes(file), file.string()).data);
+    }
+    interp.invoke();
+    for (size_t k = 0; k < interp.output_count(); ++k) {
+      fs::path file = dir / ("output" + std::to_string(k) + ".npy");
+      auto want = refinterp::parse_npy(read_file_bytes(file), file.string()).data;
+      auto got = interp.output(k);
+      ASSERT_EQ(got.size(), want.size()) << dir;
+      EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin()))
+          << dir.filename() << " output " << k << " differs";
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+}
+
+// Without ../shared (a user's clone) the lists are empty: that is not an error.
+class CompiledModelGolden : public ::testing::TestWithParam<Case> {};
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompiledModelGolden);
+TEST_P(CompiledModelGolden, MatchesTfliteMicroByteForByte) {
+  run_case(GetParam());
+}
+INSTANTIATE_TEST_SUITE_P(Models, CompiledModelGolden, ::testing::ValuesIn(model_cases()));
+
+class CompiledOperatorGolden : public ::testing::TestWithParam<Case> {};
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompiledOperatorGolden);
+TEST_P(CompiledOperatorGolden, MatchesTfliteMicroByteForByte) {
+  run_case(GetParam());
+}
+INSTANTIATE_TEST_SUITE_P(Operators, CompiledOperatorGolden, ::testing::ValuesIn(op_cases()));
+
+}  // namespace
+}  // namespace euc
