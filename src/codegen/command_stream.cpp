@@ -33,8 +33,8 @@ std::pair<int32_t, int32_t> type_limits(ir::DataType type) {
 class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                  const ConstantLayout& constants, const arch::SystemConfig& system)
-      : e_(e), graph_(graph), plan_(plan), constants_(constants), system_(system) {}
+                  const ConstantLayout& constants)
+      : e_(e), graph_(graph), plan_(plan), constants_(constants) {}
 
   void write(size_t index) {
     const ir::NpuOp& op = graph_.ops[index];
@@ -294,7 +294,6 @@ class OperationWriter {
   const ir::NpuGraph& graph_;
   const scheduler::Plan& plan_;
   const ConstantLayout& constants_;
-  const arch::SystemConfig& system_;
   bool dma_outstanding_ = false;
   bool kernels_outstanding_ = false;
 };
@@ -310,7 +309,7 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
     // Ethos-U65 starts in the parallel mode matching its core count.
     e.set0(Opcode::kSetParallelMode, static_cast<uint16_t>(system.accelerator_config().cores - 1));
   }
-  OperationWriter writer(e, graph, plan, constants, system);
+  OperationWriter writer(e, graph, plan, constants);
   for (size_t i = 0; i < graph.ops.size(); ++i)
     writer.write(i);
   e.operation(Opcode::kOpStop, 0xFFFF);
