@@ -120,6 +120,9 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
                                            op.kernel.dilation_x, op.kernel.dilation_y);
   params.cores = accelerator.cores;
   params.depth_slices = {0, layer.shape.ofm_depth};
+  // The fast effort loses 0.02% of stream size over all shared models and saves a third of the
+  // compile time (bench/weights/mlw_vs_vela).
+  params.mlw.effort = weights::MlwEffort::kFast;
   return weights::encode_layer_weights(layer, params);
 }
 
