@@ -53,6 +53,14 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
     for (const frontend::Segment& seg : comp.lowered.segments) {
       if (!seg.on_npu) {
         result.report.cpu_ops += static_cast<int>(seg.network_ops.size());
+        for (int i : seg.network_ops) {
+          CpuOperator cpu{static_cast<int>(s), i, verdicts[s][i].reasons};
+          if (verdicts[s][i].on_npu) {
+            cpu.reasons.push_back(on_npu[i] ? "euc does not lower this operator to the NPU yet"
+                                            : "listed in --ignore-ops");
+          }
+          result.report.cpu_operators.push_back(std::move(cpu));
+        }
         continue;
       }
       result.report.npu_network_ops += static_cast<int>(seg.network_ops.size());

@@ -29,6 +29,13 @@ struct SegmentReport {
   int64_t macs = 0;
 };
 
+// A network operator that stays on the CPU and why.
+struct CpuOperator {
+  int subgraph = 0;
+  int index = 0;
+  std::vector<std::string> reasons;
+};
+
 struct CompileReport {
   int cpu_ops = 0;          // network operators left on the CPU
   int npu_network_ops = 0;  // network operators placed on the NPU
@@ -37,6 +44,7 @@ struct CompileReport {
   int64_t flash_size = 0;  // total read-only bytes
   int64_t macs = 0;
   int network_ops = 0;
+  std::vector<CpuOperator> cpu_operators;
 };
 
 // Multiply-accumulates of one lowered operation: kernel area x OFM elements, times the IFM depth

@@ -14,6 +14,33 @@
 
 namespace euc::cli {
 
+namespace {
+
+// --show-cpu-operations: every operator that stays on the CPU, with the reasons.
+std::string cpu_operations(const ir::Model& model, const driver::CompileReport& report) {
+  std::string lines;
+  for (const driver::CpuOperator& cpu : report.cpu_operators) {
+    const ir::Subgraph& sg = model.subgraphs[cpu.subgraph];
+    const ir::Operator& op = sg.operators[cpu.index];
+    std::string name =
+        op.outputs.empty() || op.outputs[0] < 0 ? "" : sg.tensors[op.outputs[0]].name;
+    std::string where = model.subgraphs.size() > 1 ? fmt::format("subgraph {} ", cpu.subgraph) : "";
+    std::string output = name.empty() ? "" : fmt::format(" '{}'", name);
+    lines +=
+        fmt::format("  {}op {:>3} {}{}\n", where, cpu.index, ir::operator_display_name(op), output);
+    for (const std::string& reason : cpu.reasons)
+      lines += fmt::format("      - {}\n", reason);
+  }
+  double share = report.network_ops == 0
+                     ? 0.0
+                     : 100.0 * static_cast<double>(report.cpu_operators.size()) /
+                           static_cast<double>(report.network_ops);
+  return fmt::format("CPU operators = {} of {} ({:.1f}%)\n{}", report.cpu_operators.size(),
+                     report.network_ops, share, lines);
+}
+
+}  // namespace
+
 void run_compile(const Options& options, const ir::Model& model, const arch::SystemConfig& system) {
   driver::CompileOptions compile;
   compile.plan.allocator = scheduler::parse_allocator(options.tensor_allocator);
@@ -46,6 +73,8 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   tfl::write_model_file(out, result.model);
 
   const driver::CompileReport& r = result.report;
+  if (options.show_cpu_operations)
+    fmt::print("{}", cpu_operations(model, r));
   int npu_ops = 0;
   int64_t original = 0, encoded = 0, command_bytes = 0;
   for (const auto& s : r.segments) {

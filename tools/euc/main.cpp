@@ -126,35 +126,6 @@ std::string operator_list(const ir::Model& model) {
   return out;
 }
 
-// --show-cpu-operations: every operator that stays on the CPU, with the constraints it breaks.
-std::string cpu_operations(const ir::Model& model, const frontend::CheckOptions& options) {
-  auto verdicts = frontend::check_model(model, options);
-  size_t total = 0;
-  std::string lines;
-  size_t on_cpu = 0;
-  for (size_t s = 0; s < model.subgraphs.size(); ++s) {
-    const ir::Subgraph& sg = model.subgraphs[s];
-    total += sg.operators.size();
-    for (size_t i = 0; i < sg.operators.size(); ++i) {
-      const frontend::SupportVerdict& v = verdicts[s][i];
-      if (v.on_npu)
-        continue;
-      ++on_cpu;
-      const ir::Operator& op = sg.operators[i];
-      std::string name =
-          op.outputs.empty() || op.outputs[0] < 0 ? "" : sg.tensors[op.outputs[0]].name;
-      std::string where = model.subgraphs.size() > 1 ? fmt::format("subgraph {} ", s) : "";
-      std::string output = name.empty() ? "" : fmt::format(" '{}'", name);
-      lines += fmt::format("  {}op {:>3} {}{}\n", where, i, ir::operator_display_name(op), output);
-      for (const std::string& reason : v.reasons)
-        lines += fmt::format("      - {}\n", reason);
-    }
-  }
-  double share =
-      total == 0 ? 0.0 : 100.0 * static_cast<double>(on_cpu) / static_cast<double>(total);
-  return fmt::format("CPU operators = {} of {} ({:.1f}%)\n{}", on_cpu, total, share, lines);
-}
-
 int run(int argc, char** argv) {
   auto start = Clock::now();
   std::optional<cli::Options> parsed = cli::parse_options(argc, argv);
@@ -210,9 +181,6 @@ int run(int argc, char** argv) {
     fmt::print("{}", operator_list(model));
   if (o.show_subgraph_io_summary)
     fmt::print("{}", subgraph_io_summary(model));
-  if (o.show_cpu_operations)
-    fmt::print("{}", cpu_operations(
-                         model, {.force_symmetric_int_weights = o.force_symmetric_int_weights}));
   cli::run_compile(o, model, system);
   auto done = Clock::now();
   if (o.timing) {

@@ -150,6 +150,15 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
   }
   out.padding = padding_for(padding, b.lowered(out.ifm.tensor).shape,
                             b.lowered(out.ofm.tensor).shape, out.kernel);
+  if (const FoldedPad* pad = b.folded_pad(op.inputs.at(0))) {
+    // Read the PAD's input and pad in the convolution instead: the NPU pads with the IFM zero
+    // point, which is what TFLite's PAD writes.
+    out.ifm = b.whole(pad->input);
+    out.padding.top += pad->padding.top;
+    out.padding.left += pad->padding.left;
+    out.padding.bottom += pad->padding.bottom;
+    out.padding.right += pad->padding.right;
+  }
   set_activation(b, out, op, index, act);
   b.add(std::move(out));
 }

@@ -42,6 +42,8 @@ void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
     case ir::BuiltinOp::EXPAND_DIMS:
       lower_reshape(b, op, index, input_is_produced(op.inputs[0]));
       break;
+    case ir::BuiltinOp::PAD:
+      break;  // folded into its reader (see fold_pad)
     default:
       lower_elementwise(b, op, index);
       break;

@@ -1,8 +1,12 @@
 #include "frontend/lowering/lowering.hpp"
 
+#include <cstring>
+#include <map>
 #include <set>
 
 #include "frontend/lowering/lower_ops.hpp"
+#include "frontend/lowering/segment_builder.hpp"
+#include "tflite/options.hpp"
 
 namespace euc::frontend {
 namespace {
@@ -12,7 +16,82 @@ bool is_reshape(ir::BuiltinOp op) {
          op == ir::BuiltinOp::EXPAND_DIMS;
 }
 
+// The convolution's own padding is VALID (a folded PAD supplies all of it).
+bool padding_is_valid(const ir::Operator& op) {
+  if (const auto* o = tfl::builtin_options_as<tflite::Conv2DOptions>(op)) {
+    return o->padding() == tflite::Padding::VALID;
+  }
+  if (const auto* o = tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op)) {
+    return o->padding() == tflite::Padding::VALID;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool pad_folds_into_next(const ir::Model& model, int subgraph, int op_index, FoldedPad* fold) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  const ir::Operator& pad = sg.operators.at(op_index);
+  if (pad.type != ir::BuiltinOp::PAD || pad.inputs.size() != 2 || pad.outputs.size() != 1) {
+    return false;
+  }
+  if (op_index + 1 >= static_cast<int>(sg.operators.size()))
+    return false;
+  const ir::Operator& next = sg.operators[op_index + 1];
+  const int out = pad.outputs[0];
+  if (next.type != ir::BuiltinOp::CONV_2D && next.type != ir::BuiltinOp::DEPTHWISE_CONV_2D) {
+    return false;
+  }
+  if (next.inputs.empty() || next.inputs[0] != out)
+    return false;
+  for (int o : sg.outputs) {
+    if (o == out)
+      return false;
+  }
+  for (size_t k = 0; k < sg.operators.size(); ++k) {
+    if (static_cast<int>(k) == op_index + 1)
+      continue;
+    for (int in : sg.operators[k].inputs) {
+      if (in == out)
+        return false;
+    }
+  }
+  if (!padding_is_valid(next))
+    return false;
+  // The paddings tensor: constant [rank, 2] int32/int64, only H and W non-zero.
+  const ir::Tensor& p = sg.tensors.at(pad.inputs[1]);
+  auto bytes = model.tensor_data(p);
+  if (bytes.empty() || p.shape.size() != 2 || p.shape[1] != 2 || p.shape[0] != 4)
+    return false;
+  auto value = [&](int i) -> int64_t {
+    if (p.type == ir::DataType::kInt64) {
+      int64_t v;
+      std::memcpy(&v, bytes.data() + 8 * i, 8);
+      return v;
+    }
+    int32_t v;
+    std::memcpy(&v, bytes.data() + 4 * i, 4);
+    return v;
+  };
+  if (p.type != ir::DataType::kInt32 && p.type != ir::DataType::kInt64)
+    return false;
+  if (value(0) != 0 || value(1) != 0 || value(6) != 0 || value(7) != 0)
+    return false;
+  ir::Padding padding{static_cast<int>(value(2)), static_cast<int>(value(4)),
+                      static_cast<int>(value(3)), static_cast<int>(value(5))};
+  // No wider than the kernel: the hardware pads within a kernel window.
+  const ir::Tensor& w = sg.tensors.at(next.inputs.at(1));
+  if (w.shape.size() != 4)
+    return false;
+  int kh = w.shape[1], kw = w.shape[2];
+  if (padding.top < 0 || padding.left < 0 || padding.bottom < 0 || padding.right < 0 ||
+      padding.top >= kh || padding.bottom >= kh || padding.left >= kw || padding.right >= kw) {
+    return false;
+  }
+  if (fold != nullptr)
+    *fold = {pad.inputs[0], padding};
+  return true;
+}
 
 bool can_lower(const ir::Model& model, int subgraph, int op_index) {
   const ir::Subgraph& sg = model.subgraphs.at(subgraph);
@@ -24,8 +103,17 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
   const ir::Subgraph& sg = model.subgraphs.at(subgraph);
   const int n = static_cast<int>(sg.operators.size());
   std::vector<bool> npu(n);
-  for (int i = 0; i < n; ++i) {
-    npu[i] = i < static_cast<int>(on_npu.size()) && on_npu[i] && can_lower(model, subgraph, i);
+  auto wanted = [&](int i) { return i < static_cast<int>(on_npu.size()) && on_npu[i]; };
+  for (int i = 0; i < n; ++i)
+    npu[i] = wanted(i) && can_lower(model, subgraph, i);
+  // A PAD goes with the convolution it folds into, when that convolution runs on the NPU.
+  std::map<int, FoldedPad> folds;  // PAD output tensor -> fold
+  for (int i = n - 2; i >= 0; --i) {
+    FoldedPad fold;
+    if (wanted(i) && npu[i + 1] && pad_folds_into_next(model, subgraph, i, &fold)) {
+      npu[i] = true;
+      folds[sg.operators[i].outputs[0]] = fold;
+    }
   }
   // Runs of consecutive NPU operators; a run made only of reshapes stays on the CPU (moving
   // it would add a copy and a CPU/NPU switch for nothing).
@@ -58,6 +146,11 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
     if (!seg.on_npu)
       continue;
     SegmentBuilder builder(model, sg);
+    for (int op_index : seg.network_ops) {
+      const ir::Operator& op = sg.operators[op_index];
+      if (op.type == ir::BuiltinOp::PAD)
+        builder.fold_pad(op.outputs[0], folds.at(op.outputs[0]));
+    }
     std::set<int> produced;
     for (int op_index : seg.network_ops) {
       const ir::Operator& op = sg.operators[op_index];

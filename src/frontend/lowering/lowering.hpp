@@ -28,4 +28,10 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
 // Whether lowering can express this operator (a subset of what the NPU supports, growing).
 bool can_lower(const ir::Model& model, int subgraph, int op_index);
 
+struct FoldedPad;
+// Whether operator `op_index` is a PAD that folds into the padding of the convolution reading
+// its output: height/width padding only, no wider than the convolution's kernel, its output
+// read only by that convolution (the next operator, with VALID padding).
+bool pad_folds_into_next(const ir::Model& model, int subgraph, int op_index, FoldedPad* fold);
+
 }  // namespace euc::frontend

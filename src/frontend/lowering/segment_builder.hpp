@@ -10,6 +10,12 @@ namespace euc::frontend {
 
 ir::Shape4 to_shape4(const std::vector<int32_t>& shape);
 
+// A PAD whose padding moves into the convolution that reads its output.
+struct FoldedPad {
+  int input = -1;  // the PAD's input tensor
+  ir::Padding padding;
+};
+
 class SegmentBuilder {
  public:
   SegmentBuilder(const ir::Model& model, const ir::Subgraph& subgraph)
@@ -20,6 +26,12 @@ class SegmentBuilder {
   // Network tensor `out` is `in` reshaped: it gets its own lowered tensor sharing storage.
   void alias(int out, int in);
   ir::TensorSlice whole(int t);
+  // Network tensor `pad_output` is a PAD's output that folds into its reader's padding.
+  void fold_pad(int pad_output, FoldedPad pad) { folded_pads_[pad_output] = pad; }
+  const FoldedPad* folded_pad(int t) const {
+    auto it = folded_pads_.find(t);
+    return it == folded_pads_.end() ? nullptr : &it->second;
+  }
   // An internal constant the lowering derived (e.g. rearranged weights).
   int add_constant(ir::NpuTensor tensor);
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
@@ -42,6 +54,7 @@ class SegmentBuilder {
   const ir::Subgraph& subgraph_;
   ir::NpuGraph graph_;
   std::map<int, int> lowered_;  // network tensor -> lowered tensor
+  std::map<int, FoldedPad> folded_pads_;
 };
 
 template <class NeededOutside>

@@ -171,3 +171,38 @@ TEST(Lowering, UnsupportedOperatorsStayOnTheCpu) {
 
 }  // namespace
 }  // namespace euc::frontend
+
+namespace euc::frontend {
+namespace {
+
+TEST(Lowering, PadBeforeAValidConvolutionFoldsIntoItsPadding) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/mobilenet_v2_224_int8.tflite");
+  const ir::Subgraph& sg = m.subgraphs[0];
+  LoweredSubgraph l = lower_all(m);
+  int folded = 0;
+  for (const Segment& seg : l.segments) {
+    if (!seg.on_npu)
+      continue;
+    for (const ir::NpuOp& op : seg.graph.ops) {
+      const ir::NpuTensor& ifm = seg.graph.tensors[op.ifm.tensor];
+      // Find the network PAD whose input this convolution now reads.
+      for (int i = 0; i < static_cast<int>(sg.operators.size()); ++i) {
+        const ir::Operator& pad = sg.operators[i];
+        if (pad.type != ir::BuiltinOp::PAD || pad.inputs[0] != ifm.network_tensor)
+          continue;
+        if (sg.operators[i + 1].inputs[0] != pad.outputs[0])
+          continue;
+        // MobileNetV2's PADs add one row and column after the IFM before a stride-2 VALID
+        // depthwise convolution.
+        EXPECT_EQ(op.type, ir::NpuOpType::kDepthwiseConv2D);
+        EXPECT_EQ(op.padding, (ir::Padding{0, 0, 1, 1}));
+        ++folded;
+      }
+    }
+  }
+  EXPECT_EQ(folded, 4);
+}
+
+}  // namespace
+}  // namespace euc::frontend
