@@ -15,21 +15,6 @@ namespace {
 
 using npu::Opcode;
 
-std::pair<int32_t, int32_t> type_limits(ir::DataType type) {
-  switch (type) {
-    case ir::DataType::kInt8:
-      return {-128, 127};
-    case ir::DataType::kUInt8:
-      return {0, 255};
-    case ir::DataType::kInt16:
-      return {-32768, 32767};
-    case ir::DataType::kUInt16:
-      return {0, 65535};
-    default:
-      return {INT32_MIN, INT32_MAX};
-  }
-}
-
 class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
@@ -101,7 +86,8 @@ class OperationWriter {
       ifm.zero_point = 0;
       ofm.zero_point = 0;
     }
-    if (ifm_t.type == ir::DataType::kInt32) ifm.zero_point = 0;
+    if (ifm_t.type == ir::DataType::kInt32)
+      ifm.zero_point = 0;
     emit_feature_map(e_, FeatureMapRole::kIfm, ifm);
     e_.set0(Opcode::kSetIfmDepthM1, static_cast<uint16_t>(ifm.shape.c - 1));
     uint32_t ifm_prec =
@@ -174,7 +160,8 @@ class OperationWriter {
   }
 
   bool raw_average(const ir::NpuOp& op) const {
-    if (op.type != ir::NpuOpType::kAvgPool) return false;
+    if (op.type != ir::NpuOpType::kAvgPool)
+      return false;
     const ir::NpuTensor& in = graph_.tensors[op.ifm.tensor];
     const ir::NpuTensor& out = graph_.tensors[op.ofm.tensor];
     return static_cast<float>(in.quant.scale) == static_cast<float>(out.quant.scale) &&
@@ -182,7 +169,7 @@ class OperationWriter {
   }
 
   void write_activation(const ir::NpuOp& op, const ir::NpuTensor& ofm) {
-    auto [lo, hi] = type_limits(ofm.type);
+    auto [lo, hi] = ir::integer_range(ofm.type);
     int32_t min = lo, max = hi;
     uint32_t type = static_cast<uint32_t>(npu::Activation::kNone);
     switch (op.activation.kind) {

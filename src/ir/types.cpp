@@ -1,5 +1,7 @@
 #include "ir/types.hpp"
 
+#include <cstdint>
+
 namespace euc::ir {
 
 std::string_view data_type_name(DataType type) {
@@ -52,6 +54,21 @@ std::string_view data_type_name(DataType type) {
       return "float8_e5m2";
   }
   return "unknown";
+}
+
+std::pair<int32_t, int32_t> integer_range(DataType type) {
+  switch (type) {
+    case DataType::kInt8:
+      return {-128, 127};
+    case DataType::kUInt8:
+      return {0, 255};
+    case DataType::kInt16:
+      return {-32768, 32767};
+    case DataType::kUInt16:
+      return {0, 65535};
+    default:
+      return {INT32_MIN, INT32_MAX};
+  }
 }
 
 std::optional<int> element_size(DataType type) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace euc::ir {
 
@@ -35,6 +36,9 @@ enum class DataType : int8_t {
 inline constexpr int kMaxDataType = 22;
 
 std::string_view data_type_name(DataType type);
+// Smallest and largest value of an integer element type (int32's range for anything else).
+std::pair<int32_t, int32_t> integer_range(DataType type);
+
 // Size in bytes of one element; nullopt for types without a fixed byte size (string, sub-byte,
 // resource, variant).
 std::optional<int> element_size(DataType type);

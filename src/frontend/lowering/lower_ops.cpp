@@ -10,25 +10,12 @@
 namespace euc::frontend {
 namespace {
 
-std::pair<int32_t, int32_t> type_range(ir::DataType type) {
-  switch (type) {
-    case ir::DataType::kInt8:
-      return {-128, 127};
-    case ir::DataType::kUInt8:
-      return {0, 255};
-    case ir::DataType::kInt16:
-      return {-32768, 32767};
-    default:
-      return {INT32_MIN, INT32_MAX};
-  }
-}
-
 // A fused activation as a clamp in the OFM's quantised domain, computed as TFLite Micro does
 // (CalculateActivationRangeQuantized: zero point + round(limit / scale) in float, clamped to
 // the type's range). nullopt for functions that are not a clamp.
 std::optional<ir::Activation> fused_activation(tflite::ActivationFunctionType f,
                                                const ir::NpuTensor& ofm) {
-  auto [qmin, qmax] = type_range(ofm.type);
+  auto [qmin, qmax] = ir::integer_range(ofm.type);
   auto quantize = [&](float real) {
     float scaled = real / static_cast<float>(ofm.quant.scale);
     return ofm.quant.zero_point + static_cast<int32_t>(std::round(scaled));
