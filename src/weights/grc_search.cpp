@@ -1,4 +1,5 @@
 #include "weights/grc_search.hpp"
+#include <cstdint>
 
 #include <algorithm>
 
@@ -83,18 +84,24 @@ SliceCodePlan choose_slice_codes(std::span<const std::uint16_t> indices,
         weight_bits_row(indices[0], uncompressed_bits)[static_cast<std::size_t>(code)] +
         run_cost[static_cast<std::size_t>(z)] + (zero_runs ? zero_run_bits(z, runs[0]) : 0);
   }
-  for (std::size_t k = 1; k < n; ++k) {
-    int best = 0;
+  // The cheapest state so far, found while updating (first minimum, as a separate scan would).
+  auto cheapest = [&] {
+    int b = 0;
     for (int s = 1; s < states; ++s) {
-      if (cost[static_cast<std::size_t>(s)] < cost[static_cast<std::size_t>(best)]) {
-        best = s;
-      }
+      if (cost[static_cast<std::size_t>(s)] < cost[static_cast<std::size_t>(b)])
+        b = s;
     }
+    return b;
+  };
+  int best = cheapest();
+  for (std::size_t k = 1; k < n; ++k) {
     const std::int64_t switch_cost = cost[static_cast<std::size_t>(best)] + switch_cost_bits;
     position_costs(k);
     const WeightBitsRow& row = weight_bits_row(indices[k], uncompressed_bits);
     std::uint64_t flags = 0;
     int s = 0;
+    int next_best = 0;
+    std::int64_t next_cost = INT64_MAX;
     for (int code = 0; code < kWeightCodeCount; ++code) {
       const std::int64_t bits = row[static_cast<std::size_t>(code)];
       for (int z = 0; z < run_codes; ++z, ++s) {
@@ -104,10 +111,15 @@ SliceCodePlan choose_slice_codes(std::span<const std::uint16_t> indices,
           flags |= std::uint64_t{1} << s;
         }
         c += bits + run_cost[static_cast<std::size_t>(z)];
+        if (c < next_cost) {
+          next_cost = c;
+          next_best = s;
+        }
       }
     }
     switched[k] = flags;
     best_before[k] = static_cast<std::uint8_t>(best);
+    best = next_best;
   }
 
   int state = 0;
