@@ -105,8 +105,12 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
   scale_options.reduced_precision = ifm.type == ir::DataType::kInt16 && int64_bias;
   std::vector<int64_t> bias = biases(graph, op, layer.shape.ofm_depth);
   std::vector<weights::ScaleRecord> records =
-      weights::make_scale_records(bias, static_cast<float>(ifm.quant.scale), weight_scales,
-                                  static_cast<float>(ofm.quant.scale), scale_options);
+      op.explicit_scale
+          ? std::vector<weights::ScaleRecord>(
+                static_cast<size_t>(layer.shape.ofm_depth),
+                weights::ScaleRecord{0, op.explicit_scale->first, op.explicit_scale->second})
+          : weights::make_scale_records(bias, static_cast<float>(ifm.quant.scale), weight_scales,
+                                        static_cast<float>(ofm.quant.scale), scale_options);
   layer.scales = records;
 
   const arch::BlockConfig& block = plan.ops[i].block;

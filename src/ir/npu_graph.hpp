@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ir/types.hpp"
@@ -126,6 +127,9 @@ struct NpuOp {
   Activation activation;
   RoundingMode rounding = RoundingMode::kTfl;
   double leaky_alpha = 0.0;  // kLeakyRelu
+  // Convolutions whose rescale is not ifm_scale * weight_scale / ofm_scale (MEAN): one scale
+  // record (multiplier, shift) for every channel, bias 0.
+  std::optional<std::pair<uint32_t, int>> explicit_scale;
   bool reversed_operands = false;
   // Network operators (subgraph operator indices) this operation implements, for reports.
   std::vector<int> source_ops;

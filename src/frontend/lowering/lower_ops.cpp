@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "tflite/options.hpp"
@@ -238,8 +240,90 @@ void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool in
   b.alias(op.outputs.at(0), op.inputs.at(0));
 }
 
+namespace {
+
+// The height/width mean this lowering handles: an int8 [1, H, W, C] input averaged over axes
+// 1 and 2 into C values, H and W within a depthwise kernel's limits.
+bool is_hw_mean(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
+  if (op.inputs.size() != 2 || op.outputs.size() != 1 || op.inputs[1] < 0)
+    return false;
+  const ir::Tensor& in = sg.tensors[op.inputs[0]];
+  const ir::Tensor& out = sg.tensors[op.outputs[0]];
+  const ir::Tensor& axes = sg.tensors[op.inputs[1]];
+  if (in.type != ir::DataType::kInt8 || out.type != ir::DataType::kInt8)
+    return false;
+  if (in.shape.size() != 4 || in.shape[0] != 1)
+    return false;
+  if (out.num_elements() != in.shape[3])
+    return false;
+  auto bytes = model.tensor_data(axes);
+  if (axes.type != ir::DataType::kInt32 || bytes.size() != 8)
+    return false;
+  int32_t a[2];
+  std::memcpy(a, bytes.data(), 8);
+  for (int32_t& v : a) {
+    if (v < 0)
+      v += 4;
+  }
+  if (!((a[0] == 1 && a[1] == 2) || (a[0] == 2 && a[1] == 1)))
+    return false;
+  const int h = in.shape[1], w = in.shape[2];
+  return h <= 64 && w <= 64 && h * w <= 4096;
+}
+
+// TFLite's QuantizeMultiplier: real = significand * 2^(shift - 31), significand in [2^30, 2^31).
+std::pair<int64_t, int> tflite_multiplier(double real) {
+  if (real == 0)
+    return {0, 0};
+  int shift = 0;
+  double q = std::frexp(real, &shift);
+  auto significand = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  if (significand == (int64_t{1} << 31)) {
+    significand /= 2;
+    ++shift;
+  }
+  return {significand, shift};
+}
+
+}  // namespace
+
+void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index) {
+  // A depthwise convolution with an all-ones H x W kernel sums each channel; the IFM zero point
+  // register subtracts the input zero point, and one scale record per channel applies TFLite
+  // Micro's MEAN rescale: the input/output scale ratio with 1/count folded into the significand
+  // (reference_integer_ops Mean), so the result rounds exactly as TFLite's.
+  ir::NpuOp out = base_op(b, op, index, ir::NpuOpType::kDepthwiseConv2D);
+  const ir::NpuTensor& ifm = b.lowered(out.ifm.tensor);
+  const ir::NpuTensor& ofm = b.lowered(out.ofm.tensor);
+  const int h = ifm.shape.h, w = ifm.shape.w, c = ifm.shape.c;
+  out.ofm.shape = {1, 1, 1, c};
+  out.kernel.height = h;
+  out.kernel.width = w;
+  ir::NpuTensor ones;
+  ones.name = ofm.name + "_mean_weights";
+  ones.type = ir::DataType::kInt8;
+  ones.data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(h) * w * c, 1);
+  ones.weight_shape = {1, h, w, c};
+  ones.channel_scales = {1.0};
+  ones.channel_zero_points = {0};
+  out.weights = b.add_constant(std::move(ones));
+  const int64_t count = int64_t{h} * w;
+  auto [significand, shift] =
+      tflite_multiplier(static_cast<double>(static_cast<float>(ifm.quant.scale)) /
+                        static_cast<double>(static_cast<float>(ofm.quant.scale)));
+  int fold = 63 - __builtin_clzll(static_cast<uint64_t>(count));
+  fold = std::min({fold, 32, 31 + shift});
+  significand = (significand << fold) / count;
+  shift -= fold;
+  // The scale record's shift counts from bit 0: TFLite's exponent `shift` is 31 - record shift.
+  if (31 - shift < 0 || 31 - shift > 63 || significand < 0 || significand > UINT32_MAX) {
+    cannot_lower(op, index, "mean rescale outside the scale record's range");
+  }
+  out.explicit_scale = std::make_pair(static_cast<uint32_t>(significand), 31 - shift);
+  b.add(std::move(out));
+}
+
 bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
-  (void)model;
   auto fused_ok = [](tflite::ActivationFunctionType f) {
     return f == tflite::ActivationFunctionType::NONE || f == tflite::ActivationFunctionType::RELU ||
            f == tflite::ActivationFunctionType::RELU6 ||
@@ -276,6 +360,8 @@ bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::
     case ir::BuiltinOp::SQUEEZE:
     case ir::BuiltinOp::EXPAND_DIMS:
       return true;
+    case ir::BuiltinOp::MEAN:
+      return is_hw_mean(model, sg, op);
     default:
       return false;
   }

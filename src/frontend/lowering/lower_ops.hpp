@@ -21,6 +21,7 @@ void lower_fully_connected(SegmentBuilder& b, const ir::Operator& op, int index)
 void lower_pooling(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
+void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index);
 
 template <class Produced>
 void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
@@ -41,6 +42,9 @@ void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
     case ir::BuiltinOp::SQUEEZE:
     case ir::BuiltinOp::EXPAND_DIMS:
       lower_reshape(b, op, index, input_is_produced(op.inputs[0]));
+      break;
+    case ir::BuiltinOp::MEAN:
+      lower_mean(b, op, index);
       break;
     case ir::BuiltinOp::PAD:
       break;  // folded into its reader (see fold_pad)

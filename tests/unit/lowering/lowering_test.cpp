@@ -2,6 +2,7 @@
 // shipped models with hand-derived expectations (TFLite padding and activation-range rules).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "frontend/lowering/lowering.hpp"
@@ -202,6 +203,40 @@ TEST(Lowering, PadBeforeAValidConvolutionFoldsIntoItsPadding) {
     }
   }
   EXPECT_EQ(folded, 4);
+}
+
+}  // namespace
+}  // namespace euc::frontend
+
+namespace euc::frontend {
+namespace {
+
+TEST(Lowering, MeanOverHeightAndWidthIsAnAllOnesDepthwiseConvolution) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/mobilenet_v2_224_int8.tflite");
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);  // the whole network on the NPU
+  const ir::NpuGraph& g = l.segments[0].graph;
+  const ir::NpuOp* mean = nullptr;
+  for (const ir::NpuOp& op : g.ops) {
+    if (op.explicit_scale)
+      mean = &op;
+  }
+  ASSERT_NE(mean, nullptr);
+  // MobileNetV2's global average: 7x7x1280 -> 1x1x1280.
+  EXPECT_EQ(mean->type, ir::NpuOpType::kDepthwiseConv2D);
+  EXPECT_EQ(mean->kernel.height, 7);
+  EXPECT_EQ(mean->kernel.width, 7);
+  EXPECT_EQ(mean->ofm.shape, (ir::Shape4{1, 1, 1, 1280}));
+  const ir::NpuTensor& w = g.tensors[mean->weights];
+  ASSERT_EQ(w.data->size(), 7u * 7u * 1280u);
+  EXPECT_TRUE(std::all_of(w.data->begin(), w.data->end(), [](uint8_t v) { return v == 1; }));
+  // 1/49 folded into the significand: the record rescale is ifm/ofm scale over 49.
+  const ir::NpuTensor& in = g.tensors[mean->ifm.tensor];
+  const ir::NpuTensor& out = g.tensors[mean->ofm.tensor];
+  double want = static_cast<float>(in.quant.scale) / static_cast<float>(out.quant.scale) / 49.0;
+  double got = mean->explicit_scale->first * std::ldexp(1.0, -mean->explicit_scale->second);
+  EXPECT_NEAR(got / want, 1.0, 1e-6);
 }
 
 }  // namespace
