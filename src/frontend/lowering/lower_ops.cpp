@@ -293,8 +293,9 @@ void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index) {
   // Micro's MEAN rescale: the input/output scale ratio with 1/count folded into the significand
   // (reference_integer_ops Mean), so the result rounds exactly as TFLite's.
   ir::NpuOp out = base_op(b, op, index, ir::NpuOpType::kDepthwiseConv2D);
-  const ir::NpuTensor& ifm = b.lowered(out.ifm.tensor);
-  const ir::NpuTensor& ofm = b.lowered(out.ofm.tensor);
+  // Copies, not references: add_constant below grows the tensor list.
+  const ir::NpuTensor ifm = b.lowered(out.ifm.tensor);
+  const ir::NpuTensor ofm = b.lowered(out.ofm.tensor);
   const int h = ifm.shape.h, w = ifm.shape.w, c = ifm.shape.c;
   out.ofm.shape = {1, 1, 1, c};
   out.kernel.height = h;
