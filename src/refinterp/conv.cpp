@@ -150,15 +150,15 @@ Kernel prepare_conv2d(const OpContext& ctx) {
   ctx.check(g.k_d > 0 && g.in_d % g.k_d == 0,
             fmt::format("input depth {} is not a multiple of filter depth {}", g.in_d, g.k_d));
   ctx.check(g.out_d % (g.in_d / g.k_d) == 0, "output depth is not a multiple of the group count");
-  const int padding = static_cast<int>(opt->padding());
-  g.out_h = conv_output_size(padding, g.in_h, g.k_h, g.stride_h, g.dil_h);
-  g.out_w = conv_output_size(padding, g.in_w, g.k_w, g.stride_w, g.dil_w);
-  const std::vector<int32_t> expected = {g.batches, g.out_h, g.out_w, g.out_d};
-  ctx.check(output.shape == expected,
-            fmt::format("output shape {} differs from the computed {}", shape_string(output.shape),
-                        shape_string(expected)));
-  g.pad_h = padding == kPaddingSame ? conv_padding(g.stride_h, g.dil_h, g.in_h, g.k_h, g.out_h) : 0;
-  g.pad_w = padding == kPaddingSame ? conv_padding(g.stride_w, g.dil_w, g.in_w, g.k_w, g.out_w) : 0;
+  const ConvWindow win =
+      conv_window(ctx,
+                  {static_cast<int>(opt->padding()), g.batches, g.in_h, g.in_w, g.out_d, g.k_h,
+                   g.k_w, g.stride_h, g.stride_w, g.dil_h, g.dil_w},
+                  output);
+  g.out_h = win.out_h;
+  g.out_w = win.out_w;
+  g.pad_h = win.pad_h;
+  g.pad_w = win.pad_w;
 
   p.input_index = ctx.input_index(0);
   p.output_index = ctx.output_index(0);
@@ -168,10 +168,7 @@ Kernel prepare_conv2d(const OpContext& ctx) {
   p.bias = bias_values(ctx, 2, g.out_d);
   p.act = activation_range(static_cast<int>(opt->fused_activation_function()), scale_of(output),
                            zero_point_of(output), type_min(output.type), type_max(output.type));
-  auto w = ctx.constant_bytes(1);
-  p.weights.assign(w.size(), 0);
-  for (size_t i = 0; i < w.size(); ++i)
-    p.weights[i] = static_cast<int8_t>(w[i]);
+  p.weights = widened_int8_constant<decltype(p.weights)::value_type>(ctx, 1);
 
   if (input.type == ir::DataType::kInt8) {
     ctx.check(!ctx.has_input(2) || ctx.input(2).type == ir::DataType::kInt32,

@@ -60,4 +60,19 @@ std::vector<int64_t> bias_values(const OpContext& ctx, size_t input, int channel
   return values;
 }
 
+ConvWindow conv_window(const OpContext& ctx, const ConvWindowSpec& g, const ir::Tensor& output) {
+  ConvWindow w;
+  w.out_h = conv_output_size(g.padding, g.in_h, g.k_h, g.stride_h, g.dil_h);
+  w.out_w = conv_output_size(g.padding, g.in_w, g.k_w, g.stride_w, g.dil_w);
+  const std::vector<int32_t> expected = {g.batches, w.out_h, w.out_w, g.out_d};
+  ctx.check(output.shape == expected,
+            fmt::format("output shape {} differs from the computed {}", shape_string(output.shape),
+                        shape_string(expected)));
+  if (g.padding == kPaddingSame) {
+    w.pad_h = conv_padding(g.stride_h, g.dil_h, g.in_h, g.k_h, w.out_h);
+    w.pad_w = conv_padding(g.stride_w, g.dil_w, g.in_w, g.k_w, w.out_w);
+  }
+  return w;
+}
+
 }  // namespace euc::refinterp

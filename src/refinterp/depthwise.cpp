@@ -102,15 +102,15 @@ Kernel prepare_depthwise_conv2d(const OpContext& ctx) {
   p.dil_w = opt->dilation_w_factor();
   ctx.check(p.stride_h > 0 && p.stride_w > 0 && p.dil_h > 0 && p.dil_w > 0,
             "strides and dilations must be positive");
-  const int padding = static_cast<int>(opt->padding());
-  p.out_h = conv_output_size(padding, p.in_h, p.k_h, p.stride_h, p.dil_h);
-  p.out_w = conv_output_size(padding, p.in_w, p.k_w, p.stride_w, p.dil_w);
-  const std::vector<int32_t> expected = {p.batches, p.out_h, p.out_w, p.out_d};
-  ctx.check(output.shape == expected,
-            fmt::format("output shape {} differs from the computed {}", shape_string(output.shape),
-                        shape_string(expected)));
-  p.pad_h = padding == kPaddingSame ? conv_padding(p.stride_h, p.dil_h, p.in_h, p.k_h, p.out_h) : 0;
-  p.pad_w = padding == kPaddingSame ? conv_padding(p.stride_w, p.dil_w, p.in_w, p.k_w, p.out_w) : 0;
+  const ConvWindow win =
+      conv_window(ctx,
+                  {static_cast<int>(opt->padding()), p.batches, p.in_h, p.in_w, p.out_d, p.k_h,
+                   p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w},
+                  output);
+  p.out_h = win.out_h;
+  p.out_w = win.out_w;
+  p.pad_h = win.pad_h;
+  p.pad_w = win.pad_w;
 
   p.input_index = ctx.input_index(0);
   p.output_index = ctx.output_index(0);
@@ -120,10 +120,7 @@ Kernel prepare_depthwise_conv2d(const OpContext& ctx) {
   p.bias = bias_values(ctx, 2, p.out_d);
   p.act = activation_range(static_cast<int>(opt->fused_activation_function()), scale_of(output),
                            zero_point_of(output), type_min(output.type), type_max(output.type));
-  auto w = ctx.constant_bytes(1);
-  p.weights.assign(w.size(), 0);
-  for (size_t i = 0; i < w.size(); ++i)
-    p.weights[i] = static_cast<int8_t>(w[i]);
+  p.weights = widened_int8_constant<decltype(p.weights)::value_type>(ctx, 1);
 
   if (input.type == ir::DataType::kInt8)
     return [p = std::move(p)](TensorArena& a) { run<int8_t, int32_t>(p, a); };

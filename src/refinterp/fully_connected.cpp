@@ -90,10 +90,7 @@ Kernel prepare_fully_connected(const OpContext& ctx) {
   const int activation = opt ? static_cast<int>(opt->fused_activation_function()) : 0;
   p.act = activation_range(activation, scale_of(output), zero_point_of(output),
                            type_min(output.type), type_max(output.type));
-  auto w = ctx.constant_bytes(1);
-  p.weights.assign(w.size(), 0);
-  for (size_t i = 0; i < w.size(); ++i)
-    p.weights[i] = static_cast<int8_t>(w[i]);
+  p.weights = widened_int8_constant<decltype(p.weights)::value_type>(ctx, 1);
 
   if (input.type == ir::DataType::kInt8) {
     ctx.check(!ctx.has_input(2) || ctx.input(2).type == ir::DataType::kInt32,

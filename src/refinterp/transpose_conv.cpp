@@ -110,10 +110,7 @@ Kernel prepare_transpose_conv(const OpContext& ctx) {
   p.bias = bias_values(ctx, 3, p.out_d);
   p.act = activation_range(static_cast<int>(opt->fused_activation_function()), scale_of(output),
                            zero_point_of(output), type_min(output.type), type_max(output.type));
-  auto w = ctx.constant_bytes(1);
-  p.weights.assign(w.size(), 0);
-  for (size_t i = 0; i < w.size(); ++i)
-    p.weights[i] = static_cast<int8_t>(w[i]);
+  p.weights = widened_int8_constant<decltype(p.weights)::value_type>(ctx, 1);
   return [p = std::move(p)](TensorArena& a) { run(p, a); };
 }
 

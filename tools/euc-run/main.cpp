@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "core/tool_main.hpp"
 #include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
 #include "refinterp/npy.hpp"
@@ -192,13 +193,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const euc::Error& e) {
-    std::fprintf(stderr, "euc-run: error: %s\n", e.what());
-    return e.kind() == euc::ErrorKind::kUsage ? 2 : 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "euc-run: error: %s\n", e.what());
-    return 1;
-  }
+  return euc::run_tool_main("euc-run", [&] { return run(argc, argv); });
 }
