@@ -50,39 +50,61 @@ namespace {
 constexpr int kMaxStates = kWeightCodeCount * kZeroRunCodeCount;
 static_assert(kMaxStates <= 64, "switch flags are kept in one 64-bit mask per position");
 
+// Bits of one block of weights (and the zero runs that follow them) under every weight code
+// and every zero-run code.
+struct BlockCosts {
+  std::array<std::int64_t, kWeightCodeCount> weight{};
+  std::array<std::int64_t, kZeroRunCodeCount> run{};
+};
+
+BlockCosts block_costs(std::span<const std::uint16_t> indices, std::span<const std::uint32_t> runs,
+                       std::size_t begin, std::size_t end, int uncompressed_bits) {
+  BlockCosts c;
+  // 64-bit sums: a few kImpossible entries already overflow 32 bits.
+  for (std::size_t k = begin; k < end; ++k) {
+    const WeightBitsRow& row = weight_bits_row(indices[k], uncompressed_bits);
+    for (std::size_t code = 0; code < c.weight.size(); ++code) {
+      c.weight[code] += row[code];
+    }
+  }
+  if (!runs.empty()) {
+    // Run k + 1 follows weight k; the first block also codes run 0.
+    for (int z = 0; z < kZeroRunCodeCount; ++z) {
+      std::int64_t bits = begin == 0 ? zero_run_bits(z, runs[0]) : 0;
+      for (std::size_t k = begin; k < end; ++k) {
+        bits += zero_run_bits(z, runs[k + 1]);
+      }
+      c.run[static_cast<std::size_t>(z)] = bits;
+    }
+  }
+  return c;
+}
+
 }  // namespace
 
 SliceCodePlan choose_slice_codes(std::span<const std::uint16_t> indices,
                                  std::span<const std::uint32_t> runs, int uncompressed_bits,
-                                 int switch_cost_bits) {
+                                 int switch_cost_bits, std::size_t granularity) {
   SliceCodePlan plan;
   const std::size_t n = indices.size();
   if (n == 0) {
     return plan;
   }
+  const std::size_t step = std::max<std::size_t>(granularity, 1);
+  const std::size_t blocks = (n + step - 1) / step;
   const bool zero_runs = !runs.empty();
   const int run_codes = zero_runs ? kZeroRunCodeCount : 1;
   const int states = kWeightCodeCount * run_codes;
 
-  // switched[k] bit s: state s at weight k was entered from best_before[k], starting a slice.
-  std::vector<std::uint64_t> switched(n, 0);
-  std::vector<std::uint8_t> best_before(n, 0);
+  // switched[b] bit s: state s at block b was entered from best_before[b], starting a slice.
+  std::vector<std::uint64_t> switched(blocks, 0);
+  std::vector<std::uint8_t> best_before(blocks, 0);
   std::array<std::int64_t, kMaxStates> cost{};
-  std::array<std::int64_t, kZeroRunCodeCount> run_cost{};
 
-  auto position_costs = [&](std::size_t k) {
-    for (int z = 0; z < run_codes; ++z) {
-      run_cost[static_cast<std::size_t>(z)] = zero_runs ? zero_run_bits(z, runs[k + 1]) : 0;
-    }
-  };
-
-  position_costs(0);
+  BlockCosts bc = block_costs(indices, runs, 0, std::min(step, n), uncompressed_bits);
   for (int s = 0; s < states; ++s) {
-    const int code = s / run_codes;
-    const int z = s % run_codes;
-    cost[static_cast<std::size_t>(s)] =
-        weight_bits_row(indices[0], uncompressed_bits)[static_cast<std::size_t>(code)] +
-        run_cost[static_cast<std::size_t>(z)] + (zero_runs ? zero_run_bits(z, runs[0]) : 0);
+    cost[static_cast<std::size_t>(s)] = bc.weight[static_cast<std::size_t>(s / run_codes)] +
+                                        bc.run[static_cast<std::size_t>(s % run_codes)];
   }
   // The cheapest state so far, found while updating (first minimum, as a separate scan would).
   auto cheapest = [&] {
@@ -94,53 +116,47 @@ SliceCodePlan choose_slice_codes(std::span<const std::uint16_t> indices,
     return b;
   };
   int best = cheapest();
-  for (std::size_t k = 1; k < n; ++k) {
+  for (std::size_t b = 1; b < blocks; ++b) {
     const std::int64_t switch_cost = cost[static_cast<std::size_t>(best)] + switch_cost_bits;
-    position_costs(k);
-    const WeightBitsRow& row = weight_bits_row(indices[k], uncompressed_bits);
+    bc = block_costs(indices, runs, b * step, std::min((b + 1) * step, n), uncompressed_bits);
     std::uint64_t flags = 0;
     int s = 0;
     int next_best = 0;
     std::int64_t next_cost = INT64_MAX;
     for (int code = 0; code < kWeightCodeCount; ++code) {
-      const std::int64_t bits = row[static_cast<std::size_t>(code)];
+      const std::int64_t bits = bc.weight[static_cast<std::size_t>(code)];
       for (int z = 0; z < run_codes; ++z, ++s) {
         std::int64_t& c = cost[static_cast<std::size_t>(s)];
         if (switch_cost < c) {
           c = switch_cost;
           flags |= std::uint64_t{1} << s;
         }
-        c += bits + run_cost[static_cast<std::size_t>(z)];
+        c += bits + bc.run[static_cast<std::size_t>(z)];
         if (c < next_cost) {
           next_cost = c;
           next_best = s;
         }
       }
     }
-    switched[k] = flags;
-    best_before[k] = static_cast<std::uint8_t>(best);
+    switched[b] = flags;
+    best_before[b] = static_cast<std::uint8_t>(best);
     best = next_best;
   }
 
-  int state = 0;
-  for (int s = 1; s < states; ++s) {
-    if (cost[static_cast<std::size_t>(s)] < cost[static_cast<std::size_t>(state)]) {
-      state = s;
-    }
-  }
+  int state = cheapest();
   plan.estimated_bits = cost[static_cast<std::size_t>(state)];
 
   // Walk back, collecting slices from the last to the first.
   std::size_t end = n;
-  for (std::size_t k = n; k-- > 0;) {
-    const bool starts_slice = k == 0 || ((switched[k] >> state) & 1u) != 0;
+  for (std::size_t b = blocks; b-- > 0;) {
+    const bool starts_slice = b == 0 || ((switched[b] >> state) & 1u) != 0;
     if (!starts_slice) {
       continue;
     }
-    plan.slices.push_back({k, end, state / run_codes, state % run_codes});
-    end = k;
-    if (k > 0) {
-      state = best_before[k];
+    plan.slices.push_back({b * step, end, state / run_codes, state % run_codes});
+    end = b * step;
+    if (b > 0) {
+      state = best_before[b];
     }
   }
   std::reverse(plan.slices.begin(), plan.slices.end());

@@ -69,9 +69,10 @@ struct SliceCodePlan {
 // (weight code, zero-run code) states. `runs` is empty without zero runs, else holds
 // indices.size() + 1 run lengths: run 0 precedes weight 0 and run k + 1 follows weight k, so a
 // slice starting at weight k also codes run k + 1 onwards. Slices longer than the format allows
-// are not split here.
+// are not split here. With `granularity` g > 1 slices start only at multiples of g: the search
+// runs over blocks of g weights, about g times faster, at a small cost in stream size.
 SliceCodePlan choose_slice_codes(std::span<const std::uint16_t> indices,
                                  std::span<const std::uint32_t> runs, int uncompressed_bits,
-                                 int switch_cost_bits);
+                                 int switch_cost_bits, std::size_t granularity = 1);
 
 }  // namespace euc::weights::grc

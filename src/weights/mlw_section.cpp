@@ -156,6 +156,10 @@ MlwSectionSymbols section_symbols(std::span<const std::int16_t> values,
     }
     return symbols;
   }
+  const auto nonzero = static_cast<std::size_t>(
+      values.size() - static_cast<std::size_t>(std::count(values.begin(), values.end(), 0)));
+  symbols.indices.reserve(nonzero);
+  symbols.runs.reserve(nonzero + 1);
   std::uint32_t run = 0;
   for (std::int16_t v : values) {
     if (v == 0) {
