@@ -79,10 +79,11 @@ class OperationWriter {
 
     FeatureMapView ifm = view(op.ifm);
     FeatureMapView ofm = view(op.ofm);
-    if (raw_average(op)) {
+    if (raw_average(op) || op.byte_copy) {
       // An average pool with equal input and output quantisation averages the raw values, as
       // TFLite does: subtracting the zero point first would move the ties of its rounding
-      // (Vela 3.10 high_level_command_to_npu_op.py, use_zero_point_0).
+      // (Vela 3.10 high_level_command_to_npu_op.py, use_zero_point_0). A byte copy moves raw
+      // values for the same reason.
       ifm.zero_point = 0;
       ofm.zero_point = 0;
     }
@@ -160,7 +161,7 @@ class OperationWriter {
   }
 
   bool raw_average(const ir::NpuOp& op) const {
-    if (op.type != ir::NpuOpType::kAvgPool)
+    if (op.type != ir::NpuOpType::kAvgPool || op.explicit_scale)
       return false;
     const ir::NpuTensor& in = graph_.tensors[op.ifm.tensor];
     const ir::NpuTensor& out = graph_.tensors[op.ofm.tensor];

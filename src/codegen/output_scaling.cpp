@@ -56,6 +56,11 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
   switch (op.type) {
     case ir::NpuOpType::kAvgPool:
     case ir::NpuOpType::kReduceSum: {
+      if (op.explicit_scale) {  // a rescale (QUANTIZE) with TFLite's own multiplier and shift
+        s.global = true;
+        s.ofm = ScaleShift{op.explicit_scale->first, op.explicit_scale->second};
+        break;
+      }
       s.global = !padded;
       if (s.global) {
         const int elements = op.kernel.width * op.kernel.height;

@@ -34,6 +34,35 @@ std::span<const uint8_t> Model::tensor_data(const Tensor& tensor) const {
   return buffers[tensor.buffer].bytes();
 }
 
+std::optional<std::vector<int64_t>> Model::constant_ints(const Tensor& tensor) const {
+  auto bytes = tensor_data(tensor);
+  if (bytes.empty())
+    return std::nullopt;
+  auto decode = [&]<class T>(T) {
+    std::vector<int64_t> out(bytes.size() / sizeof(T));
+    for (size_t i = 0; i < out.size(); ++i) {
+      T v;
+      std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
+      out[i] = static_cast<int64_t>(v);
+    }
+    return std::optional<std::vector<int64_t>>(std::move(out));
+  };
+  switch (tensor.type) {
+    case DataType::kInt8:
+      return decode(int8_t{});
+    case DataType::kUInt8:
+      return decode(uint8_t{});
+    case DataType::kInt16:
+      return decode(int16_t{});
+    case DataType::kInt32:
+      return decode(int32_t{});
+    case DataType::kInt64:
+      return decode(int64_t{});
+    default:
+      return std::nullopt;
+  }
+}
+
 const Metadata* Model::find_metadata(std::string_view name) const {
   auto it = std::find_if(metadata.begin(), metadata.end(),
                          [&](const Metadata& m) { return m.name == name; });

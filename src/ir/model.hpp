@@ -131,6 +131,9 @@ struct Model {
 
   // Constant bytes of a tensor (empty if the tensor is not constant).
   std::span<const uint8_t> tensor_data(const Tensor& tensor) const;
+  // The values of a constant integer tensor (int8/uint8/int16/int32/int64), widened; nullopt if
+  // the tensor is not constant or not of an integer type.
+  std::optional<std::vector<int64_t>> constant_ints(const Tensor& tensor) const;
   // The metadata entry of that name, if any.
   const Metadata* find_metadata(std::string_view name) const;
 

@@ -55,7 +55,7 @@ struct NpuTensor {
 // output; split and slice read a slice of their input. Offset and shape are in NHWC elements.
 struct TensorSlice {
   int tensor = -1;
-  Shape4 offset;
+  Shape4 offset{0, 0, 0, 0};
   Shape4 shape;
   bool valid() const { return tensor >= 0; }
 };
@@ -131,6 +131,9 @@ struct NpuOp {
   // record (multiplier, shift) for every channel, bias 0.
   std::optional<std::pair<uint32_t, int>> explicit_scale;
   bool reversed_operands = false;
+  // A max pool that only moves values: zero points are not applied, so the bytes arrive as they
+  // were, whatever the two tensors' quantisation (TFLite's joins, splits and copies).
+  bool byte_copy = false;
   // Network operators (subgraph operator indices) this operation implements, for reports.
   std::vector<int> source_ops;
   std::string name;  // the OFM name, for reports

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "frontend/lowering/join_split.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::frontend {
@@ -116,8 +117,7 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
   // A depthwise convolution of a single input channel with a depth multiplier is an ordinary
   // convolution: the NPU's depthwise mode needs equal IFM and OFM depths. Its [1, H, W, M]
   // weights become OHWI [M, H, W, 1].
-  if (depthwise && b.lowered(out.ifm.tensor).shape.c == 1 &&
-      b.lowered(out.ofm.tensor).shape.c > 1) {
+  if (depthwise && out.ifm.shape.c == 1 && out.ofm.shape.c > 1) {
     const ir::NpuTensor& dw = b.lowered(out.weights);
     ir::NpuTensor conv = dw;
     const int h = dw.weight_shape[1], w = dw.weight_shape[2], m = dw.weight_shape[3];
@@ -137,8 +137,7 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
     out.weights = b.add_constant(std::move(conv));
     out.type = ir::NpuOpType::kConv2D;
   }
-  out.padding = padding_for(padding, b.lowered(out.ifm.tensor).shape,
-                            b.lowered(out.ofm.tensor).shape, out.kernel);
+  out.padding = padding_for(padding, out.ifm.shape, out.ofm.shape, out.kernel);
   if (const FoldedPad* pad = b.folded_pad(op.inputs.at(0))) {
     // Read the PAD's input and pad in the convolution instead: the NPU pads with the IFM zero
     // point, which is what TFLite's PAD writes.
@@ -183,8 +182,7 @@ void lower_pooling(SegmentBuilder& b, const ir::Operator& op, int index) {
   out.kernel.height = o->filter_height();
   out.kernel.stride_x = o->stride_w();
   out.kernel.stride_y = o->stride_h();
-  out.padding = padding_for(o->padding(), b.lowered(out.ifm.tensor).shape,
-                            b.lowered(out.ofm.tensor).shape, out.kernel);
+  out.padding = padding_for(o->padding(), out.ifm.shape, out.ofm.shape, out.kernel);
   set_activation(b, out, op, index, o->fused_activation_function());
   b.add(std::move(out));
 }
@@ -223,8 +221,7 @@ void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index) {
   ir::NpuOp out = base_op(b, op, index, type);
   out.ifm2 = b.whole(op.inputs.at(1));
   // The NPU broadcasts only its second operand: a broadcast first operand swaps places.
-  const ir::Shape4& ofm = b.lowered(out.ofm.tensor).shape;
-  if (!(b.lowered(out.ifm.tensor).shape == ofm)) {
+  if (!(out.ifm.shape == out.ofm.shape)) {
     std::swap(out.ifm, out.ifm2);
     out.reversed_operands = true;
   }
@@ -324,6 +321,43 @@ void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index) {
   b.add(std::move(out));
 }
 
+namespace {
+
+// QUANTIZE between 8- and 16-bit integer types with per-tensor quantisation (a rescale).
+bool is_rescale(const ir::Subgraph& sg, const ir::Operator& op) {
+  if (op.inputs.size() != 1 || op.outputs.size() != 1 || op.inputs[0] < 0)
+    return false;
+  auto integer = [](ir::DataType t) {
+    return t == ir::DataType::kInt8 || t == ir::DataType::kInt16;
+  };
+  auto per_tensor = [](const ir::Tensor& t) {
+    return t.quantization && t.quantization->scale.size() == 1 &&
+           t.quantization->zero_point.size() <= 1 && std::isfinite(t.quantization->scale[0]) &&
+           t.quantization->scale[0] > 0;
+  };
+  const ir::Tensor& in = sg.tensors[op.inputs[0]];
+  const ir::Tensor& out = sg.tensors[op.outputs[0]];
+  return integer(in.type) && integer(out.type) && per_tensor(in) && per_tensor(out) &&
+         in.shape.size() <= 4 && in.num_elements() == out.num_elements();
+}
+
+}  // namespace
+
+void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index) {
+  // TFLite Micro requantizes each value: out = zp_out + MultiplyByQuantizedMultiplier(in - zp_in,
+  // QuantizeMultiplier(scale_in / scale_out)). A 1x1 average pool with that multiplier and shift
+  // as its global scale computes exactly that.
+  ir::NpuOp out = base_op(b, op, index, ir::NpuOpType::kAvgPool);
+  const double in_scale = static_cast<float>(b.lowered(out.ifm.tensor).quant.scale);
+  const double out_scale = static_cast<float>(b.lowered(out.ofm.tensor).quant.scale);
+  auto [significand, shift] = tflite_multiplier(in_scale / out_scale);
+  if (31 - shift < 0 || 31 - shift > 63)
+    cannot_lower(op, index, "rescale outside the output stage's shift range");
+  out.ofm.shape = out.ifm.shape;
+  out.explicit_scale = std::make_pair(static_cast<uint32_t>(significand), 31 - shift);
+  b.add(std::move(out));
+}
+
 bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
   auto fused_ok = [](tflite::ActivationFunctionType f) {
     return f == tflite::ActivationFunctionType::NONE || f == tflite::ActivationFunctionType::RELU ||
@@ -363,6 +397,16 @@ bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::
       return true;
     case ir::BuiltinOp::MEAN:
       return is_hw_mean(model, sg, op);
+    case ir::BuiltinOp::QUANTIZE:
+      return is_rescale(sg, op);
+    case ir::BuiltinOp::CONCATENATION:
+    case ir::BuiltinOp::PACK:
+    case ir::BuiltinOp::SPLIT:
+    case ir::BuiltinOp::SPLIT_V:
+    case ir::BuiltinOp::UNPACK:
+    case ir::BuiltinOp::SLICE:
+    case ir::BuiltinOp::STRIDED_SLICE:
+      return join_split_geometry(model, sg, op).has_value();
     default:
       return false;
   }

@@ -22,6 +22,10 @@ void lower_pooling(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
 void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index);
+void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index);
+// CONCATENATION, PACK, SPLIT, SPLIT_V, UNPACK, SLICE, STRIDED_SLICE (join_split.cpp): a byte
+// copy for every piece not placed in the whole by a view.
+void lower_join_split(SegmentBuilder& b, const ir::Operator& op, int index);
 
 template <class Produced>
 void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
@@ -45,6 +49,18 @@ void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
       break;
     case ir::BuiltinOp::MEAN:
       lower_mean(b, op, index);
+      break;
+    case ir::BuiltinOp::QUANTIZE:
+      lower_quantize(b, op, index);
+      break;
+    case ir::BuiltinOp::CONCATENATION:
+    case ir::BuiltinOp::PACK:
+    case ir::BuiltinOp::SPLIT:
+    case ir::BuiltinOp::SPLIT_V:
+    case ir::BuiltinOp::UNPACK:
+    case ir::BuiltinOp::SLICE:
+    case ir::BuiltinOp::STRIDED_SLICE:
+      lower_join_split(b, op, index);
       break;
     case ir::BuiltinOp::PAD:
       break;  // folded into its reader (see fold_pad)

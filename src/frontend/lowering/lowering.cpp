@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/segment_builder.hpp"
 #include "tflite/options.hpp"
@@ -151,6 +152,7 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
       if (op.type == ir::BuiltinOp::PAD)
         builder.fold_pad(op.outputs[0], folds.at(op.outputs[0]));
     }
+    place_pieces_in_place(builder, seg.network_ops);
     std::set<int> produced;
     for (int op_index : seg.network_ops) {
       const ir::Operator& op = sg.operators[op_index];

@@ -22,6 +22,10 @@ ir::Shape4 to_shape4(const std::vector<int32_t>& shape) {
   }
 }
 
+ir::Shape4 operator+(const ir::Shape4& a, const ir::Shape4& b) {
+  return {a.n + b.n, a.h + b.h, a.w + b.w, a.c + b.c};
+}
+
 int SegmentBuilder::tensor(int t) {
   auto it = lowered_.find(t);
   if (it != lowered_.end())
@@ -65,16 +69,30 @@ int SegmentBuilder::add_constant(ir::NpuTensor tensor) {
 }
 
 ir::NpuOp SegmentBuilder::identity_copy(int from, int to) const {
+  const ir::Shape4& shape = graph_.tensors[from].shape;
+  return byte_copy({from, {0, 0, 0, 0}, shape}, {to, {0, 0, 0, 0}, shape}, graph_.tensors[to].name);
+}
+
+ir::NpuOp SegmentBuilder::byte_copy(const ir::TensorSlice& from, const ir::TensorSlice& to,
+                                    const std::string& name) const {
+  if (!(from.shape == to.shape) ||
+      graph_.tensors.at(from.tensor).type != graph_.tensors.at(to.tensor).type)
+    throw Error(ErrorKind::kInternal, "byte copy between different shapes or element types");
   ir::NpuOp op;
   op.type = ir::NpuOpType::kMaxPool;
-  const ir::Shape4& shape = graph_.tensors[from].shape;
-  op.ifm = {from, {0, 0, 0, 0}, shape};
-  op.ofm = {to, {0, 0, 0, 0}, shape};
-  op.name = graph_.tensors[to].name;
+  op.ifm = from;
+  op.ofm = to;
+  op.byte_copy = true;
+  op.name = name;
   return op;
 }
 
 ir::TensorSlice SegmentBuilder::whole(int t) {
+  if (auto it = views_.find(t); it != views_.end()) {
+    const View v = it->second;  // whole() below may grow the maps
+    ir::TensorSlice base = whole(v.base);
+    return {base.tensor, base.offset + v.offset, v.shape};
+  }
   int low = tensor(t);
   return {low, {0, 0, 0, 0}, graph_.tensors[low].shape};
 }

@@ -9,6 +9,7 @@
 namespace euc::frontend {
 
 ir::Shape4 to_shape4(const std::vector<int32_t>& shape);
+ir::Shape4 operator+(const ir::Shape4& a, const ir::Shape4& b);
 
 // A PAD whose padding moves into the convolution that reads its output.
 struct FoldedPad {
@@ -25,7 +26,16 @@ class SegmentBuilder {
   int tensor(int t);
   // Network tensor `out` is `in` reshaped: it gets its own lowered tensor sharing storage.
   void alias(int out, int in);
+  // The part of storage network tensor `t` occupies: all of its own lowered tensor, or its place
+  // inside another tensor (see view).
   ir::TensorSlice whole(int t);
+  // Network tensor `t` lives inside network tensor `base` at `offset` with `shape` (4-D
+  // coordinates of `base`): a piece of a join that its producer writes in place, or a piece of a
+  // split that its readers read in place. It gets no storage of its own. Views may nest.
+  void view(int t, int base, ir::Shape4 offset, ir::Shape4 shape) {
+    views_[t] = {base, offset, shape};
+  }
+  bool has_view(int t) const { return views_.count(t) != 0; }
   // Network tensor `pad_output` is a PAD's output that folds into its reader's padding.
   void fold_pad(int pad_output, FoldedPad pad) { folded_pads_[pad_output] = pad; }
   const FoldedPad* folded_pad(int t) const {
@@ -39,6 +49,11 @@ class SegmentBuilder {
   const ir::Tensor& network_tensor(int t) const { return subgraph_.tensors.at(t); }
   const ir::NpuTensor& lowered(int index) const { return graph_.tensors.at(index); }
   const ir::Model& model() const { return model_; }
+  const ir::Subgraph& subgraph() const { return subgraph_; }
+  // A 1x1 max pool copying the raw values of `from` into `to` (equal shapes and element types;
+  // zero points are not applied, so quantisation may differ, as in TFLite's byte copies).
+  ir::NpuOp byte_copy(const ir::TensorSlice& from, const ir::TensorSlice& to,
+                      const std::string& name) const;
 
   // Finishes the segment: its inputs are the non-constant tensors it reads but does not
   // produce; its outputs the tensors it produces that `needed_outside` reports as used later.
@@ -55,6 +70,12 @@ class SegmentBuilder {
   ir::NpuGraph graph_;
   std::map<int, int> lowered_;  // network tensor -> lowered tensor
   std::map<int, FoldedPad> folded_pads_;
+  struct View {
+    int base = -1;
+    ir::Shape4 offset{0, 0, 0, 0};
+    ir::Shape4 shape;
+  };
+  std::map<int, View> views_;
 };
 
 template <class NeededOutside>

@@ -158,32 +158,7 @@ bool OpView::is_constant_by_position(const ir::Tensor& tensor) const {
 std::optional<std::vector<int64_t>> OpView::int_values(const ir::Tensor* tensor) const {
   if (tensor == nullptr)
     return std::nullopt;
-  auto bytes = model_.tensor_data(*tensor);
-  if (bytes.empty())
-    return std::nullopt;
-  auto decode = [&]<class T>(T) -> std::optional<std::vector<int64_t>> {
-    std::vector<int64_t> out(bytes.size() / sizeof(T));
-    for (size_t i = 0; i < out.size(); ++i) {
-      T v;
-      std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
-      out[i] = static_cast<int64_t>(v);
-    }
-    return out;
-  };
-  switch (tensor->type) {
-    case ir::DataType::kInt8:
-      return decode(int8_t{});
-    case ir::DataType::kUInt8:
-      return decode(uint8_t{});
-    case ir::DataType::kInt16:
-      return decode(int16_t{});
-    case ir::DataType::kInt32:
-      return decode(int32_t{});
-    case ir::DataType::kInt64:
-      return decode(int64_t{});
-    default:
-      return std::nullopt;
-  }
+  return model_.constant_ints(*tensor);
 }
 
 std::string shape_str(const std::vector<int32_t>& shape) {
