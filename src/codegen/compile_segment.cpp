@@ -37,6 +37,12 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
   out.command_words = words.size();
   out.original_weight_bytes = constants.original_weight_bytes;
   out.encoded_weight_bytes = constants.encoded_weight_bytes;
+  for (const auto& cores : constants.op_weights) {
+    int64_t bytes = cores.empty() ? -1 : 0;
+    for (const WeightAddresses& w : cores)
+      bytes += static_cast<int64_t>(w.weight_length + w.scale_length);
+    out.op_encoded_weight_bytes.push_back(bytes);
+  }
   return out;
 }
 

@@ -21,6 +21,8 @@ struct CompiledSegment {
   size_t command_words = 0;
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;
+  // Per operation: its encoded weights and scales (all cores), -1 without weights.
+  std::vector<int64_t> op_encoded_weight_bytes;
 };
 
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,

@@ -1,5 +1,7 @@
 #include "driver/compiler.hpp"
 
+#include "scheduler/live_range.hpp"
+
 #include <algorithm>
 
 #include "codegen/compile_segment.hpp"
@@ -26,6 +28,58 @@ int64_t operation_macs(const ir::NpuGraph& graph, const ir::NpuOp& op) {
   }
   (void)graph;
 }
+
+namespace {
+
+// Estimates every operation of a compiled segment and appends it to the report's layers and
+// totals.
+void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::NpuGraph& graph,
+                     const scheduler::Plan& plan, const codegen::CompiledSegment& compiled,
+                     const arch::SystemConfig& system) {
+  const arch::PerformanceModel model(system);
+  std::vector<scheduler::OpCostInput> inputs;
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    std::optional<int64_t> encoded;
+    if (i < compiled.op_encoded_weight_bytes.size() && compiled.op_encoded_weight_bytes[i] >= 0)
+      encoded = compiled.op_encoded_weight_bytes[i];
+    inputs.push_back(scheduler::cost_input(graph, plan, system, i, encoded));
+  }
+  scheduler::PlanCost cost = scheduler::score(model, inputs);
+  const auto live =
+      scheduler::live_bytes_per_step(scheduler::compute_live_ranges(graph), graph.ops.size());
+  const bool arena_in_sram = system.arena_area() == arch::MemArea::kSram;
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const ir::NpuOp& op = graph.ops[i];
+    output::LayerPerformance l;
+    if (!op.source_ops.empty() && op.source_ops[0] >= 0 &&
+        op.source_ops[0] < static_cast<int>(sg.operators.size())) {
+      l.tflite_operator = ir::builtin_op_name(sg.operators[op.source_ops[0]].type);
+    }
+    l.npu_operation = output::vela_operation_name(op.type);
+    l.name = op.name;
+    l.sram_usage = arena_in_sram ? live[i] : 0;
+    l.cost = cost.ops[i];
+    report.layers.push_back(std::move(l));
+  }
+  if (!report.performance) {
+    report.performance = std::move(cost);
+    return;
+  }
+  scheduler::PlanCost& total = *report.performance;
+  total.macs += cost.macs;
+  total.npu_cycles += cost.npu_cycles;
+  total.total_cycles += cost.total_cycles;
+  for (size_t a = 0; a < arch::kMemAreaCount; ++a) {
+    total.access_cycles[a] += cost.access_cycles[a];
+    total.feature_map_bytes[a].read += cost.feature_map_bytes[a].read;
+    total.feature_map_bytes[a].write += cost.feature_map_bytes[a].write;
+    total.weight_bytes[a].read += cost.weight_bytes[a].read;
+    total.weight_bytes[a].write += cost.weight_bytes[a].write;
+  }
+  total.ops.insert(total.ops.end(), cost.ops.begin(), cost.ops.end());
+}
+
+}  // namespace
 
 CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& system,
                             const CompileOptions& options) {
@@ -77,6 +131,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       r.encoded_weight_bytes = compiled.encoded_weight_bytes;
       for (const ir::NpuOp& op : seg.graph.ops)
         r.macs += operation_macs(seg.graph, op);
+      add_performance(result.report, model.subgraphs[s], seg.graph, plan, compiled, system);
       result.report.macs += r.macs;
       result.report.segments.push_back(r);
       result.report.arena_size = std::max(result.report.arena_size, r.arena_size);

@@ -6,6 +6,8 @@
 
 #include "arch/system_config.hpp"
 #include "ir/model.hpp"
+#include "output/performance_report.hpp"
+#include "scheduler/plan_cost.hpp"
 #include "scheduler/simple_planner.hpp"
 
 namespace euc::driver {
@@ -45,6 +47,10 @@ struct CompileReport {
   int64_t macs = 0;
   int network_ops = 0;
   std::vector<CpuOperator> cpu_operators;
+  // The performance model's estimate: every NPU operation in execution order, and the totals
+  // (absent when nothing runs on the NPU).
+  std::vector<output::LayerPerformance> layers;
+  std::optional<scheduler::PlanCost> performance;
 };
 
 // Multiply-accumulates of one lowered operation: kernel area x OFM elements, times the IFM depth

@@ -109,12 +109,22 @@ std::vector<std::vector<uint8_t>> EthosuRunner::run(std::span<const std::span<co
     }
     scratch_->write(p.address, ifms[k]);
   }
+  for (int r = 0; r < 3; ++r) {
+    if (memory_.is_mapped(r))
+      memory_.region(r, "region").reset_traffic();
+  }
   try {
     simulator_->run(memory_, observer);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kUsage)
       throw;
     fail(e.what());
+  }
+  traffic_ = {};
+  for (int r = 0; r < 3; ++r) {
+    const bool alias = r == 2 && scratch_fast_ == scratch_;
+    if (memory_.is_mapped(r) && !alias)
+      traffic_[static_cast<std::size_t>(r)] = memory_.region(r, "region").traffic();
   }
   std::vector<std::vector<uint8_t>> outputs;
   for (const Placement& p : ofms_) {
@@ -125,6 +135,12 @@ std::vector<std::vector<uint8_t>> EthosuRunner::run(std::span<const std::span<co
     outputs.emplace_back(data, data + p.size);
   }
   return outputs;
+}
+
+MemoryBuffer::Traffic EthosuRunner::region_traffic(int region) const {
+  if (region < 0 || region >= static_cast<int>(traffic_.size()))
+    return {};
+  return traffic_[static_cast<std::size_t>(region)];
 }
 
 }  // namespace euc::npusim

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <array>
 #include "ir/model.hpp"
+
 #include "npu/ethosu_op.hpp"
 #include "npusim/memory.hpp"
 #include "npusim/simulator.hpp"
@@ -33,6 +35,10 @@ class EthosuRunner {
   std::vector<std::vector<uint8_t>> run(std::span<const std::span<const uint8_t>> ifms,
                                         const OperationObserver& observer = {});
 
+  // The bytes the command stream of the last run moved in each region (0 flash, 1 scratch,
+  // 2 scratch_fast; when scratch_fast is the scratch tensor, region 2 reports nothing).
+  MemoryBuffer::Traffic region_traffic(int region) const;
+
  private:
   struct Placement {
     uint64_t address = 0;  // in region 1
@@ -50,6 +56,7 @@ class EthosuRunner {
   std::shared_ptr<MemoryBuffer> scratch_fast_;
   std::vector<Placement> ifms_;
   std::vector<Placement> ofms_;
+  std::array<MemoryBuffer::Traffic, 3> traffic_{};
 };
 
 }  // namespace euc::npusim

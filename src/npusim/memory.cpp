@@ -23,6 +23,11 @@ bool MemoryBuffer::initialised(std::size_t address, std::size_t length) const {
 }
 
 std::size_t MemoryBuffer::first_uninitialised(std::size_t address, std::size_t length) const {
+  count_read(address, length);
+  return first_uninitialised_quiet(address, length);
+}
+
+std::size_t MemoryBuffer::first_uninitialised_quiet(std::size_t address, std::size_t length) const {
   const uint8_t* begin = initialised_.data() + address;
   const void* zero = std::memchr(begin, 0, length);
   return zero == nullptr ? length
@@ -30,6 +35,7 @@ std::size_t MemoryBuffer::first_uninitialised(std::size_t address, std::size_t l
 }
 
 void MemoryBuffer::mark_initialised(std::size_t address, std::size_t length) {
+  count_write(address, length);
   std::fill_n(initialised_.begin() + static_cast<std::ptrdiff_t>(address), length, uint8_t{1});
 }
 
@@ -51,6 +57,8 @@ void MemoryBuffer::copy_from(const MemoryBuffer& source, std::size_t source_addr
             bytes_.begin() + to);
   std::copy(source.initialised_.begin() + from, source.initialised_.begin() + from + count,
             initialised_.begin() + to);
+  source.count_read(source_address, n);
+  count_write(address, n);
 }
 
 void MemoryBuffer::clear() {

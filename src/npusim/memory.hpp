@@ -7,6 +7,7 @@
 // scratch_fast; two regions may name the same buffer (Vela 5.1 passes one scratch tensor as both
 // scratch and scratch_fast). A DMA endpoint with the `internal` flag addresses the NPU's SHRAM,
 // where the activation look-up tables live.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,9 @@ class MemoryBuffer {
   bool initialised(std::size_t address, std::size_t length) const;
   // The first byte of the range that holds no data; length when all do.
   std::size_t first_uninitialised(std::size_t address, std::size_t length) const;
+  // The same check without counting it as NPU traffic (the simulator's own bookkeeping, such as
+  // keying its decoded-weights cache on the stream's bytes).
+  std::size_t first_uninitialised_quiet(std::size_t address, std::size_t length) const;
   void mark_initialised(std::size_t address, std::size_t length);
   void mark_uninitialised(std::size_t address, std::size_t length);
   // Copies bytes in and marks them initialised.
@@ -46,6 +50,18 @@ class MemoryBuffer {
   // Forgets every byte (the start of a new inference for scratch buffers).
   void clear();
 
+  // Bytes the NPU moved: reads are the ranges checked for data before use (first_uninitialised,
+  // initialised, a DMA's source), writes the ranges given data (mark_initialised, write, a DMA's
+  // destination). `end` is one past the highest byte touched. Reports compare them with the
+  // performance model's traffic estimate.
+  struct Traffic {
+    uint64_t read = 0;
+    uint64_t written = 0;
+    uint64_t end = 0;
+  };
+  const Traffic& traffic() const { return traffic_; }
+  void reset_traffic() { traffic_ = {}; }
+
   // Throws an input error "<what>: <length> bytes at <address> run past the end of <name>
   // (<size> bytes)" unless the range lies inside the buffer.
   void check_range(uint64_t address, uint64_t length, const std::string& what) const;
@@ -55,6 +71,15 @@ class MemoryBuffer {
   std::vector<uint8_t> bytes_;
   std::vector<uint8_t> initialised_;  // 1 per byte that holds data
   bool read_only_;
+  mutable Traffic traffic_;
+  void count_read(std::size_t address, std::size_t length) const {
+    traffic_.read += length;
+    traffic_.end = std::max<uint64_t>(traffic_.end, address + length);
+  }
+  void count_write(std::size_t address, std::size_t length) {
+    traffic_.written += length;
+    traffic_.end = std::max<uint64_t>(traffic_.end, address + length);
+  }
 };
 
 // The region table of one command stream, plus SHRAM.

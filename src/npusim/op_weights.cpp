@@ -13,11 +13,13 @@ namespace euc::npusim {
 namespace {
 
 // The bytes of a weight or scale range, checked to lie in their region and to hold data.
+// `fetch`: the NPU reads them now (counted as traffic); otherwise the simulator only looks again.
 std::span<const uint8_t> range_bytes(const NpuMemory& memory, const npu::AddressRange& range,
-                                     const std::string& what) {
+                                     const std::string& what, bool fetch) {
   const MemoryBuffer& buffer = memory.region(range.region, what);
   buffer.check_range(range.address, range.length, what);
-  const std::size_t bad = buffer.first_uninitialised(range.address, range.length);
+  const std::size_t bad = fetch ? buffer.first_uninitialised(range.address, range.length)
+                                : buffer.first_uninitialised_quiet(range.address, range.length);
   if (bad != range.length) {
     throw_input(fmt::format("{}: byte {:#x} of {} holds no data", what, range.address + bad,
                             buffer.name()));
@@ -30,7 +32,7 @@ std::vector<uint8_t> gather_encoded(const NpuMemory& memory, const npu::BlockOpe
   for (std::size_t core = 0; core < op.weights.size(); ++core) {
     for (const auto& [range, name] :
          {std::pair{op.weights[core], "weights"}, std::pair{op.scales[core], "scales"}}) {
-      const auto bytes = range_bytes(memory, range, fmt::format("{} of core {}", name, core));
+      const auto bytes = range_bytes(memory, range, fmt::format("{} of core {}", name, core), true);
       all.insert(all.end(), bytes.begin(), bytes.end());
     }
   }
@@ -60,12 +62,13 @@ OpWeights decode(const NpuMemory& memory, const npu::BlockOperation& op, bool de
     // (register_command_stream_generator.py generate_weights).
     if (channels == 0) {
       if (op.weights[static_cast<std::size_t>(core)].length != 0) {
-        throw_input(fmt::format("{}: the core has no output channels but {} bytes of weights",
-                                name, op.weights[static_cast<std::size_t>(core)].length));
+        throw_input(fmt::format("{}: the core has no output channels but {} bytes of weights", name,
+                                op.weights[static_cast<std::size_t>(core)].length));
       }
       continue;
     }
-    const auto encoded = range_bytes(memory, op.weights[static_cast<std::size_t>(core)], name);
+    const auto encoded =
+        range_bytes(memory, op.weights[static_cast<std::size_t>(core)], name, false);
     const std::vector<int16_t> stream = weights::decode_mlw(encoded);
 
     const int block_depth = (op.block_config.depth + cores - 1 - core) / cores;
@@ -96,7 +99,7 @@ OpWeights decode(const NpuMemory& memory, const npu::BlockOperation& op, bool de
 
     const std::string scale_name = fmt::format("scales of core {}", core);
     const auto scale_bytes =
-        range_bytes(memory, op.scales[static_cast<std::size_t>(core)], scale_name);
+        range_bytes(memory, op.scales[static_cast<std::size_t>(core)], scale_name, false);
     const std::size_t needed = static_cast<std::size_t>(channels) * weights::kScaleRecordBytes;
     if (scale_bytes.size() < needed) {
       throw_input(fmt::format("{}: {} bytes hold fewer than the {} records of {} channels",

@@ -53,6 +53,10 @@ constexpr std::pair<const char*, arch::MemArea> kAreas[] = {
 }  // namespace
 
 std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& f) {
+  const scheduler::PlanCost* perf = f.performance ? &*f.performance : nullptr;
+  std::optional<double> inference_seconds;
+  if (perf != nullptr)
+    inference_seconds = perf->total_cycles / system.core_clock;
   std::map<arch::MemArea, double> used_kib;
   used_kib[system.arena_area()] += static_cast<double>(f.arena_bytes) / 1024.0;
   used_kib[system.const_area()] += static_cast<double>(f.read_only_bytes) / 1024.0;
@@ -73,30 +77,44 @@ std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFi
   }
   add("weights_storage_area", std::string(display_name(system.const_area())));
   add("feature_map_storage_area", std::string(display_name(system.arena_area())));
-  add("inferences_per_second", f.inference_seconds ? py_float(1.0 / *f.inference_seconds) : "");
+  add("inferences_per_second",
+      inference_seconds && *inference_seconds > 0 ? py_float(1.0 / *inference_seconds) : "");
   add("batch_size", "1");
-  add("inference_time", f.inference_seconds ? py_float(*f.inference_seconds) : "");
+  add("inference_time", inference_seconds ? py_float(*inference_seconds) : "");
   add("passes_before_fusing", std::to_string(f.passes_before_fusing));
   add("passes_after_fusing", std::to_string(f.passes_after_fusing));
   for (const auto& [n, a] : kAreas)
     add(std::string(n) + "_memory_used", py_float(used_kib[a]));
   add("total_original_weights", std::to_string(f.original_weight_bytes));
   add("total_npu_encoded_weights", std::to_string(f.encoded_weight_bytes));
-  // Bytes moved per area come with the performance model.
+  // Bytes moved per area, as the performance model counts them.
+  auto figure = [&](auto get) { return perf != nullptr ? py_float(get(*perf)) : std::string(); };
   for (const auto& [n, a] : kAreas) {
-    for (const char* k :
-         {"feature_map_read", "feature_map_write", "weight_read", "weight_write", "total"}) {
-      add(fmt::format("{}_{}_bytes", n, k), "");
-    }
+    const size_t k = arch::index_of(a);
+    add(fmt::format("{}_feature_map_read_bytes", n),
+        figure([k](const scheduler::PlanCost& c) { return c.feature_map_bytes[k].read; }));
+    add(fmt::format("{}_feature_map_write_bytes", n),
+        figure([k](const scheduler::PlanCost& c) { return c.feature_map_bytes[k].write; }));
+    add(fmt::format("{}_weight_read_bytes", n),
+        figure([k](const scheduler::PlanCost& c) { return c.weight_bytes[k].read; }));
+    add(fmt::format("{}_weight_write_bytes", n),
+        figure([k](const scheduler::PlanCost& c) { return c.weight_bytes[k].write; }));
+    add(fmt::format("{}_total_bytes", n), figure([k](const scheduler::PlanCost& c) {
+          return c.feature_map_bytes[k].read + c.feature_map_bytes[k].write +
+                 c.weight_bytes[k].read + c.weight_bytes[k].write;
+        }));
   }
   add("nn_macs", std::to_string(f.macs));
-  add("nn_tops", f.inference_seconds
-                     ? py_float(static_cast<double>(f.macs) * 2 / *f.inference_seconds / 1e12)
+  add("nn_tops", inference_seconds && *inference_seconds > 0
+                     ? py_float(static_cast<double>(f.macs) * 2 / *inference_seconds / 1e12)
                      : "");
-  add("cycles_npu", f.npu_cycles ? py_float(static_cast<double>(*f.npu_cycles)) : "");
-  for (const auto& [n, a] : kAreas)
-    add(fmt::format("cycles_{}_access", n), "");
-  add("cycles_total", f.total_cycles ? py_float(static_cast<double>(*f.total_cycles)) : "");
+  add("cycles_npu", figure([](const scheduler::PlanCost& c) { return c.npu_cycles; }));
+  for (const auto& [n, a] : kAreas) {
+    const size_t k = arch::index_of(a);
+    add(fmt::format("cycles_{}_access", n),
+        figure([k](const scheduler::PlanCost& c) { return c.access_cycles[k]; }));
+  }
+  add("cycles_total", figure([](const scheduler::PlanCost& c) { return c.total_cycles; }));
 
   std::string header, row;
   for (size_t i = 0; i < cols.size(); ++i) {

@@ -1,12 +1,13 @@
 #pragma once
 // <stem>_summary_<system_config>.csv with the columns of Vela 3.10's summary (design_brief §8),
-// so scripts written for Vela keep working. Figures euc does not compute yet are left empty,
-// never invented.
+// so scripts written for Vela keep working. Without a performance estimate (a model with no NPU
+// operation) its figures are left empty, never invented.
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "arch/system_config.hpp"
+#include "scheduler/plan_cost.hpp"
 
 namespace euc::output {
 
@@ -19,10 +20,8 @@ struct SummaryFigures {
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;
   int64_t macs = 0;
-  // From the performance model, when it exists.
-  std::optional<double> inference_seconds;
-  std::optional<int64_t> total_cycles;
-  std::optional<int64_t> npu_cycles;
+  // The performance model's totals over every NPU operation.
+  std::optional<scheduler::PlanCost> performance;
 };
 
 std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& figures);

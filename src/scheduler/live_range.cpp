@@ -67,4 +67,13 @@ LiveRanges compute_live_ranges(const ir::NpuGraph& graph) {
   return out;
 }
 
+std::vector<int64_t> live_bytes_per_step(const LiveRanges& live, size_t steps) {
+  std::vector<int64_t> bytes(steps, 0);
+  for (const LiveRange& lr : live.ranges) {
+    for (int s = std::max(lr.start, 0); s <= lr.end && s < static_cast<int>(steps); ++s)
+      bytes[static_cast<size_t>(s)] += lr.size;
+  }
+  return bytes;
+}
+
 }  // namespace euc::scheduler

@@ -28,4 +28,7 @@ struct LiveRanges {
 };
 LiveRanges compute_live_ranges(const ir::NpuGraph& graph);
 
+// Bytes live at each of `steps` operation steps (the sum of the ranges that span it).
+std::vector<int64_t> live_bytes_per_step(const LiveRanges& live, size_t steps);
+
 }  // namespace euc::scheduler

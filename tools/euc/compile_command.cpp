@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "driver/compiler.hpp"
+#include "output/performance_report.hpp"
 #include "output/summary_csv.hpp"
 #include "scheduler/allocator.hpp"
 #include "tflite/writer.hpp"
@@ -109,10 +110,22 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   figures.original_weight_bytes = original;
   figures.encoded_weight_bytes = encoded;
   figures.macs = r.macs;
+  figures.performance = r.performance;
+  const std::string stem = fs::path(options.network).stem().string();
+  if (options.verbose.performance && r.performance) {
+    fmt::print("\n{}\nPerformance for NPU operations of {}\n", std::string(80, '#'), stem);
+    fmt::print("{}",
+               output::format_per_layer(r.layers, *r.performance, system, r.arena_size, false));
+    write_file_atomically(
+        out_dir / (stem + "_per-layer.csv"),
+        output::format_per_layer(r.layers, *r.performance, system, r.arena_size, true));
+  }
   fs::path csv =
       out_dir / fmt::format("{}_summary_{}.csv", figures.network, system.system_config_name);
   write_file_atomically(csv, output::format_summary_csv(system, figures));
   fmt::print("Total MACs                              {:>20}\n", r.macs);
+  if (r.performance)
+    fmt::print("\n{}", output::format_performance_summary(*r.performance, system));
   fmt::print("\nOutput written to {} and {}\n", out.string(), csv.string());
 }
 

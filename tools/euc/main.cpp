@@ -49,7 +49,6 @@ void reject_unimplemented(const cli::Options& o) {
   check(v.register_command_stream, "--verbose-register-command-stream");
   check(v.weights, "--verbose-weights");
   check(v.cycle_estimate, "--verbose-cycle-estimate");
-  check(v.performance, "--verbose-performance");
 }
 
 std::filesystem::path config_files_dir(const char* argv0) {

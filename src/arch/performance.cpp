@@ -1,0 +1,427 @@
+#include "arch/performance.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace euc::arch {
+namespace {
+
+int64_t div_up(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+int64_t round_up(int64_t a, int64_t b) {
+  return div_up(a, b) * b;
+}
+
+Hwc min_hwc(const Hwc& a, const Hwc& b) {
+  return {std::min(a.height, b.height), std::min(a.width, b.width), std::min(a.depth, b.depth)};
+}
+
+// Storage is allocated in whole bricks: NHCWB16 rounds depth to 16.
+Hwc storage_rounded(const Hwc& s, FeatureMapFormat format) {
+  if (format == FeatureMapFormat::kNhcwb16)
+    return {s.height, s.width, static_cast<int>(round_up(s.depth, 16))};
+  return s;
+}
+
+// Output-stage cycles per element by accelerator: 32-bit binary elementwise, 32-bit unary
+// elementwise, 32-bit multiply, multiply or 40-bit accumulation, simple add/sub, rescaling
+// add/sub, max pool, other. Then by activation: table lookup, clamp, none.
+struct OutputTables {
+  std::array<double, 8> output;
+  std::array<double, 3> activation;
+};
+
+OutputTables output_tables(Accelerator a) {
+  switch (a) {
+    case Accelerator::kEthosU55_32:
+      return {{2.0, 3.0, 3.0, 3.0, 4.0, 6.0, 1.0, 2.0}, {1.0, 1.0, 0.0}};
+    case Accelerator::kEthosU55_64:
+      return {{1.0, 1.5, 1.5, 1.5, 2.0, 3.0, 0.5, 1.0}, {1.0, 1.0, 0.0}};
+    case Accelerator::kEthosU55_128:
+      return {{0.75, 1.25, 0.75, 0.75, 1.0, 1.5, 0.25, 0.5}, {1.0, 0.5, 0.0}};
+    case Accelerator::kEthosU55_256:
+    case Accelerator::kEthosU65_256:
+      return {{0.625, 1.125, 0.5, 0.375, 0.5, 0.75, 0.125, 0.25}, {1.0, 0.25, 0.0}};
+    case Accelerator::kEthosU65_512:
+      return {{0.3125, 0.5625, 0.25, 0.1875, 0.25, 0.375, 0.0625, 0.125}, {0.5, 0.125, 0.0}};
+  }
+  return {};
+}
+
+// The largest kernel the hardware runs in one pass (bigger kernels are split).
+std::pair<int, int> sub_kernel_limit(BlockKind kind) {
+  return kind == BlockKind::kVectorProduct || kind == BlockKind::kElementwise
+             ? std::pair{1, 1}
+             : std::pair{kSubKernelMax.height, kSubKernelMax.width};
+}
+
+bool is_convolution_like(BlockKind k) {
+  return k != BlockKind::kElementwise;
+}
+
+}  // namespace
+
+PerformanceModel::PerformanceModel(const SystemConfig& system)
+    : system_(system), acc_(&system_.accelerator_config()) {
+  for (MemArea a : kAllMemAreas)
+    bandwidth_[index_of(a)] = system_.bandwidth_bytes_per_cycle(a);
+  OutputTables t = output_tables(system_.accelerator);
+  output_cycles_ = t.output;
+  activation_cycles_ = t.activation;
+}
+
+int64_t PerformanceModel::transfer_cycles(MemArea from, std::optional<MemArea> to,
+                                          int64_t bytes) const {
+  // Whole cycles of each side's bandwidth; the read side also waits for its latency.
+  const auto read = static_cast<int64_t>(std::floor(static_cast<double>(bytes) / bandwidth(from))) +
+                    system_.area_timing(from).read_latency;
+  const double to_bandwidth = to ? bandwidth(*to) : acc_->axi_data_width_bytes;
+  const auto write = static_cast<int64_t>(std::floor(static_cast<double>(bytes) / to_bandwidth));
+  return std::max(read, write);
+}
+
+OpCost PerformanceModel::estimate_dma(const DmaTraffic& dma, int64_t prev_slack_cycles) const {
+  OpCost c;
+  if (dma.bytes > 0 && dma.to && dma.from != *dma.to) {
+    c.feature_map_bytes[index_of(dma.from)].read += static_cast<double>(dma.bytes);
+    c.feature_map_bytes[index_of(*dma.to)].write += static_cast<double>(dma.bytes);
+    c.npu_cycles = static_cast<double>(
+        std::max<int64_t>(transfer_cycles(dma.from, dma.to, dma.bytes) - prev_slack_cycles, 0));
+  }
+  c.total_cycles = c.npu_cycles;
+  return c;
+}
+
+double PerformanceModel::burst_scaled(bool read, MemArea area, const FeatureMapAccess& fm,
+                                      const Hwc& block, double bytes) const {
+  // The burst an access pattern produces, in bits, compared with the area's burst length. The
+  // stride tests compare byte strides with a block depth in elements, as Vela 3.10 does: they
+  // hold only for one-element-deep blocks, and the estimates must match.
+  const int bits = fm.bits;
+  int64_t burst_bits = 8 * 8;
+  if (fm.format == FeatureMapFormat::kNhcwb16) {
+    const double c_stride = bits * 16.0 * fm.shape.width / 8.0;
+    if (c_stride == block.depth)
+      burst_bits = int64_t{bits} * block.depth * block.width;
+    else if (read)
+      burst_bits = int64_t{16} * bits * block.width;
+    else
+      burst_bits = int64_t{16} * bits * block.width * acc_->cores;
+  } else {
+    const double z_stride = bits / 8.0;
+    if (read) {
+      burst_bits = z_stride == block.depth ? int64_t{bits} * block.depth * block.width
+                                           : int64_t{bits} * block.depth;
+    } else if (block.depth <= 16 && z_stride == block.depth) {
+      burst_bits = int64_t{bits} * block.depth * block.width;
+    } else {
+      burst_bits = std::min<int64_t>(
+          {64 * 8, int64_t{16} * bits * acc_->cores, int64_t{block.depth} * bits});
+    }
+  }
+  const int64_t area_burst = system_.area_timing(area).burst_length;
+  const int64_t burst = std::max<int64_t>(1, std::min(area_burst, burst_bits / 8));
+  return bytes * (static_cast<double>(area_burst) / static_cast<double>(burst));
+}
+
+std::pair<double, double> PerformanceModel::block_memory_cycles(const OpQuery& q) const {
+  // One IFM block in and one OFM block out, latency included. The "bytes" are element counts
+  // of the block clipped to the tensor (the model's convention).
+  const double ifm_elems = static_cast<double>(min_hwc(q.ifm.shape, q.ifm_block).elements());
+  const double ofm_elems = static_cast<double>(min_hwc(q.ofm.shape, q.ofm_block).elements());
+  const double ifm =
+      static_cast<double>(system_.area_timing(q.ifm.area).read_latency) +
+      burst_scaled(true, q.ifm.area, q.ifm, q.ifm_block, ifm_elems) / bandwidth(q.ifm.area);
+  const double ofm =
+      static_cast<double>(system_.area_timing(q.ofm.area).write_latency) +
+      burst_scaled(false, q.ofm.area, q.ofm, q.ofm_block, ofm_elems) / bandwidth(q.ofm.area);
+  return {ifm, ofm};
+}
+
+double PerformanceModel::output_cycles_per_element(const OpQuery& q) const {
+  size_t out = 7;
+  if (q.kind == BlockKind::kElementwise && q.ifm.bits == 32) {
+    out = q.ifm2 ? 0 : 1;
+  } else if (q.output == OutputKind::kMul && q.ofm.bits == 32) {
+    out = 2;
+  } else if (q.output == OutputKind::kMul ||
+             (is_convolution_like(q.kind) && q.accumulator == AccumulatorType::kInt40)) {
+    out = 3;
+  } else if (q.output == OutputKind::kAddSub) {
+    out = 5;
+  } else if (q.output == OutputKind::kMaxPool) {
+    out = 6;
+  }
+  const size_t act = q.activation == ActivationKind::kTable   ? 0
+                     : q.activation == ActivationKind::kClamp ? 1
+                                                              : 2;
+  double per_element = std::max(output_cycles_[out], activation_cycles_[act]);
+  if (q.kind == BlockKind::kElementwise) {
+    // Small blocks are bound by issuing them: the memory time of one block, shared by 4.
+    const double block_elems = static_cast<double>(q.ofm_block.elements());
+    auto [ifm, ofm] = block_memory_cycles(q);
+    const double command = (ifm + ofm + per_element * block_elems) / 4;
+    per_element = std::max(per_element, command / block_elems);
+  }
+  return per_element;
+}
+
+int64_t PerformanceModel::macs(const OpQuery& q) const {
+  const int64_t kernel = int64_t{q.kernel.width} * q.kernel.height;
+  switch (q.kind) {
+    case BlockKind::kElementwise:
+      return 0;
+    case BlockKind::kDepthwise:
+      return kernel * q.ofm.shape.elements();
+    case BlockKind::kPooling:
+      return q.reduce_sum ? kernel * q.ifm.shape.depth * q.ofm.shape.elements()
+                          : kernel * q.ofm.shape.elements();
+    default:
+      return kernel * q.ifm.shape.depth * q.ofm.shape.elements();
+  }
+}
+
+int64_t PerformanceModel::op_cycles(const OpQuery& q) const {
+  if (q.kind == BlockKind::kElementwise) {
+    const Hwc rounded = storage_rounded(q.ofm.shape, q.ofm.format);
+    return static_cast<int64_t>(
+        std::ceil(output_cycles_per_element(q) * static_cast<double>(rounded.elements())));
+  }
+  const Hwc ifm_block = min_hwc(q.ifm.shape, q.ifm_block);
+  Hwc ofm_block = min_hwc(q.ofm.shape, q.ofm_block);
+  BlockShape ublock = acc_->ofm_ublock;
+  // 2x2 micro-blocks run one-row outputs of even width as 4x1.
+  if (ublock.height == 2 &&
+      (q.kind == BlockKind::kConvolution || q.kind == BlockKind::kDepthwise ||
+       q.kind == BlockKind::kVectorProduct) &&
+      q.ofm.shape.height == 1 && q.ofm.shape.width % 2 == 0 && q.kernel.height == 1) {
+    ublock = {4, 1, ublock.depth};
+    ofm_block.height = 1;
+  }
+  const int64_t ublk_x = div_up(ofm_block.width, ublock.width);
+  const int64_t ublk_y = div_up(ofm_block.height, ublock.height);
+  const int64_t ublk_xy = ublk_x * ublk_y;
+  const int64_t ublk_z = div_up(ofm_block.depth, ublock.depth);
+  const bool acc40 = q.accumulator == AccumulatorType::kInt40;
+  const auto [limit_h, limit_w] = sub_kernel_limit(q.kind);
+
+  double dpu_block = 0;
+  const int64_t weight_fetch = 32 * ublock.depth / 8;
+  for (int y0 = 0; y0 < q.kernel.height; y0 += limit_h) {
+    for (int x0 = 0; x0 < q.kernel.width; x0 += limit_w) {
+      const int64_t elems =
+          int64_t{std::min(q.kernel.height - y0, limit_h)} * std::min(q.kernel.width - x0, limit_w);
+      int64_t steps = 0;
+      int64_t cycles = 0;
+      if (q.kind == BlockKind::kPooling && !q.reduce_sum) {
+        steps = 1;
+        cycles = std::max<int64_t>(4, elems) * ublk_xy * ublk_z;
+        if (q.ifm.bits == 16 && system_.accelerator != Accelerator::kEthosU55_32)
+          cycles *= 2;
+      } else if (q.kind == BlockKind::kDepthwise) {
+        cycles = 4 * ublk_xy * (q.ifm.bits == 16 ? 2 : 1);
+        steps = div_up(elems, 4);
+        cycles = std::max(weight_fetch, cycles) * steps * ublk_z;
+      } else if (!q.part_kernel_first || q.kind != BlockKind::kConvolution) {
+        steps = elems;
+        cycles = std::max(weight_fetch, 4 * ublk_xy) * steps * ublk_z;
+      } else {
+        steps = div_up(elems, q.ifm.bits == 16 ? 2 : 4);
+        cycles = std::max(weight_fetch, 4 * ublk_xy) * steps * div_up(ifm_block.depth, 8) * ublk_z;
+      }
+      // Pipeline bubbles when a block is a single micro-block in XY.
+      int64_t delay_cycles = 0;
+      if (system_.accelerator == Accelerator::kEthosU55_32) {
+        const int64_t delay = acc40 ? 7 : 3;
+        if (ublk_x == 1 && ublk_y == 1) {
+          if (ublk_z == 1)
+            delay_cycles = delay * steps;
+          else if (steps > 1)
+            delay_cycles = delay * (steps - 1) * ublk_z;
+        }
+        if ((ublk_x == 1 || ublk_y == 1) && ublk_z > 1 && acc40)
+          delay_cycles += delay * ublk_z;
+      } else {
+        const int64_t delay = acc40 && (system_.accelerator == Accelerator::kEthosU55_64 ||
+                                        system_.accelerator == Accelerator::kEthosU55_128)
+                                  ? 3
+                                  : 2;
+        if (ublk_x == 1 && ublk_y == 1) {
+          if (ublk_z == 1)
+            delay_cycles = delay * steps;
+          else if (steps > 1)
+            delay_cycles = delay * (steps - 1) * ublk_z;
+        }
+      }
+      if (q.kind == BlockKind::kConvolution && q.part_kernel_first)
+        delay_cycles *= div_up(ifm_block.depth, 8);
+      dpu_block += static_cast<double>(cycles + delay_cycles);
+    }
+  }
+  if (q.kind == BlockKind::kConvolution || q.kind == BlockKind::kVectorProduct || q.reduce_sum)
+    dpu_block *= static_cast<double>(div_up(q.ifm.shape.depth, ifm_block.depth));
+  dpu_block /= acc_->cores;
+
+  const int64_t blocks = div_up(q.ofm.shape.height, ofm_block.height) *
+                         div_up(q.ofm.shape.width, ofm_block.width) *
+                         div_up(q.ofm.shape.depth, ofm_block.depth);
+  double output_block =
+      std::ceil(output_cycles_per_element(q) * static_cast<double>(ofm_block.elements()));
+  if (q.scale_area) {
+    const double bias = 10.0 * ofm_block.depth *
+                        static_cast<double>(system_.area_timing(*q.scale_area).read_latency) / 256;
+    output_block = std::max(output_block, bias);
+  }
+  auto [ifm_mem, ofm_mem] = block_memory_cycles(q);
+  const double command = (ifm_mem + ofm_mem + output_block + dpu_block) / 4;
+  dpu_block = std::max(dpu_block, command);
+  output_block = std::max(output_block, command);
+  // Two pipelined stages: the slower one runs once per block, the faster one once at the end.
+  const double total = dpu_block > output_block
+                           ? dpu_block * static_cast<double>(blocks) + output_block
+                           : output_block * static_cast<double>(blocks) + dpu_block;
+  return static_cast<int64_t>(total);
+}
+
+ElementAccess PerformanceModel::element_access(const OpQuery& q) const {
+  ElementAccess a;
+  const Hwc ifm_r = storage_rounded(q.ifm.shape, q.ifm.format);
+  if (q.kind == BlockKind::kElementwise) {
+    const int64_t ofm_as_ifm = storage_rounded(q.ofm.shape, q.ifm.format).elements();
+    if (q.ifm.shape.elements() == 1) {
+      if (q.ifm.bits > 8)
+        a.ifm_read = ifm_r.elements();  // a wide scalar is still fetched
+      if (q.ifm2)
+        a.ifm2_read = ofm_as_ifm;
+    } else {
+      a.ifm_read = ofm_as_ifm;
+      if (q.ifm2) {
+        if (q.ifm2->shape.elements() > 1)
+          a.ifm2_read = ofm_as_ifm;
+        else if (q.ifm2->bits > 8)
+          a.ifm2_read = storage_rounded(q.ifm2->shape, q.ifm.format).elements();
+      }
+    }
+  } else {
+    const Hwc ifm_block = min_hwc(q.ifm.shape, q.ifm_block);
+    const Hwc ofm_block = min_hwc(q.ofm.shape, q.ofm_block);
+    int64_t blocks_h = div_up(q.ofm.shape.height, ofm_block.height);
+    int64_t blocks_w = div_up(q.ofm.shape.width, ofm_block.width);
+    int64_t blocks_d = div_up(q.ofm.shape.depth, ofm_block.depth);
+    int64_t block_depth = ofm_block.depth;
+    if (q.kind == BlockKind::kDepthwise || (q.kind == BlockKind::kPooling && !q.reduce_sum)) {
+      blocks_d = 1;
+      block_depth = q.ifm.shape.depth;
+    }
+    const int64_t block_count = blocks_h * blocks_w * blocks_d;
+    const auto [limit_h, limit_w] = sub_kernel_limit(q.kind);
+    // (Vela pairs the width with the height limit here; both limits are equal.)
+    const int64_t sub_kernels = div_up(q.kernel.width, limit_h) * div_up(q.kernel.height, limit_w);
+    const int64_t ifm_fetch = storage_rounded(ifm_block, q.ifm.format).elements_hw() * ifm_r.depth;
+    a.ifm_read = ifm_fetch * sub_kernels * block_count;
+    const int64_t kernel = int64_t{q.kernel.width} * q.kernel.height;
+    const int64_t kernel_read =
+        (q.kind == BlockKind::kDepthwise || (q.kind == BlockKind::kPooling && !q.reduce_sum))
+            ? kernel
+            : kernel * q.ifm.shape.depth;
+    if (q.kind != BlockKind::kPooling && q.scale_area) {
+      a.weights_read = kernel_read * block_depth * block_count;
+      a.scales_read = q.ofm.shape.depth;
+      a.weight_refetch = blocks_h * blocks_w;
+    }
+  }
+  a.ofm_write = storage_rounded(q.ofm.shape, q.ofm.format).elements();
+  return a;
+}
+
+OpCost PerformanceModel::estimate(const OpQuery& q, const std::optional<WeightTraffic>& weights,
+                                  const std::optional<DmaTraffic>& dma,
+                                  int64_t prev_slack_cycles) const {
+  OpCost c;
+  c.macs = macs(q);
+  c.op_cycles = op_cycles(q);
+  c.npu_cycles = static_cast<double>(c.op_cycles);
+  const ElementAccess access = element_access(q);
+  std::array<double, kMemAreaCount> scaled{};
+
+  int64_t dma_cycles = 0;
+  if (dma && dma->bytes > 0 && (!dma->to || dma->from != *dma->to)) {
+    // A LUT into SHRAM, or a copy the operation waits for.
+    dma_cycles = transfer_cycles(dma->from, dma->to, dma->bytes);
+    c.feature_map_bytes[index_of(dma->from)].read += static_cast<double>(dma->bytes);
+    if (dma->to)
+      scaled[index_of(*dma->to)] += static_cast<double>(dma->bytes);
+  }
+  const bool buffered = weights && weights->buffering != WeightTraffic::Buffering::kNone;
+  if (buffered) {
+    const auto& w = *weights;
+    c.weight_bytes[index_of(w.source_area)].read += static_cast<double>(w.encoded_bytes);
+    c.weight_bytes[index_of(w.buffer_area)].write += static_cast<double>(w.encoded_bytes);
+    const int64_t first = transfer_cycles(w.source_area, w.buffer_area, w.first_transfer_bytes);
+    if (w.buffering == WeightTraffic::Buffering::kDouble) {
+      // The DMA of slice k+1 runs under the compute of slice k; what the previous operation
+      // did not hide of the first slice adds up front.
+      c.npu_cycles = std::max(
+          static_cast<double>(w.full_transfer_cycles - prev_slack_cycles + w.own_slack_cycles),
+          static_cast<double>(c.op_cycles + std::max<int64_t>(first - prev_slack_cycles, 0)));
+    } else {
+      c.npu_cycles = static_cast<double>(c.op_cycles + w.full_transfer_cycles -
+                                         std::min(first, prev_slack_cycles));
+    }
+    c.npu_cycles += static_cast<double>(dma_cycles);
+  } else {
+    c.npu_cycles += static_cast<double>(std::max<int64_t>(dma_cycles - prev_slack_cycles, 0));
+  }
+
+  auto fm_bytes = [](const FeatureMapAccess& fm, int64_t elements) {
+    return static_cast<double>(elements) * (fm.bits / 8);
+  };
+  // Output feature map.
+  {
+    const double b = fm_bytes(q.ofm, access.ofm_write);
+    c.feature_map_bytes[index_of(q.ofm.area)].write += b;
+    scaled[index_of(q.ofm.area)] += burst_scaled(false, q.ofm.area, q.ofm, q.ofm_block, b);
+  }
+  // Input feature maps (the second operand bursts as the first operand's block).
+  {
+    const double b = fm_bytes(q.ifm, access.ifm_read);
+    c.feature_map_bytes[index_of(q.ifm.area)].read += b;
+    scaled[index_of(q.ifm.area)] += burst_scaled(true, q.ifm.area, q.ifm, q.ifm_block, b);
+  }
+  if (q.ifm2) {
+    const double b = fm_bytes(*q.ifm2, access.ifm2_read);
+    c.feature_map_bytes[index_of(q.ifm2->area)].read += b;
+    scaled[index_of(q.ifm2->area)] += burst_scaled(true, q.ifm2->area, *q.ifm2, q.ifm_block, b);
+  }
+  // Weights and scales, read where the output stage finds them; once buffered, their SRAM
+  // reads are not counted against the SRAM's bandwidth (the DMA's are, above, unscaled).
+  if (weights && q.scale_area) {
+    const auto& w = *weights;
+    const MemArea area = *q.scale_area;
+    if (access.weights_read > 0 && w.original_elements > 0) {
+      const double encoded_approx = static_cast<double>(w.encoded_bytes) -
+                                    static_cast<double>(access.scales_read) * w.bias_bytes;
+      const double b = static_cast<double>(access.weights_read) * encoded_approx /
+                       static_cast<double>(w.original_elements);
+      c.weight_bytes[index_of(area)].read += b;
+      if (!buffered)
+        scaled[index_of(area)] += b;
+    }
+    if (access.scales_read > 0) {
+      const double b = static_cast<double>(access.scales_read) * w.bias_bytes;
+      c.weight_bytes[index_of(area)].read += b;
+      if (!buffered)
+        scaled[index_of(area)] += b;
+    }
+  }
+  c.total_cycles = c.npu_cycles;
+  for (MemArea a : kAllMemAreas) {
+    c.access_cycles[index_of(a)] = scaled[index_of(a)] / bandwidth(a);
+    c.total_cycles = std::max(c.total_cycles, c.access_cycles[index_of(a)]);
+  }
+  return c;
+}
+
+}  // namespace euc::arch

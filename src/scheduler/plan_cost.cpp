@@ -1,0 +1,192 @@
+#include "scheduler/plan_cost.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace euc::scheduler {
+namespace {
+
+arch::Hwc hwc(const ir::Shape4& s) {
+  return {s.n * s.h, s.w, s.c};
+}
+
+int bits_of(ir::DataType type) {
+  auto size = ir::element_size(type);
+  return size ? *size * 8 : 8;
+}
+
+arch::FeatureMapAccess access(const ir::NpuGraph& graph, const Plan& plan,
+                              const arch::SystemConfig& system, const ir::TensorSlice& slice) {
+  arch::FeatureMapAccess a;
+  a.shape = hwc(slice.shape);
+  a.bits = bits_of(graph.tensors[slice.tensor].type);
+  const TensorPlacement& place = plan.tensors[slice.tensor];
+  a.format = place.layout == Layout::kNhcwb16 ? arch::FeatureMapFormat::kNhcwb16
+                                              : arch::FeatureMapFormat::kNhwc;
+  a.area = area_of(system, place.region);
+  return a;
+}
+
+arch::BlockKind block_kind(ir::NpuOpType type) {
+  switch (type) {
+    case ir::NpuOpType::kConv2D:
+      return arch::BlockKind::kConvolution;
+    case ir::NpuOpType::kDepthwiseConv2D:
+      return arch::BlockKind::kDepthwise;
+    case ir::NpuOpType::kFullyConnected:
+      return arch::BlockKind::kVectorProduct;
+    case ir::NpuOpType::kMaxPool:
+    case ir::NpuOpType::kAvgPool:
+    case ir::NpuOpType::kReduceSum:
+      return arch::BlockKind::kPooling;
+    default:
+      return arch::BlockKind::kElementwise;
+  }
+}
+
+arch::OutputKind output_kind(ir::NpuOpType type) {
+  switch (type) {
+    case ir::NpuOpType::kMul:
+      return arch::OutputKind::kMul;
+    case ir::NpuOpType::kAdd:
+    case ir::NpuOpType::kSub:
+      return arch::OutputKind::kAddSub;
+    case ir::NpuOpType::kMaxPool:
+      return arch::OutputKind::kMaxPool;
+    default:
+      return arch::OutputKind::kOther;
+  }
+}
+
+arch::ActivationKind activation_kind(const ir::Activation& act, ir::DataType ofm) {
+  switch (act.kind) {
+    case ir::Activation::Kind::kNone:
+      return arch::ActivationKind::kNone;
+    case ir::Activation::Kind::kClamp: {
+      auto [lo, hi] = ir::integer_range(ofm);
+      return act.min > lo || act.max < hi ? arch::ActivationKind::kClamp
+                                          : arch::ActivationKind::kNone;
+    }
+    default:
+      return arch::ActivationKind::kTable;
+  }
+}
+
+}  // namespace
+
+arch::MemArea area_of(const arch::SystemConfig& system, Region region) {
+  switch (region) {
+    case Region::kFlash:
+      return system.const_area();
+    case Region::kArena:
+      return system.arena_area();
+    case Region::kFastArena:
+      return system.cache_area();
+  }
+  return system.arena_area();
+}
+
+OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
+                       const arch::SystemConfig& system, size_t index,
+                       std::optional<int64_t> encoded_weight_bytes) {
+  const ir::NpuOp& op = graph.ops.at(index);
+  const OpPlan& p = plan.ops.at(index);
+  OpCostInput in;
+  if (op.type == ir::NpuOpType::kMemcpy) {
+    in.dma_only = true;
+    const ir::NpuTensor& src = graph.tensors[op.ifm.tensor];
+    in.dma = arch::DmaTraffic{src.shape.elements() * bits_of(src.type) / 8,
+                              area_of(system, plan.tensors[op.ifm.tensor].region),
+                              area_of(system, plan.tensors[op.ofm.tensor].region)};
+    return in;
+  }
+  arch::OpQuery& q = in.query;
+  q.kind = block_kind(op.type);
+  q.reduce_sum = op.type == ir::NpuOpType::kReduceSum;
+  q.output = output_kind(op.type);
+  q.activation = activation_kind(op.activation, graph.tensors[op.ofm.tensor].type);
+  q.ifm = access(graph, plan, system, op.ifm);
+  if (op.ifm2_scalar) {
+    q.ifm2 = arch::FeatureMapAccess{{1, 1, 1},
+                                    bits_of(graph.tensors[op.ifm2.tensor].type),
+                                    arch::FeatureMapFormat::kNhwc,
+                                    system.const_area()};
+  } else if (op.ifm2.valid()) {
+    q.ifm2 = access(graph, plan, system, op.ifm2);
+  }
+  q.ofm = access(graph, plan, system, op.ofm);
+  q.kernel = {op.kernel.width,    op.kernel.height,     op.kernel.stride_x,
+              op.kernel.stride_y, op.kernel.dilation_x, op.kernel.dilation_y};
+  q.ofm_block = p.block.ofm_block;
+  q.ifm_block = p.block.ifm_block;
+  q.accumulator = p.block.accumulator;
+  q.part_kernel_first = p.block.part_kernel_first;
+  if (op.weights >= 0) {
+    const ir::NpuTensor& w = graph.tensors[op.weights];
+    const TensorPlacement& place = plan.tensors[op.weights];
+    q.scale_area = area_of(system, place.region);
+    arch::WeightTraffic traffic;
+    traffic.original_elements =
+        w.data ? static_cast<int64_t>(w.data->size()) / std::max(1, bits_of(w.type) / 8) : 0;
+    traffic.bias_bytes = q.ifm.bits == 16 ? 8 : 4;
+    traffic.encoded_bytes =
+        encoded_weight_bytes.value_or(traffic.original_elements + int64_t{10} * op.ofm.shape.c);
+    traffic.source_area = q.scale_area.value();
+    in.weights = traffic;
+  }
+  return in;
+}
+
+PlanCost score(const arch::PerformanceModel& model, std::span<const OpCostInput> ops) {
+  PlanCost cost;
+  int64_t prev_slack = 0;
+  for (const OpCostInput& in : ops) {
+    arch::OpCost c = in.dma_only
+                         ? (in.dma ? model.estimate_dma(*in.dma, prev_slack) : arch::OpCost{})
+                         : model.estimate(in.query, in.weights, in.dma, prev_slack);
+    prev_slack = c.op_cycles;
+    cost.macs += c.macs;
+    cost.npu_cycles += c.npu_cycles;
+    cost.total_cycles += c.total_cycles;
+    for (size_t a = 0; a < arch::kMemAreaCount; ++a) {
+      cost.access_cycles[a] += c.access_cycles[a];
+      cost.feature_map_bytes[a].read += c.feature_map_bytes[a].read;
+      cost.feature_map_bytes[a].write += c.feature_map_bytes[a].write;
+      cost.weight_bytes[a].read += c.weight_bytes[a].read;
+      cost.weight_bytes[a].write += c.weight_bytes[a].write;
+    }
+    cost.ops.push_back(c);
+  }
+  return cost;
+}
+
+PlanScorer::PlanScorer(const arch::PerformanceModel& model, std::vector<OpCostInput> ops)
+    : model_(model), ops_(std::move(ops)) {
+  costs_.reserve(ops_.size());
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    costs_.push_back(estimate(i));
+    total_ += costs_.back().total_cycles;
+  }
+}
+
+arch::OpCost PlanScorer::estimate(size_t i) const {
+  const int64_t prev_slack = i > 0 ? costs_[i - 1].op_cycles : 0;
+  const OpCostInput& in = ops_[i];
+  if (in.dma_only)
+    return in.dma ? model_.estimate_dma(*in.dma, prev_slack) : arch::OpCost{};
+  return model_.estimate(in.query, in.weights, in.dma, prev_slack);
+}
+
+void PlanScorer::replace(size_t index, OpCostInput op) {
+  if (index >= ops_.size())
+    throw Error(ErrorKind::kInternal, "PlanScorer::replace: no such operation");
+  ops_[index] = std::move(op);
+  for (size_t i = index; i < std::min(index + 2, ops_.size()); ++i) {
+    total_ -= costs_[i].total_cycles;
+    costs_[i] = estimate(i);
+    total_ += costs_[i].total_cycles;
+  }
+}
+
+}  // namespace euc::scheduler

@@ -1,0 +1,65 @@
+#pragma once
+// The cost of a Plan: every operation of a segment described to the performance model (where
+// its tensors live, its block config, its weights and DMAs) and the whole plan scored as the
+// sum of its operations' costs, as Vela totals them. This is the one cost function plans are
+// compared with.
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "arch/performance.hpp"
+#include "arch/system_config.hpp"
+#include "ir/npu_graph.hpp"
+#include "scheduler/plan.hpp"
+
+namespace euc::scheduler {
+
+// One operation as the performance model sees it.
+struct OpCostInput {
+  bool dma_only = false;  // a copy by DMA: no compute
+  arch::OpQuery query;
+  std::optional<arch::WeightTraffic> weights;
+  std::optional<arch::DmaTraffic> dma;
+};
+
+// The memory area a placed tensor lives in.
+arch::MemArea area_of(const arch::SystemConfig& system, Region region);
+
+// Describes operation `index` of `graph` under `plan`. `encoded_weight_bytes` is the operation's
+// encoded weight stream (scales included) when known; otherwise the weights and 10-byte scale
+// records uncompressed stand in for it.
+OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
+                       const arch::SystemConfig& system, size_t index,
+                       std::optional<int64_t> encoded_weight_bytes = std::nullopt);
+
+struct PlanCost {
+  std::vector<arch::OpCost> ops;  // parallel to the operations
+  int64_t macs = 0;
+  double npu_cycles = 0;
+  std::array<double, arch::kMemAreaCount> access_cycles{};
+  double total_cycles = 0;
+  std::array<arch::AreaBytes, arch::kMemAreaCount> feature_map_bytes{};
+  std::array<arch::AreaBytes, arch::kMemAreaCount> weight_bytes{};
+};
+
+// Scores operations in order: each may hide its DMA under the previous one's compute.
+PlanCost score(const arch::PerformanceModel& model, std::span<const OpCostInput> ops);
+
+// Keeps a plan's operation costs and re-scores only what changes: replacing operation i
+// re-estimates it and its successor (whose DMA hides under it), then updates the totals.
+class PlanScorer {
+ public:
+  PlanScorer(const arch::PerformanceModel& model, std::vector<OpCostInput> ops);
+  void replace(size_t index, OpCostInput op);
+  double total_cycles() const { return total_; }
+  const arch::OpCost& op_cost(size_t index) const { return costs_[index]; }
+
+ private:
+  arch::OpCost estimate(size_t index) const;
+  const arch::PerformanceModel& model_;
+  std::vector<OpCostInput> ops_;
+  std::vector<arch::OpCost> costs_;
+  double total_ = 0;
+};
+
+}  // namespace euc::scheduler
