@@ -2,12 +2,15 @@
 
 #include "scheduler/live_range.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "codegen/compile_segment.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "output/ethosu_model.hpp"
+#include "output/schedule_report.hpp"
 
 namespace euc::driver {
 
@@ -132,6 +135,17 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       for (const ir::NpuOp& op : seg.graph.ops)
         r.macs += operation_macs(seg.graph, op);
       add_performance(result.report, model.subgraphs[s], seg.graph, plan, compiled, system);
+      if (options.describe_plans) {
+        const std::string name =
+            fmt::format("subgraph {} segment {}", s, result.report.segments.size());
+        r.schedule = output::format_schedule(name, seg.graph, plan,
+                                             compiled.op_encoded_weight_bytes, system);
+        const char* allocator =
+            options.plan.allocator == scheduler::AllocatorKind::kLinear   ? "LinearAlloc"
+            : options.plan.allocator == scheduler::AllocatorKind::kGreedy ? "Greedy"
+                                                                          : "HillClimb";
+        r.allocation = output::format_allocation(name, seg.graph, plan, system, allocator);
+      }
       result.report.macs += r.macs;
       result.report.segments.push_back(r);
       result.report.arena_size = std::max(result.report.arena_size, r.arena_size);

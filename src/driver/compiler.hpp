@@ -17,6 +17,7 @@ struct CompileOptions {
   bool force_symmetric_int_weights = false;
   std::vector<std::string> ignore_ops;  // --ignore-ops: builtin operator names kept on the CPU
   std::string description = "euc";
+  bool describe_plans = false;  // fill SegmentReport::schedule and ::allocation
 };
 
 struct SegmentReport {
@@ -29,6 +30,8 @@ struct SegmentReport {
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;
   int64_t macs = 0;
+  std::string schedule;    // --verbose-schedule text, when CompileOptions::describe_plans
+  std::string allocation;  // --verbose-allocation text, likewise
 };
 
 // A network operator that stays on the CPU and why.

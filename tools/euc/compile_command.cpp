@@ -62,6 +62,7 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
     compile.ignore_ops.push_back(upper);
   }
   compile.description = fmt::format("euc {}", EUC_VERSION);
+  compile.describe_plans = options.verbose.schedule || options.verbose.allocation;
   driver::CompileResult result = driver::compile_model(model, system, compile);
 
   namespace fs = std::filesystem;
@@ -74,6 +75,12 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   tfl::write_model_file(out, result.model);
 
   const driver::CompileReport& r = result.report;
+  for (const driver::SegmentReport& s : r.segments) {
+    if (options.verbose.schedule)
+      fmt::print("{}\n", s.schedule);
+    if (options.verbose.allocation)
+      fmt::print("{}\n", s.allocation);
+  }
   if (options.show_cpu_operations)
     fmt::print("{}", cpu_operations(model, r));
   int npu_ops = 0;

@@ -43,8 +43,6 @@ void reject_unimplemented(const cli::Options& o) {
   check(v.packing, "--verbose-packing");
   check(v.tensor_purpose, "--verbose-tensor-purpose");
   check(v.tensor_format, "--verbose-tensor-format");
-  check(v.schedule, "--verbose-schedule");
-  check(v.allocation, "--verbose-allocation");
   check(v.high_level_command_stream, "--verbose-high-level-command-stream");
   check(v.register_command_stream, "--verbose-register-command-stream");
   check(v.weights, "--verbose-weights");

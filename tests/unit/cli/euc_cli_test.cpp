@@ -93,9 +93,64 @@ TEST(EucCli, BadOptionValuesNameTheOptionAndTheAllowedValues) {
 }
 
 TEST(EucCli, UnimplementedOptionsSaySoAndExitTwo) {
-  for (std::string opt : {"--verbose-graph", "--verbose-schedule", "--enable-debug-db"}) {
+  for (std::string opt : {"--verbose-graph", "--verbose-weights", "--enable-debug-db"}) {
     expect_one_line_error(run_tool("euc", {person_detect(), opt}), 2, "not implemented yet");
   }
+}
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+TEST(EucCli, VerbosePerformanceWritesVelasPerLayerTable) {
+  auto dir = test::temp_dir();
+  auto r =
+      run_tool("euc", {person_detect(), "--output-dir", dir.string(), "--verbose-performance"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(dir / "person_detect_per-layer.csv");
+  ASSERT_TRUE(in.good());
+  std::string header, line;
+  std::getline(in, header);
+  // Vela 3.10's columns (npu_performance.py print_performance), in order.
+  EXPECT_EQ(header,
+            "TFLite_operator,NNG Operator,SRAM Usage,Peak%,Op Cycles,Network%,NPU,SRAM AC,DRAM AC,"
+            "OnFlash AC,OffFlash AC,MAC Count,Network%,Util%,Name");
+  // person_detect lowers to 29 NPU operations (28 convolutions and the average pool).
+  int rows = 0;
+  double op_cycles = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    std::stringstream ss(line);
+    std::string cell;
+    for (int k = 0; k <= 4; ++k)
+      std::getline(ss, cell, ',');
+    op_cycles += std::stod(cell);
+  }
+  EXPECT_EQ(rows, 29);
+  EXPECT_NE(r.out.find("TFLite_operator      NNG Operator"), std::string::npos) << r.out;
+  // The console summary's total is the sum of the layers' cycles.
+  const size_t at = r.out.find("Total cycles");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const double total = std::stod(r.out.substr(at + std::string("Total cycles").size()));
+  EXPECT_NEAR(total, op_cycles, 1.0 * rows);
+}
+
+TEST(EucCli, VerboseScheduleAndAllocationDescribeThePlan) {
+  auto dir = test::temp_dir();
+  auto r = run_tool("euc", {person_detect(), "--output-dir", dir.string(), "--verbose-schedule",
+                            "--verbose-allocation"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count_of(r.out, "Schedule: '"), 1u) << r.out;
+  EXPECT_EQ(count_of(r.out, "\t\tBlock Config = ["), 29u) << r.out;
+  EXPECT_NE(r.out.find("\t0: Operation MobilenetV1/MobilenetV1/Conv2d_0/Relu6  - OFM <Shape4D "
+                       "[1, 48, 48, 8]>"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Tensor Allocation for mem_area Sram"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Allocation Peak Memory Usage:"), std::string::npos) << r.out;
 }
 
 // Parses "[Kind.Name]" sections of an ini text into name -> key -> value, independently of the
