@@ -91,8 +91,8 @@ class OperationWriter {
       ifm.zero_point = 0;
     emit_feature_map(e_, FeatureMapRole::kIfm, ifm);
     e_.set0(Opcode::kSetIfmDepthM1, static_cast<uint16_t>(ifm.shape.c - 1));
-    uint32_t ifm_prec =
-        ifm_precision(ifm_t.type) | (static_cast<uint32_t>(scaling.operand_to_scale) << 8);
+    uint32_t ifm_prec = ifm_precision(ifm_t.type) | format_bits(ifm.layout) |
+                        (static_cast<uint32_t>(scaling.operand_to_scale) << 8);
     e_.set0(Opcode::kSetIfmPrecision, static_cast<uint16_t>(ifm_prec));
     e_.set0(Opcode::kSetIfmUpscale, static_cast<uint16_t>(op.upscale));
     if (!elementwise) {
@@ -105,7 +105,7 @@ class OperationWriter {
     e_.set0(Opcode::kSetOfmHeightM1, static_cast<uint16_t>(ofm.shape.h - 1));
     e_.set0(Opcode::kSetOfmWidthM1, static_cast<uint16_t>(ofm.shape.w - 1));
     e_.set0(Opcode::kSetOfmDepthM1, static_cast<uint16_t>(ofm.shape.c - 1));
-    uint32_t ofm_prec = ofm_precision(ofm_t.type);
+    uint32_t ofm_prec = ofm_precision(ofm_t.type) | format_bits(ofm.layout);
     if (scaling.global)
       ofm_prec |= 1u << 8;
     ofm_prec |= static_cast<uint32_t>(op.rounding) << 14;
@@ -199,6 +199,7 @@ class OperationWriter {
 
   void write_ifm2(const ir::NpuOp& op, const FeatureMapView& ifm) {
     uint32_t broadcast = 0;
+    uint32_t format = 0;
     if (op.reversed_operands)
       broadcast |= 1u << 6;
     if (op.ifm2_scalar) {
@@ -209,6 +210,7 @@ class OperationWriter {
     } else {
       FeatureMapView ifm2 = view(op.ifm2);
       emit_feature_map(e_, FeatureMapRole::kIfm2, ifm2);
+      format = format_bits(ifm2.layout);
       if (ifm2.shape.h != ifm.shape.h)
         broadcast |= 1u << 0;
       if (ifm2.shape.w != ifm.shape.w)
@@ -217,7 +219,7 @@ class OperationWriter {
         broadcast |= 1u << 2;
     }
     e_.set0(Opcode::kSetIfm2Precision,
-            static_cast<uint16_t>(ifm_precision(graph_.tensors[op.ifm2.tensor].type)));
+            static_cast<uint16_t>(ifm_precision(graph_.tensors[op.ifm2.tensor].type) | format));
     e_.set0(Opcode::kSetIfm2Broadcast, static_cast<uint16_t>(broadcast));
   }
 

@@ -62,18 +62,31 @@ FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Plan
   v.type = t.type;
   v.zero_point = t.quant.zero_point;
   v.layout = place.layout;
-  // A view may reinterpret the tensor (FC batch rows, reshape aliases): its shape describes the
-  // same linear bytes when it covers the whole tensor.
   v.shape = slice.shape;
-  v.storage = slice.shape.elements() == t.shape.elements() ? slice.shape : t.shape;
   const int esize = element_bytes(t.type);
-  const ir::Shape4& s = v.storage;
-  int64_t offset =
-      (((int64_t{slice.offset.n} * s.h + slice.offset.h) * s.w + slice.offset.w) * s.c +
-       slice.offset.c) *
-      esize;
-  if (slice.shape.elements() == t.shape.elements())
-    offset = 0;
+  int64_t offset = 0;
+  if (place.layout == scheduler::Layout::kNhcwb16) {
+    // Bricks of 16 channels: a view is always a box of the tensor's own shape, its channel
+    // offset on a brick boundary (the planner only bricks such tensors).
+    v.storage = t.shape;
+    const ir::Shape4& s = v.storage;
+    const int64_t row = int64_t{s.w} * ((s.c + 15) / 16 * 16) * esize;
+    if (slice.offset.c % 16 != 0)
+      throw Error(ErrorKind::kInternal, "NHCWB16 view off a brick boundary");
+    offset = (int64_t{slice.offset.n} * s.h + slice.offset.h) * row +
+             int64_t{slice.offset.w} * 16 * esize + int64_t{slice.offset.c / 16} * 16 * s.w * esize;
+  } else {
+    // A view may reinterpret the tensor (FC batch rows, reshape aliases): its shape describes the
+    // same linear bytes when it covers the whole tensor.
+    const bool whole = slice.shape.elements() == t.shape.elements();
+    v.storage = whole ? slice.shape : t.shape;
+    const ir::Shape4& s = v.storage;
+    if (!whole) {
+      offset = (((int64_t{slice.offset.n} * s.h + slice.offset.h) * s.w + slice.offset.w) * s.c +
+                slice.offset.c) *
+               esize;
+    }
+  }
   v.base = static_cast<uint64_t>(place.address + offset);
   // Batch folds into height: the NPU sees N*H rows.
   v.shape.h *= v.shape.n;
@@ -81,6 +94,13 @@ FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Plan
   v.storage.h *= v.storage.n;
   v.storage.n = 1;
   return v;
+}
+
+uint32_t format_bits(scheduler::Layout layout) {
+  // The data_format field, bits 6-7 of the IFM/IFM2/OFM precision parameter.
+  const auto format =
+      layout == scheduler::Layout::kNhcwb16 ? npu::DataFormat::kNhcwb16 : npu::DataFormat::kNhwc;
+  return static_cast<uint32_t>(format) << 6;
 }
 
 uint32_t ifm_precision(ir::DataType type) {
@@ -118,9 +138,6 @@ uint32_t ofm_precision(ir::DataType type) {
 }
 
 void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm) {
-  if (fm.layout != scheduler::Layout::kNhwc) {
-    throw Error(ErrorKind::kInternal, "NHCWB16 feature maps are not generated yet");
-  }
   const Registers& r = registers_for(role);
   const int esize = element_bytes(fm.type);
   e.set0(r.region, static_cast<uint16_t>(fm.region));
@@ -130,9 +147,18 @@ void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm)
   e.set0(r.height0, static_cast<uint16_t>(fm.shape.h - 1));
   e.set0(r.height1, static_cast<uint16_t>(fm.shape.h - 1));
   e.set0(r.width0, static_cast<uint16_t>(fm.shape.w - 1));
-  e.set_address(r.stride_c, static_cast<uint64_t>(esize));
-  e.set_address(r.stride_y, static_cast<uint64_t>(fm.storage.w) * fm.storage.c * esize);
-  e.set_address(r.stride_x, static_cast<uint64_t>(fm.storage.c) * esize);
+  if (fm.layout == scheduler::Layout::kNhcwb16) {
+    // Brick strides: 16 channels per column step, a brick plane per 16 channels, a row of
+    // bricks per row.
+    const uint64_t depth16 = static_cast<uint64_t>((fm.storage.c + 15) / 16 * 16);
+    e.set_address(r.stride_c, static_cast<uint64_t>(16) * fm.storage.w * esize);
+    e.set_address(r.stride_y, static_cast<uint64_t>(fm.storage.w) * depth16 * esize);
+    e.set_address(r.stride_x, static_cast<uint64_t>(16) * esize);
+  } else {
+    e.set_address(r.stride_c, static_cast<uint64_t>(esize));
+    e.set_address(r.stride_y, static_cast<uint64_t>(fm.storage.w) * fm.storage.c * esize);
+    e.set_address(r.stride_x, static_cast<uint64_t>(fm.storage.c) * esize);
+  }
   e.set0(r.zero_point, static_cast<uint16_t>(fm.zero_point));
 }
 

@@ -31,6 +31,8 @@ void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm)
 // The precision field value of IFM/IFM2 (bit 0 signed, bits 2-3 width) and OFM (bit 0 signed,
 // bits 1-2 width) registers.
 uint32_t ifm_precision(ir::DataType type);
+// The layout's data_format bits of those registers.
+uint32_t format_bits(scheduler::Layout layout);
 uint32_t ofm_precision(ir::DataType type);
 
 }  // namespace euc::codegen

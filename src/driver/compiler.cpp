@@ -48,8 +48,8 @@ void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::Np
     inputs.push_back(scheduler::cost_input(graph, plan, system, i, encoded));
   }
   scheduler::PlanCost cost = scheduler::score(model, inputs);
-  const auto live =
-      scheduler::live_bytes_per_step(scheduler::compute_live_ranges(graph), graph.ops.size());
+  const auto live = scheduler::live_bytes_per_step(scheduler::compute_live_ranges(graph, &plan),
+                                                   graph.ops.size());
   const bool arena_in_sram = system.arena_area() == arch::MemArea::kSram;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];

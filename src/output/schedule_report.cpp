@@ -24,8 +24,8 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
                             const scheduler::Plan& plan,
                             const std::vector<int64_t>& encoded_weight_bytes,
                             const arch::SystemConfig& system) {
-  const auto live =
-      scheduler::live_bytes_per_step(scheduler::compute_live_ranges(graph), graph.ops.size());
+  const auto live = scheduler::live_bytes_per_step(scheduler::compute_live_ranges(graph, &plan),
+                                                   graph.ops.size());
   const bool arena_in_sram = system.arena_area() == arch::MemArea::kSram;
   std::string out = fmt::format("Schedule: '{}'\n", name);
   for (size_t i = 0; i < graph.ops.size(); ++i) {
@@ -60,7 +60,7 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
 std::string format_allocation(const std::string& name, const ir::NpuGraph& graph,
                               const scheduler::Plan& plan, const arch::SystemConfig& system,
                               const std::string& allocator) {
-  const scheduler::LiveRanges live = scheduler::compute_live_ranges(graph);
+  const scheduler::LiveRanges live = scheduler::compute_live_ranges(graph, &plan);
   const auto usage = scheduler::live_bytes_per_step(live, graph.ops.size());
   std::vector<size_t> order(live.ranges.size());
   for (size_t i = 0; i < order.size(); ++i)

@@ -22,7 +22,13 @@ Allocation allocate_linear(const std::vector<LiveRange>& ranges);
 // Greedy: ranges by start step (larger first on ties) go to the lowest gap that fits among the
 // ranges live at the same time.
 Allocation allocate_greedy(const std::vector<LiveRange>& ranges);
-Allocation allocate(const std::vector<LiveRange>& ranges, AllocatorKind kind);
+// HillClimb: the best of a few orderings placed lowest-address-first, then improved by moving
+// the ranges at the peak earlier in the order, until the peak reaches the lower bound, 500 tries
+// bring nothing, or `max_iterations` (--hillclimb-max-iterations) are spent. Deterministic; never
+// worse than Greedy.
+Allocation allocate_hill_climb(const std::vector<LiveRange>& ranges, int max_iterations = 99999);
+Allocation allocate(const std::vector<LiveRange>& ranges, AllocatorKind kind,
+                    int hill_climb_iterations = 99999);
 
 // The largest total size of ranges live at one step: no allocation can do better.
 int64_t lower_bound(const std::vector<LiveRange>& ranges);

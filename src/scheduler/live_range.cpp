@@ -13,7 +13,7 @@ int64_t linear_size(const ir::NpuTensor& tensor) {
   return tensor.shape.elements() * *esize;
 }
 
-LiveRanges compute_live_ranges(const ir::NpuGraph& graph) {
+LiveRanges compute_live_ranges(const ir::NpuGraph& graph, const Plan* plan) {
   const int n_tensors = static_cast<int>(graph.tensors.size());
   const int last_step = std::max(0, static_cast<int>(graph.ops.size()) - 1);
   LiveRanges out;
@@ -38,7 +38,9 @@ LiveRanges compute_live_ranges(const ir::NpuGraph& graph) {
     }
     LiveRange& lr = out.ranges[range_of_root[r]];
     lr.tensors.push_back(t);
-    lr.size = std::max(lr.size, linear_size(graph.tensors[t]));
+    const int64_t size = plan != nullptr ? plan->tensors.at(static_cast<size_t>(t)).size
+                                         : linear_size(graph.tensors[t]);
+    lr.size = std::max(lr.size, size);
     out.range_of[t] = range_of_root[r];
   }
   auto touch = [&](int t, int step) {

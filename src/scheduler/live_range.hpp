@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/npu_graph.hpp"
+#include "scheduler/plan.hpp"
 
 namespace euc::scheduler {
 
@@ -26,7 +27,9 @@ struct LiveRanges {
   std::vector<LiveRange> ranges;
   std::vector<int> range_of;
 };
-LiveRanges compute_live_ranges(const ir::NpuGraph& graph);
+// With a plan, ranges take the sizes the plan gave its tensors (NHCWB16 storage rounds depth up
+// to 16); without, every feature map is stored linearly.
+LiveRanges compute_live_ranges(const ir::NpuGraph& graph, const Plan* plan = nullptr);
 
 // Bytes live at each of `steps` operation steps (the sum of the ranges that span it).
 std::vector<int64_t> live_bytes_per_step(const LiveRanges& live, size_t steps);

@@ -36,6 +36,64 @@ int bits_of(ir::DataType type) {
   return size ? *size * 8 : 8;
 }
 
+bool is_box_view(const ir::TensorSlice& s, const ir::Shape4& whole) {
+  return s.offset.n + s.shape.n <= whole.n && s.offset.h + s.shape.h <= whole.h &&
+         s.offset.w + s.shape.w <= whole.w && s.offset.c + s.shape.c <= whole.c &&
+         s.offset.n >= 0 && s.offset.h >= 0 && s.offset.w >= 0 && s.offset.c >= 0;
+}
+
+// Which feature maps are stored NHCWB16 (16-channel bricks, the NPU's preferred layout: longer
+// bursts): those only the NPU sees, accessed only as boxes of their own shape whose channel
+// offsets fall on brick boundaries. Segment inputs and outputs (the CPU reads NHWC), reshape
+// aliases (their bytes are reinterpreted), DMA copies (linear), fully connected inputs (read as
+// vectors) and 32-bit tensors stay NHWC.
+std::vector<Layout> choose_layouts(const ir::NpuGraph& graph) {
+  const size_t n = graph.tensors.size();
+  std::vector<bool> brick(n, true);
+  for (size_t t = 0; t < n; ++t) {
+    const ir::NpuTensor& tensor = graph.tensors[t];
+    auto esize = ir::element_size(tensor.type);
+    if (tensor.is_constant() || tensor.alias_of >= 0 || !esize || *esize > 2)
+      brick[t] = false;
+    if (tensor.alias_of >= 0)
+      brick[static_cast<size_t>(tensor.alias_of)] = false;
+  }
+  for (int t : graph.inputs)
+    brick[static_cast<size_t>(t)] = false;
+  for (int t : graph.outputs)
+    brick[static_cast<size_t>(t)] = false;
+  for (const ir::NpuOp& op : graph.ops) {
+    auto check = [&](const ir::TensorSlice& s) {
+      if (!s.valid())
+        return;
+      const auto t = static_cast<size_t>(s.tensor);
+      if (!is_box_view(s, graph.tensors[t].shape) || s.offset.c % 16 != 0)
+        brick[t] = false;
+    };
+    check(op.ifm);
+    if (!op.ifm2_scalar)
+      check(op.ifm2);
+    check(op.ofm);
+    if (op.type == ir::NpuOpType::kMemcpy || op.type == ir::NpuOpType::kFullyConnected) {
+      brick[static_cast<size_t>(op.ifm.tensor)] = false;
+      brick[static_cast<size_t>(op.ofm.tensor)] = false;
+    }
+  }
+  std::vector<Layout> layouts(n, Layout::kNhwc);
+  for (size_t t = 0; t < n; ++t) {
+    if (brick[t])
+      layouts[t] = Layout::kNhcwb16;
+  }
+  return layouts;
+}
+
+int64_t storage_size(const ir::NpuTensor& tensor, Layout layout) {
+  if (layout == Layout::kNhwc)
+    return linear_size(tensor);
+  const ir::Shape4& s = tensor.shape;
+  return int64_t{s.n} * s.h * s.w * ((s.c + 15) / 16 * 16) * *ir::element_size(tensor.type);
+}
+
 }  // namespace
 
 arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuOp& op) {
@@ -74,6 +132,9 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
     plan.ops.push_back(p);
   }
   plan.tensors.resize(graph.tensors.size());
+  const std::vector<Layout> layouts =
+      options.feature_map_layouts ? choose_layouts(graph)
+                                  : std::vector<Layout>(graph.tensors.size(), Layout::kNhwc);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
     const ir::NpuTensor& tensor = graph.tensors[t];
     TensorPlacement& place = plan.tensors[t];
@@ -82,10 +143,11 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
       place.size = static_cast<int64_t>(tensor.data->size());
     } else {
       place.region = Region::kArena;
-      place.size = linear_size(tensor);
+      place.layout = layouts[t];
+      place.size = storage_size(tensor, place.layout);
     }
   }
-  LiveRanges live = compute_live_ranges(graph);
+  LiveRanges live = compute_live_ranges(graph, &plan);
   // Tensors the CPU side also sees (the segment's inputs and outputs) follow its alignment.
   for (int t : graph.inputs) {
     live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
@@ -93,7 +155,7 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
   for (int t : graph.outputs) {
     live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
   }
-  Allocation alloc = allocate(live.ranges, options.allocator);
+  Allocation alloc = allocate(live.ranges, options.allocator, options.hill_climb_iterations);
   verify_allocation(live.ranges, alloc);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
     if (live.range_of[t] >= 0)

@@ -14,6 +14,8 @@ struct PlanOptions {
   AllocatorKind allocator = AllocatorKind::kHillClimb;
   int64_t arena_limit = INT64_MAX;    // --arena-cache-size: a plan above it is an error
   int64_t cpu_tensor_alignment = 16;  // --cpu-tensor-alignment: segment inputs and outputs
+  int hill_climb_iterations = 99999;  // --hillclimb-max-iterations
+  bool feature_map_layouts = true;    // NHCWB16 where allowed (false: every feature map NHWC)
 };
 
 // The block config request for one lowered operation.

@@ -69,10 +69,13 @@ ir::Padding padding_for(tflite::Padding mode, const ir::Shape4& ifm, const ir::S
                           ir::operator_display_name(op), why));
 }
 
-ir::NpuOp base_op(SegmentBuilder& b, const ir::Operator& op, int index, ir::NpuOpType type) {
+// `ifm` is the network tensor read as the IFM (the operator's first input unless a folded PAD
+// moves the read to the PAD's input).
+ir::NpuOp base_op(SegmentBuilder& b, const ir::Operator& op, int index, ir::NpuOpType type,
+                  int ifm = -1) {
   ir::NpuOp out;
   out.type = type;
-  out.ifm = b.whole(op.inputs.at(0));
+  out.ifm = b.whole(ifm >= 0 ? ifm : op.inputs.at(0));
   out.ofm = b.whole(op.outputs.at(0));
   out.source_ops = {index};
   out.name = b.network_tensor(op.outputs.at(0)).name;
@@ -91,8 +94,15 @@ void set_activation(SegmentBuilder& b, ir::NpuOp& out, const ir::Operator& op, i
 
 void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
   bool depthwise = op.type == ir::BuiltinOp::DEPTHWISE_CONV_2D;
+  // A folded PAD: read the PAD's input and pad in the convolution instead (the NPU pads with the
+  // IFM zero point, which is what TFLite's PAD writes). The PAD's output is never materialised.
+  const FoldedPad* pad = b.folded_pad(op.inputs.at(0));
   ir::NpuOp out =
-      base_op(b, op, index, depthwise ? ir::NpuOpType::kDepthwiseConv2D : ir::NpuOpType::kConv2D);
+      base_op(b, op, index, depthwise ? ir::NpuOpType::kDepthwiseConv2D : ir::NpuOpType::kConv2D,
+              pad != nullptr ? pad->input : -1);
+  // The padded shape the convolution's own SAME/VALID padding refers to.
+  const ir::Shape4 padded_ifm =
+      pad != nullptr ? to_shape4(b.network_tensor(op.inputs.at(0)).shape) : out.ifm.shape;
   out.weights = b.tensor(op.inputs.at(1));
   if (op.inputs.size() > 2 && op.inputs[2] >= 0)
     out.bias = b.tensor(op.inputs[2]);
@@ -137,11 +147,8 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
     out.weights = b.add_constant(std::move(conv));
     out.type = ir::NpuOpType::kConv2D;
   }
-  out.padding = padding_for(padding, out.ifm.shape, out.ofm.shape, out.kernel);
-  if (const FoldedPad* pad = b.folded_pad(op.inputs.at(0))) {
-    // Read the PAD's input and pad in the convolution instead: the NPU pads with the IFM zero
-    // point, which is what TFLite's PAD writes.
-    out.ifm = b.whole(pad->input);
+  out.padding = padding_for(padding, padded_ifm, out.ofm.shape, out.kernel);
+  if (pad != nullptr) {
     out.padding.top += pad->padding.top;
     out.padding.left += pad->padding.left;
     out.padding.bottom += pad->padding.bottom;

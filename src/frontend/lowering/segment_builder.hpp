@@ -104,12 +104,21 @@ ir::NpuGraph SegmentBuilder::finish(NeededOutside needed_outside) {
     if (base >= 0 && made[base])
       made[i] = true;
   }
+  // Tensors some operation reads (through reshape aliases, their storage is read).
+  std::vector<bool> read(graph_.tensors.size(), false);
+  for (const ir::NpuOp& op : graph_.ops) {
+    for (int t : {op.ifm.tensor, op.ifm2.tensor}) {
+      for (; t >= 0; t = graph_.tensors[t].alias_of)
+        read[t] = true;
+    }
+  }
   for (const auto& [net, low] : lowered_) {
     const ir::NpuTensor& t = graph_.tensors[low];
     if (t.is_constant())
       continue;
     if (!made[low] && t.alias_of < 0) {
-      graph_.inputs.push_back(low);
+      if (read[low])  // (a tensor nothing reads, such as a folded PAD's output, is no input)
+        graph_.inputs.push_back(low);
     } else if (made[low] && needed_outside(net)) {
       graph_.outputs.push_back(low);
     }

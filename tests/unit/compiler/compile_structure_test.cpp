@@ -71,6 +71,20 @@ TEST(CompiledModel, PayloadAndOperationsDecodeWithTheVelaReaders) {
   EXPECT_EQ(static_cast<int64_t>(stem.block->ifm.base[0]), *op.ifms[0].arena_offset);
 }
 
+TEST(CompiledModel, FoldedPadsLeaveNoTensorBehind) {
+  // MobileNetV2's four PADs fold into the stride-2 depthwise convolutions that read them: their
+  // outputs are never computed, so they must be neither inputs of the ethos-u operator nor part
+  // of its arena.
+  EUC_REQUIRE_SHARED();
+  ir::Model m = compile((test::shared_dir() / "models/mobilenet_v2_224_int8.tflite").string());
+  auto ops = npu::read_ethosu_operators(m, "compiled");
+  ASSERT_EQ(ops.size(), 1u);
+  ASSERT_EQ(ops[0].ifms.size(), 1u);
+  EXPECT_EQ(m.subgraphs[0].tensors[ops[0].ifms[0].index].name, "serving_default_input_1:0");
+  for (const ir::Tensor& t : m.subgraphs[0].tensors)
+    EXPECT_EQ(t.name.find("_pad/Pad"), std::string::npos) << t.name;
+}
+
 TEST(CompiledModel, OutputIsByteIdenticalAcrossRuns) {
   ir::Model in = tfl::read_model_file(person_detect());
   auto a = tfl::write_model(driver::compile_model(in, config("ethos-u55-256"), {}).model);

@@ -65,14 +65,19 @@ TEST(SimplePlanner, ArenaLimitErrorListsOperationsThatDoNotFitAlone) {
   Fixture f = person_detect();
   PlanOptions o;
   o.arena_limit = 40000;
-  try {
-    plan_whole_tensors(f.graph(), u55_256(), o);
-    FAIL();
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    EXPECT_NE(msg.find("--arena-cache-size is 40000"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("Conv2d_1_pointwise"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("55296 bytes"), std::string::npos) << msg;
+  // Conv2d_1_pointwise reads 48x48x8 and writes 48x48x16: 18432 + 36864 bytes stored NHWC; in
+  // 16-channel bricks the 8-channel IFM takes a whole brick, 36864 + 36864.
+  for (bool bricks : {false, true}) {
+    o.feature_map_layouts = bricks;
+    try {
+      plan_whole_tensors(f.graph(), u55_256(), o);
+      FAIL();
+    } catch (const Error& e) {
+      std::string msg = e.what();
+      EXPECT_NE(msg.find("--arena-cache-size is 40000"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("Conv2d_1_pointwise"), std::string::npos) << msg;
+      EXPECT_NE(msg.find(bricks ? "73728 bytes" : "55296 bytes"), std::string::npos) << msg;
+    }
   }
 }
 
