@@ -72,14 +72,21 @@ PerformanceModel::PerformanceModel(const SystemConfig& system)
   activation_cycles_ = t.activation;
 }
 
+int64_t dma_transfer_cycles(const SystemConfig& system, MemArea from, std::optional<MemArea> to,
+                            int64_t bytes) {
+  // Whole cycles of each side's bandwidth; the read side also waits for its latency.
+  const auto b = static_cast<double>(bytes);
+  const auto read = static_cast<int64_t>(std::floor(b / system.bandwidth_bytes_per_cycle(from))) +
+                    system.area_timing(from).read_latency;
+  const double to_bandwidth =
+      to ? system.bandwidth_bytes_per_cycle(*to) : system.accelerator_config().axi_data_width_bytes;
+  const auto write = static_cast<int64_t>(std::floor(b / to_bandwidth));
+  return std::max(read, write);
+}
+
 int64_t PerformanceModel::transfer_cycles(MemArea from, std::optional<MemArea> to,
                                           int64_t bytes) const {
-  // Whole cycles of each side's bandwidth; the read side also waits for its latency.
-  const auto read = static_cast<int64_t>(std::floor(static_cast<double>(bytes) / bandwidth(from))) +
-                    system_.area_timing(from).read_latency;
-  const double to_bandwidth = to ? bandwidth(*to) : acc_->axi_data_width_bytes;
-  const auto write = static_cast<int64_t>(std::floor(static_cast<double>(bytes) / to_bandwidth));
-  return std::max(read, write);
+  return dma_transfer_cycles(system_, from, to, bytes);
 }
 
 OpCost PerformanceModel::estimate_dma(const DmaTraffic& dma, int64_t prev_slack_cycles) const {

@@ -107,6 +107,11 @@ struct OpCost {
   double total_cycles = 0;  // max(npu, each area's access cycles)
 };
 
+// A DMA of `bytes` from one area to another (nullopt: into SHRAM, at the AXI width): the slower
+// of reading (with the source's latency) and writing, in whole cycles.
+int64_t dma_transfer_cycles(const SystemConfig& system, MemArea from, std::optional<MemArea> to,
+                            int64_t bytes);
+
 class PerformanceModel {
  public:
   explicit PerformanceModel(const SystemConfig& system);

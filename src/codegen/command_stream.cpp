@@ -19,7 +19,11 @@ class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
                   const ConstantLayout& constants)
-      : e_(e), graph_(graph), plan_(plan), constants_(constants) {}
+      : e_(e),
+        graph_(graph),
+        plan_(plan),
+        constants_(constants),
+        weights_copied_(graph.ops.size(), false) {}
 
   void write(size_t index) {
     const ir::NpuOp& op = graph_.ops[index];
@@ -126,16 +130,25 @@ class OperationWriter {
     }
     const auto& weights = constants_.op_weights[index];
     if (!weights.empty()) {
-      e_.set0(Opcode::kSetWeightRegion, static_cast<uint16_t>(scheduler::Region::kFlash));
-      e_.set_address(Opcode::kSetWeightBase, weights[0].weight_address);
+      // Buffered weights are read from their arena copy, at the same offsets as in flash.
+      const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
+      const auto region = buffer.enabled() ? scheduler::Region::kArena : scheduler::Region::kFlash;
+      auto where = [&](uint64_t flash_address) {
+        if (!buffer.enabled())
+          return flash_address;
+        return static_cast<uint64_t>(buffer.address) + flash_address -
+               static_cast<uint64_t>(constants_.op_streams[index].address);
+      };
+      e_.set0(Opcode::kSetWeightRegion, static_cast<uint16_t>(region));
+      e_.set_address(Opcode::kSetWeightBase, where(weights[0].weight_address));
       e_.set_address(Opcode::kSetWeightLength, weights[0].weight_length);
-      e_.set0(Opcode::kSetScaleRegion, static_cast<uint16_t>(scheduler::Region::kFlash));
-      e_.set_address(Opcode::kSetScaleBase, weights[0].scale_address);
+      e_.set0(Opcode::kSetScaleRegion, static_cast<uint16_t>(region));
+      e_.set_address(Opcode::kSetScaleBase, where(weights[0].scale_address));
       e_.set_address(Opcode::kSetScaleLength, weights[0].scale_length);
       if (weights.size() > 1) {
-        e_.set_address(Opcode::kSetWeight1Base, weights[1].weight_address);
+        e_.set_address(Opcode::kSetWeight1Base, where(weights[1].weight_address));
         e_.set_address(Opcode::kSetWeight1Length, weights[1].weight_length);
-        e_.set_address(Opcode::kSetScale1Base, weights[1].scale_address);
+        e_.set_address(Opcode::kSetScale1Base, where(weights[1].scale_address));
         e_.set_address(Opcode::kSetScale1Length, weights[1].scale_length);
       }
     }
@@ -152,12 +165,38 @@ class OperationWriter {
       write_ifm2(op, ifm);
     // Consecutive operations do not overlap their blocks: the simplest correct dependency.
     e_.set0(Opcode::kSetBlockdep, 0);
+    // This operation's own weight copy, unless the previous operation already started it.
+    copy_weights(index);
     if (dma_outstanding_) {
       e_.operation(Opcode::kOpDmaWait, 0);
       dma_outstanding_ = false;
     }
+    // The next operation's weights copy while this one computes: its buffer is clear of
+    // everything live now (the allocator saw it live from this step).
+    if (index + 1 < graph_.ops.size() && graph_.ops[index + 1].type != ir::NpuOpType::kMemcpy)
+      copy_weights(index + 1);
     launch(op);
     kernels_outstanding_ = true;
+  }
+
+  // Starts the DMA of operation `index`'s weights into its arena buffer, once. Earlier kernels
+  // finish first: the buffer's memory may have been theirs.
+  void copy_weights(size_t index) {
+    const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
+    if (!buffer.enabled() || weights_copied_[index])
+      return;
+    const ConstantLayout::Stream& stream = constants_.op_streams[index];
+    e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
+                             {{"region", static_cast<uint32_t>(scheduler::Region::kFlash)}}));
+    e_.set_address(Opcode::kSetDma0Src, static_cast<uint64_t>(stream.address));
+    e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
+                             {{"region", static_cast<uint32_t>(scheduler::Region::kArena)}}));
+    e_.set_address(Opcode::kSetDma0Dst, static_cast<uint64_t>(buffer.address));
+    e_.set_address(Opcode::kSetDma0Len, static_cast<uint64_t>(stream.size));
+    wait_for_kernels();
+    e_.operation(Opcode::kOpDmaStart, 0);
+    dma_outstanding_ = true;
+    weights_copied_[index] = true;
   }
 
   bool raw_average(const ir::NpuOp& op) const {
@@ -286,6 +325,7 @@ class OperationWriter {
   const ConstantLayout& constants_;
   bool dma_outstanding_ = false;
   bool kernels_outstanding_ = false;
+  std::vector<bool> weights_copied_;
 };
 
 }  // namespace

@@ -7,9 +7,11 @@
 namespace euc::codegen {
 
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::SystemConfig& system) {
+                                const arch::SystemConfig& system,
+                                const ConstantLayout* precomputed) {
   const arch::AcceleratorConfig& acc = system.accelerator_config();
-  ConstantLayout constants = layout_constants(graph, plan, acc);
+  ConstantLayout constants =
+      precomputed != nullptr ? *precomputed : layout_constants(graph, plan, acc);
   std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system);
 
   npu::ConfigRegisterImage config;
@@ -37,11 +39,9 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
   out.command_words = words.size();
   out.original_weight_bytes = constants.original_weight_bytes;
   out.encoded_weight_bytes = constants.encoded_weight_bytes;
-  for (const auto& cores : constants.op_weights) {
-    int64_t bytes = cores.empty() ? -1 : 0;
-    for (const WeightAddresses& w : cores)
-      bytes += static_cast<int64_t>(w.weight_length + w.scale_length);
-    out.op_encoded_weight_bytes.push_back(bytes);
+  for (size_t i = 0; i < constants.op_weights.size(); ++i) {
+    out.op_encoded_weight_bytes.push_back(
+        constants.op_weights[i].empty() ? -1 : constants.op_streams[i].size);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arch/system_config.hpp"
+#include "codegen/constants.hpp"
 #include "ir/npu_graph.hpp"
 #include "scheduler/plan.hpp"
 
@@ -25,7 +26,10 @@ struct CompiledSegment {
   std::vector<int64_t> op_encoded_weight_bytes;
 };
 
+// `constants`: the segment's constants already laid out for this plan's block configs (weight
+// buffering needs their sizes before code generation); laid out here when null.
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::SystemConfig& system);
+                                const arch::SystemConfig& system,
+                                const ConstantLayout* constants = nullptr);
 
 }  // namespace euc::codegen

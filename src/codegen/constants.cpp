@@ -173,6 +173,7 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
                                 const arch::AcceleratorConfig& accelerator) {
   ConstantLayout layout;
   layout.op_weights.resize(graph.ops.size());
+  layout.op_streams.resize(graph.ops.size());
   layout.tensor_address.assign(graph.tensors.size(), -1);
   std::unordered_map<std::string, int64_t> stored;  // encoded bytes -> flash offset
   auto store = [&](const std::vector<uint8_t>& bytes) {
@@ -196,6 +197,7 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
     const ir::NpuTensor& w = graph.tensors[op.weights];
     const weights::EncodedWeights& encoded = all[i];
     int64_t base = store(encoded.bytes);
+    layout.op_streams[i] = {base, align16(static_cast<int64_t>(encoded.bytes.size()))};
     layout.original_weight_bytes += static_cast<int64_t>(w.data->size());
     layout.encoded_weight_bytes += static_cast<int64_t>(encoded.bytes.size());
     for (int core = 0; core < accelerator.cores; ++core) {

@@ -23,7 +23,14 @@ struct WeightAddresses {
 struct ConstantLayout {
   std::vector<uint8_t> flash;
   std::vector<std::vector<WeightAddresses>> op_weights;  // per op, per core (empty: no weights)
-  std::vector<int64_t> tensor_address;                   // constant feature maps, else -1
+  // Per op: where its whole encoded stream (every core's scales and weights) starts in flash and
+  // its size, a multiple of 16 (what a weight-buffer DMA copies); size 0 without weights.
+  struct Stream {
+    int64_t address = 0;
+    int64_t size = 0;
+  };
+  std::vector<Stream> op_streams;
+  std::vector<int64_t> tensor_address;  // constant feature maps, else -1
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;
 };

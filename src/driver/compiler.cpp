@@ -7,10 +7,12 @@
 #include <algorithm>
 
 #include "codegen/compile_segment.hpp"
+#include "codegen/constants.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "output/ethosu_model.hpp"
 #include "output/schedule_report.hpp"
+#include "scheduler/weight_buffering.hpp"
 
 namespace euc::driver {
 
@@ -122,7 +124,17 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       }
       result.report.npu_network_ops += static_cast<int>(seg.network_ops.size());
       scheduler::Plan plan = scheduler::plan_whole_tensors(seg.graph, system, options.plan);
-      codegen::CompiledSegment compiled = codegen::compile_segment(seg.graph, plan, system);
+      // Weight buffering needs the encoded sizes, which need the block configs just chosen:
+      // lay the constants out once and hand the sizes to the scheduler.
+      const codegen::ConstantLayout constants =
+          codegen::layout_constants(seg.graph, plan, system.accelerator_config());
+      std::vector<int64_t> stream_bytes;
+      for (size_t i = 0; i < seg.graph.ops.size(); ++i)
+        stream_bytes.push_back(constants.op_weights[i].empty() ? -1 : constants.op_streams[i].size);
+      scheduler::buffer_weights(seg.graph, plan, system, options.plan, stream_bytes);
+      scheduler::check_arena_limit(seg.graph, plan, options.plan);
+      codegen::CompiledSegment compiled =
+          codegen::compile_segment(seg.graph, plan, system, &constants);
       SegmentReport r;
       r.subgraph = static_cast<int>(s);
       r.network_ops = static_cast<int>(seg.network_ops.size());

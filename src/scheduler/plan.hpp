@@ -26,9 +26,20 @@ struct TensorPlacement {
   Layout layout = Layout::kNhwc;
 };
 
+// Weights copied by DMA from their permanent storage (flash or DRAM) into an arena buffer
+// before the operation runs: the copy is issued before the previous operation starts, so it runs
+// while that one computes, and the operation then reads its weights from SRAM once instead of
+// fetching them from slow memory for every OFM block.
+struct WeightBuffer {
+  int64_t size = 0;      // bytes (the operation's whole encoded stream); 0: not buffered
+  int64_t address = -1;  // in the arena
+  bool enabled() const { return size > 0; }
+};
+
 struct OpPlan {
   arch::BlockConfig block;
   ir::Shape4 ofm_stripe;  // the OFM stripe one pass computes (whole OFM: no striping)
+  WeightBuffer weight_buffer;
 };
 
 struct Plan {

@@ -133,6 +133,16 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     traffic.encoded_bytes =
         encoded_weight_bytes.value_or(traffic.original_elements + int64_t{10} * op.ofm.shape.c);
     traffic.source_area = q.scale_area.value();
+    const WeightBuffer& buffer = p.weight_buffer;
+    if (buffer.enabled()) {
+      // One buffer, filled under the previous operation: the whole stream is the first DMA.
+      traffic.buffering = arch::WeightTraffic::Buffering::kSingle;
+      traffic.buffer_area = system.arena_area();
+      traffic.first_transfer_bytes = buffer.size;
+      traffic.full_transfer_cycles =
+          arch::dma_transfer_cycles(system, traffic.source_area, traffic.buffer_area, buffer.size);
+      q.scale_area = traffic.buffer_area;
+    }
     in.weights = traffic;
   }
   return in;

@@ -147,6 +147,12 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
       place.size = storage_size(tensor, place.layout);
     }
   }
+  allocate_arena(graph, plan, options);
+  check_arena_limit(graph, plan, options);
+  return plan;
+}
+
+void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options) {
   LiveRanges live = compute_live_ranges(graph, &plan);
   // Tensors the CPU side also sees (the segment's inputs and outputs) follow its alignment.
   for (int t : graph.inputs) {
@@ -155,13 +161,32 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
   for (int t : graph.outputs) {
     live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
   }
+  // A weight buffer is live from the previous operation (its DMA runs under it) to its own.
+  std::vector<size_t> buffer_range(plan.ops.size(), SIZE_MAX);
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    if (!plan.ops[i].weight_buffer.enabled())
+      continue;
+    LiveRange lr;
+    lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
+    lr.end = static_cast<int>(i);
+    lr.size = plan.ops[i].weight_buffer.size;
+    buffer_range[i] = live.ranges.size();
+    live.ranges.push_back(lr);
+  }
   Allocation alloc = allocate(live.ranges, options.allocator, options.hill_climb_iterations);
   verify_allocation(live.ranges, alloc);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
     if (live.range_of[t] >= 0)
       plan.tensors[t].address = alloc.addresses[live.range_of[t]];
   }
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    if (buffer_range[i] != SIZE_MAX)
+      plan.ops[i].weight_buffer.address = alloc.addresses[buffer_range[i]];
+  }
   plan.arena_size = alloc.peak;
+}
+
+void check_arena_limit(const ir::NpuGraph& graph, const Plan& plan, const PlanOptions& options) {
   if (plan.arena_size > options.arena_limit) {
     // Name the operations whose own working set (IFM + IFM2 + OFM) is above the limit.
     std::string culprits;
@@ -178,7 +203,6 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
                     plan.arena_size, options.arena_limit,
                     culprits.empty() ? "" : "; operations that do not fit alone:" + culprits));
   }
-  return plan;
 }
 
 }  // namespace euc::scheduler

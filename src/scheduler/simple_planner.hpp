@@ -10,12 +10,19 @@
 
 namespace euc::scheduler {
 
+enum class Strategy {
+  kPerformance,  // fewest cycles within the arena limit
+  kSize,         // least arena; then buffer weights only below that peak (Vela c2c3063)
+};
+
 struct PlanOptions {
   AllocatorKind allocator = AllocatorKind::kHillClimb;
   int64_t arena_limit = INT64_MAX;    // --arena-cache-size: a plan above it is an error
   int64_t cpu_tensor_alignment = 16;  // --cpu-tensor-alignment: segment inputs and outputs
   int hill_climb_iterations = 99999;  // --hillclimb-max-iterations
   bool feature_map_layouts = true;    // NHCWB16 where allowed (false: every feature map NHWC)
+  Strategy strategy = Strategy::kPerformance;
+  bool weight_buffering = true;  // false: --disable-buffering
 };
 
 // The block config request for one lowered operation.
@@ -23,5 +30,13 @@ arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuO
 
 Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& system,
                         const PlanOptions& options);
+
+// Assigns arena addresses to every feature map and weight buffer of `plan` with the chosen
+// allocator and sets plan.arena_size. Does not check the arena limit.
+void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options);
+
+// Throws the arena-limit error (naming the operations that do not fit alone) if the plan's
+// arena is above options.arena_limit.
+void check_arena_limit(const ir::NpuGraph& graph, const Plan& plan, const PlanOptions& options);
 
 }  // namespace euc::scheduler

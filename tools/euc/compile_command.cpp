@@ -50,6 +50,9 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
     compile.plan.arena_limit = *options.arena_cache_size;
   compile.force_symmetric_int_weights = options.force_symmetric_int_weights;
   compile.plan.cpu_tensor_alignment = options.cpu_tensor_alignment;
+  compile.plan.strategy =
+      options.optimise == "Size" ? scheduler::Strategy::kSize : scheduler::Strategy::kPerformance;
+  compile.plan.weight_buffering = !options.disable_buffering;
   compile.plan.hill_climb_iterations =
       static_cast<int>(std::min<int64_t>(options.hillclimb_max_iterations, INT32_MAX));
   for (const std::string& op : options.ignore_ops) {

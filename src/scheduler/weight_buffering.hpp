@@ -1,0 +1,27 @@
+#pragma once
+// Weight buffering: which operations copy their weights into an arena buffer by DMA before they
+// run (Plan::ops[i].weight_buffer), decided with the plan cost function under an SRAM budget.
+//
+// Performance spends up to the arena limit; Size keeps the peak of the unbuffered plan and
+// buffers only where the arena has room below it (the behaviour of Vela commit c2c3063).
+#include <span>
+
+#include "arch/system_config.hpp"
+#include "ir/npu_graph.hpp"
+#include "scheduler/plan.hpp"
+#include "scheduler/simple_planner.hpp"
+
+namespace euc::scheduler {
+
+// Whether weights stored in the system's permanent area are worth copying: only from DRAM or
+// off-chip flash into an SRAM arena.
+bool weights_need_dma(const arch::SystemConfig& system);
+
+// Buffers the weights of the operations where it saves the most cycles, largest saving first,
+// while the arena stays within budget, then re-allocates the arena. `encoded_weight_bytes[i]` is
+// operation i's encoded stream (-1 without weights). Fully connected layers stream their weights
+// once anyway and are never buffered.
+void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
+                    const PlanOptions& options, std::span<const int64_t> encoded_weight_bytes);
+
+}  // namespace euc::scheduler
