@@ -140,6 +140,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       r.network_ops = static_cast<int>(seg.network_ops.size());
       r.npu_ops = static_cast<int>(seg.graph.ops.size());
       r.arena_size = compiled.arena_size;
+      r.fast_arena_size = compiled.fast_arena_size;
       r.flash_size = static_cast<int64_t>(compiled.flash.size());
       r.command_stream_bytes = static_cast<int64_t>(compiled.payload.size());
       r.original_weight_bytes = compiled.original_weight_bytes;
@@ -161,6 +162,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       result.report.macs += r.macs;
       result.report.segments.push_back(r);
       result.report.arena_size = std::max(result.report.arena_size, r.arena_size);
+      result.report.fast_arena_size = std::max(result.report.fast_arena_size, r.fast_arena_size);
       result.report.flash_size += r.flash_size;
       comp.compiled.push_back(std::move(compiled));
     }

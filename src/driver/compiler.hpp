@@ -25,6 +25,7 @@ struct SegmentReport {
   int network_ops = 0;
   int npu_ops = 0;
   int64_t arena_size = 0;
+  int64_t fast_arena_size = 0;  // the SRAM cache in use (Dedicated_Sram), else 0
   int64_t flash_size = 0;
   int64_t command_stream_bytes = 0;
   int64_t original_weight_bytes = 0;
@@ -45,8 +46,9 @@ struct CompileReport {
   int cpu_ops = 0;          // network operators left on the CPU
   int npu_network_ops = 0;  // network operators placed on the NPU
   std::vector<SegmentReport> segments;
-  int64_t arena_size = 0;  // largest arena over the NPU segments
-  int64_t flash_size = 0;  // total read-only bytes
+  int64_t arena_size = 0;       // largest arena over the NPU segments
+  int64_t fast_arena_size = 0;  // largest SRAM cache use (Dedicated_Sram)
+  int64_t flash_size = 0;       // total read-only bytes
   int64_t macs = 0;
   int network_ops = 0;
   std::vector<CpuOperator> cpu_operators;

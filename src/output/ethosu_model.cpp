@@ -131,8 +131,9 @@ class ModelBuilder {
     op.inputs.push_back(new_tensor(prefix + "_flash", static_cast<int64_t>(compiled.flash.size()),
                                    compiled.flash, -1));
     op.inputs.push_back(new_tensor(prefix + "_scratch", compiled.arena_size, {}, 0));
-    op.inputs.push_back(new_tensor(prefix + "_scratch_fast",
-                                   std::max(compiled.fast_arena_size, compiled.arena_size), {}, 0));
+    op.inputs.push_back(new_tensor(
+        prefix + "_scratch_fast",
+        compiled.fast_arena_size > 0 ? compiled.fast_arena_size : compiled.arena_size, {}, 0));
     const ir::NpuGraph& g = seg.graph;
     for (size_t i = 0; i < g.inputs.size(); ++i) {
       int32_t t = tensor(g.tensors[g.inputs[i]].network_tensor);

@@ -50,6 +50,8 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
     const int64_t encoded = i < encoded_weight_bytes.size() ? encoded_weight_bytes[i] : -1;
     out += fmt::format("\t\tEncoded Weights = {} bytes\n",
                        encoded >= 0 ? std::to_string(encoded) : std::string("None"));
+    if (p.weight_buffer.enabled())
+      out += fmt::format("\t\tWeight buffer1 = {} bytes\n", p.weight_buffer.size);
     out += fmt::format("\t\tDepth slices = [0, {}]\n", op.ofm.shape.c);
     out += "\t\tAssigned Cascade = 0\n";
     out += fmt::format("\t\tSRAM Used: {} bytes\n", arena_in_sram ? live[i] : 0);

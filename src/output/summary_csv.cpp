@@ -59,6 +59,8 @@ std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFi
     inference_seconds = perf->total_cycles / system.core_clock;
   std::map<arch::MemArea, double> used_kib;
   used_kib[system.arena_area()] += static_cast<double>(f.arena_bytes) / 1024.0;
+  if (f.fast_arena_bytes > 0)
+    used_kib[system.cache_area()] += static_cast<double>(f.fast_arena_bytes) / 1024.0;
   used_kib[system.const_area()] += static_cast<double>(f.read_only_bytes) / 1024.0;
 
   std::vector<std::pair<std::string, std::string>> cols;

@@ -16,7 +16,8 @@ struct SummaryFigures {
   int passes_before_fusing = 0;  // network operators
   int passes_after_fusing = 0;   // NPU operations plus CPU operators
   int64_t arena_bytes = 0;
-  int64_t read_only_bytes = 0;  // flash tensors and command streams
+  int64_t fast_arena_bytes = 0;  // the SRAM cache (Dedicated_Sram)
+  int64_t read_only_bytes = 0;   // flash tensors and command streams
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;
   int64_t macs = 0;

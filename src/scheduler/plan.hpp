@@ -46,7 +46,10 @@ struct Plan {
   std::vector<OpPlan> ops;               // parallel to NpuGraph::ops
   std::vector<TensorPlacement> tensors;  // parallel to NpuGraph::tensors
   int64_t arena_size = 0;                // peak of the arena allocation
-  int64_t fast_arena_size = 0;
+  int64_t fast_arena_size = 0;           // peak of the fast (SRAM cache) arena, when spilling
+  // Dedicated_Sram: the arena is in DRAM and feature maps only the NPU sees live in the SRAM
+  // cache (region kFastArena) where they fit within arena_cache_size.
+  bool spilling = false;
 };
 
 }  // namespace euc::scheduler

@@ -147,13 +147,76 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
       place.size = storage_size(tensor, place.layout);
     }
   }
+  if (system.spilling_enabled() && options.feature_map_layouts) {
+    // Feature maps only the NPU sees go to the SRAM cache; the segment's inputs and outputs
+    // (the CPU's) and reshape aliases stay in the DRAM arena.
+    plan.spilling = true;
+    std::vector<bool> keep(graph.tensors.size(), false);
+    for (int t : graph.inputs)
+      keep[static_cast<size_t>(t)] = true;
+    for (int t : graph.outputs)
+      keep[static_cast<size_t>(t)] = true;
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      const int base = graph.tensors[t].alias_of;
+      if (base >= 0) {
+        keep[t] = true;
+        keep[static_cast<size_t>(base)] = true;
+      }
+    }
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      if (!graph.tensors[t].is_constant() && !keep[t])
+        plan.tensors[t].region = Region::kFastArena;
+    }
+  }
   allocate_arena(graph, plan, options);
+  // Spill the largest feature maps back to DRAM until the cache holds the rest.
+  while (plan.spilling && plan.fast_arena_size > system.arena_cache_size) {
+    int largest = -1;
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      if (plan.tensors[t].region == Region::kFastArena &&
+          (largest < 0 || plan.tensors[t].size > plan.tensors[static_cast<size_t>(largest)].size))
+        largest = static_cast<int>(t);
+    }
+    if (largest < 0)
+      break;
+    plan.tensors[static_cast<size_t>(largest)].region = Region::kArena;
+    allocate_arena(graph, plan, options);
+  }
   check_arena_limit(graph, plan, options);
   return plan;
 }
 
 void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options) {
+  // The fast arena (SRAM cache) is allocated on its own.
+  plan.fast_arena_size = 0;
+  if (plan.spilling) {
+    LiveRanges all = compute_live_ranges(graph, &plan);
+    std::vector<LiveRange> fast;
+    std::vector<size_t> fast_of(all.ranges.size(), SIZE_MAX);
+    for (size_t r = 0; r < all.ranges.size(); ++r) {
+      const int t = all.ranges[r].tensors.front();
+      if (plan.tensors[static_cast<size_t>(t)].region == Region::kFastArena) {
+        fast_of[r] = fast.size();
+        fast.push_back(all.ranges[r]);
+      }
+    }
+    Allocation a = allocate(fast, options.allocator, options.hill_climb_iterations);
+    verify_allocation(fast, a);
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      const int r = all.range_of[t];
+      if (r >= 0 && fast_of[static_cast<size_t>(r)] != SIZE_MAX)
+        plan.tensors[t].address = a.addresses[fast_of[static_cast<size_t>(r)]];
+    }
+    plan.fast_arena_size = a.peak;
+  }
   LiveRanges live = compute_live_ranges(graph, &plan);
+  if (plan.spilling) {
+    // Only the DRAM arena's ranges below: the fast ones become empty placeholders.
+    for (LiveRange& lr : live.ranges) {
+      if (plan.tensors[static_cast<size_t>(lr.tensors.front())].region == Region::kFastArena)
+        lr.size = 0;
+    }
+  }
   // Tensors the CPU side also sees (the segment's inputs and outputs) follow its alignment.
   for (int t : graph.inputs) {
     live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
@@ -176,7 +239,7 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
   Allocation alloc = allocate(live.ranges, options.allocator, options.hill_climb_iterations);
   verify_allocation(live.ranges, alloc);
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
-    if (live.range_of[t] >= 0)
+    if (live.range_of[t] >= 0 && plan.tensors[t].region == Region::kArena)
       plan.tensors[t].address = alloc.addresses[live.range_of[t]];
   }
   for (size_t i = 0; i < plan.ops.size(); ++i) {
@@ -187,7 +250,9 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
 }
 
 void check_arena_limit(const ir::NpuGraph& graph, const Plan& plan, const PlanOptions& options) {
-  if (plan.arena_size > options.arena_limit) {
+  // When spilling, the limit is the SRAM cache's, which spilling already respects; the DRAM
+  // arena has none.
+  if (!plan.spilling && plan.arena_size > options.arena_limit) {
     // Name the operations whose own working set (IFM + IFM2 + OFM) is above the limit.
     std::string culprits;
     for (const ir::NpuOp& op : graph.ops) {

@@ -27,6 +27,9 @@ struct Setup {
   std::string accelerator;
   std::string system_config;
   std::string memory_mode;
+  scheduler::Strategy strategy = scheduler::Strategy::kPerformance;
+  bool weight_buffering = true;
+  scheduler::AllocatorKind allocator = scheduler::AllocatorKind::kHillClimb;
 };
 
 struct Case {
@@ -37,7 +40,12 @@ struct Case {
 
 void PrintTo(const Case& c, std::ostream* os) {
   *os << c.model.stem().string() << " " << c.setup.accelerator << " " << c.setup.system_config
-      << " " << c.setup.memory_mode;
+      << " " << c.setup.memory_mode
+      << (c.setup.strategy == scheduler::Strategy::kSize ? " Size" : "")
+      << (c.setup.weight_buffering ? "" : " no-buffering")
+      << (c.setup.allocator == scheduler::AllocatorKind::kGreedy   ? " Greedy"
+          : c.setup.allocator == scheduler::AllocatorKind::kLinear ? " LinearAlloc"
+                                                                   : "");
 }
 
 bool full_matrix() {
@@ -54,9 +62,19 @@ std::vector<Setup> setups(bool big_model) {
       {"ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram"},
       {"ethos-u65-512", "Ethos_U65_Client_Server", "Shared_Sram"},
   };
+  // The strategies, feature switches and allocators on the default accelerator.
+  Setup size = all[3];
+  size.strategy = scheduler::Strategy::kSize;
+  Setup unbuffered = all[2];
+  unbuffered.weight_buffering = false;
+  Setup greedy = all[3];
+  greedy.allocator = scheduler::AllocatorKind::kGreedy;
+  Setup linear = all[1];
+  linear.allocator = scheduler::AllocatorKind::kLinear;
+  all.insert(all.end(), {size, unbuffered, greedy, linear});
   if (!big_model || full_matrix())
     return all;
-  return {all[3], all[4]};
+  return {all[3], all[4], size};
 }
 
 std::vector<Case> model_cases() {
@@ -101,7 +119,11 @@ void run_case(const Case& c) {
   so.system_config = c.setup.system_config;
   so.memory_mode = c.setup.memory_mode;
   arch::SystemConfig system = arch::resolve_system_config(arch::builtin_config_library(), so);
-  ir::Model compiled = driver::compile_model(tfl::read_model_file(c.model), system, {}).model;
+  driver::CompileOptions options;
+  options.plan.strategy = c.setup.strategy;
+  options.plan.weight_buffering = c.setup.weight_buffering;
+  options.plan.allocator = c.setup.allocator;
+  ir::Model compiled = driver::compile_model(tfl::read_model_file(c.model), system, options).model;
   // Through the file format, as a runtime would receive it.
   ir::Model loaded = tfl::read_model(tfl::write_model(compiled), "compiled");
   refinterp::Interpreter interp(std::move(loaded), npusim::ethosu_kernel_factory("compiled"));

@@ -104,7 +104,13 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   fmt::print("Accelerator clock                       {:>20} MHz\n",
              static_cast<int64_t>(system.core_clock / 1e6));
   fmt::print("\n");
-  fmt::print("Total SRAM used (arena)                 {:>20.2f} KiB\n", r.arena_size / 1024.0);
+  if (r.fast_arena_size > 0) {
+    fmt::print("Total SRAM used (cache)                 {:>20.2f} KiB\n",
+               r.fast_arena_size / 1024.0);
+    fmt::print("Total DRAM used (arena)                 {:>20.2f} KiB\n", r.arena_size / 1024.0);
+  } else {
+    fmt::print("Total SRAM used (arena)                 {:>20.2f} KiB\n", r.arena_size / 1024.0);
+  }
   fmt::print("Total read-only (flash) used            {:>20.2f} KiB\n", r.flash_size / 1024.0);
   fmt::print("Command stream size                     {:>20} bytes\n", command_bytes);
   fmt::print("\n");
@@ -119,6 +125,7 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   figures.passes_before_fusing = r.network_ops;
   figures.passes_after_fusing = npu_ops + r.cpu_ops;
   figures.arena_bytes = r.arena_size;
+  figures.fast_arena_bytes = r.fast_arena_size;
   figures.read_only_bytes = r.flash_size + command_bytes;
   figures.original_weight_bytes = original;
   figures.encoded_weight_bytes = encoded;

@@ -1,0 +1,109 @@
+// The scheduler's decisions seen through whole compilations: weight buffering saves cycles
+// without costing Size any SRAM, Size never needs more SRAM than Performance, and Dedicated_Sram
+// keeps its SRAM cache within arena_cache_size by spilling feature maps to DRAM. (That every
+// such plan still computes the golden outputs is tests/e2e's job.)
+#include <gtest/gtest.h>
+
+#include "arch/config_file.hpp"
+#include "driver/compiler.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+
+namespace euc {
+namespace {
+
+arch::SystemConfig system_for(const std::string& accelerator, const std::string& config,
+                              const std::string& mode,
+                              std::optional<int64_t> cache = std::nullopt) {
+  arch::SystemConfigOptions o;
+  o.accelerator = arch::parse_accelerator(accelerator);
+  o.system_config = config;
+  o.memory_mode = mode;
+  o.arena_cache_size = cache;
+  return arch::resolve_system_config(arch::builtin_config_library(), o);
+}
+
+struct Outcome {
+  int64_t sram = 0;
+  double cycles = 0;
+  int buffered = 0;
+};
+
+Outcome compile(const ir::Model& model, const arch::SystemConfig& system,
+                scheduler::Strategy strategy, bool buffering) {
+  driver::CompileOptions o;
+  o.plan.strategy = strategy;
+  o.plan.weight_buffering = buffering;
+  o.describe_plans = true;
+  driver::CompileResult r = driver::compile_model(model, system, o);
+  Outcome out;
+  out.sram = r.report.fast_arena_size > 0 ? r.report.fast_arena_size : r.report.arena_size;
+  out.cycles = r.report.performance ? r.report.performance->total_cycles : 0;
+  for (const auto& s : r.report.segments) {
+    for (size_t at = s.schedule.find("Weight buffer1"); at != std::string::npos;
+         at = s.schedule.find("Weight buffer1", at + 1))
+      ++out.buffered;
+  }
+  return out;
+}
+
+void check_buffering_and_strategies(const ir::Model& model, const std::string& name) {
+  const arch::SystemConfig system =
+      system_for("ethos-u55-256", "internal-default", "internal-default");
+  const Outcome perf = compile(model, system, scheduler::Strategy::kPerformance, true);
+  const Outcome perf_plain = compile(model, system, scheduler::Strategy::kPerformance, false);
+  const Outcome size = compile(model, system, scheduler::Strategy::kSize, true);
+  const Outcome size_plain = compile(model, system, scheduler::Strategy::kSize, false);
+  // Weights in off-chip flash: buffering pays, in both strategies.
+  EXPECT_GT(perf.buffered, 0) << name;
+  EXPECT_LT(perf.cycles, perf_plain.cycles) << name;
+  // Size buffers only below the unbuffered peak: strictly fewer cycles, the same SRAM.
+  EXPECT_GT(size.buffered, 0) << name;
+  EXPECT_LT(size.cycles, size_plain.cycles) << name;
+  EXPECT_EQ(size.sram, size_plain.sram) << name;
+  EXPECT_LE(size.sram, perf.sram) << name;
+}
+
+TEST(Scheduling, PersonDetectBuffersWeightsInBothStrategies) {
+  check_buffering_and_strategies(
+      tfl::read_model_file(test::source_dir() / "models" / "person_detect.tflite"),
+      "person_detect");
+}
+
+TEST(Scheduling, SharedModelsBufferWeightsAndSizeNeverNeedsMoreSram) {
+  EUC_REQUIRE_SHARED();
+  check_buffering_and_strategies(
+      tfl::read_model_file(test::shared_dir() / "models" / "mobilenet_v2_224_int8.tflite"),
+      "mobilenet_v2");
+  for (const char* m : {"hello_world_int8", "simple_add_model", "micro_speech_quantized",
+                        "keyword_scrambled_8bit", "mnist_lstm_int8"}) {
+    const ir::Model model =
+        tfl::read_model_file(test::shared_dir() / "models" / (std::string(m) + ".tflite"));
+    const arch::SystemConfig system =
+        system_for("ethos-u55-256", "internal-default", "internal-default");
+    EXPECT_LE(compile(model, system, scheduler::Strategy::kSize, true).sram,
+              compile(model, system, scheduler::Strategy::kPerformance, true).sram)
+        << m;
+  }
+}
+
+TEST(Scheduling, DedicatedSramKeepsItsCacheWithinTheArenaCacheSize) {
+  const ir::Model model =
+      tfl::read_model_file(test::source_dir() / "models" / "person_detect.tflite");
+  // person_detect's feature maps (72 KiB) fit the standard 384 KiB cache entirely...
+  const Outcome whole =
+      compile(model, system_for("ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram"),
+              scheduler::Strategy::kPerformance, true);
+  EXPECT_GT(whole.sram, 0);
+  EXPECT_LE(whole.sram, 384 * 1024);
+  // ...and with a 40000-byte cache the largest spill to DRAM, at some cost in cycles.
+  const Outcome spilled =
+      compile(model, system_for("ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram", 40000),
+              scheduler::Strategy::kPerformance, true);
+  EXPECT_GT(spilled.sram, 0);
+  EXPECT_LE(spilled.sram, 40000);
+  EXPECT_GT(spilled.cycles, whole.cycles);
+}
+
+}  // namespace
+}  // namespace euc
