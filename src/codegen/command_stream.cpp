@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "codegen/emitter.hpp"
 #include "codegen/feature_map.hpp"
 #include "codegen/output_scaling.hpp"
 #include "core/error.hpp"
 #include "npu/kernel_stride.hpp"
+#include "scheduler/cascade.hpp"
 
 namespace euc::codegen {
 namespace {
@@ -25,13 +27,35 @@ class OperationWriter {
         constants_(constants),
         weights_copied_(graph.ops.size(), false) {}
 
-  void write(size_t index) {
+  // One launch: rows [row_begin, row_end) of an operation's OFM (all of it outside cascades).
+  // `next` is the operation of the following launch, whose weights may copy meanwhile.
+  void write(const scheduler::Pass& pass, std::optional<size_t> next) {
+    const auto index = static_cast<size_t>(pass.op);
     const ir::NpuOp& op = graph_.ops[index];
     if (op.type == ir::NpuOpType::kMemcpy) {
       write_memcpy(op);
       return;
     }
-    write_block_op(index, op);
+    const int rows = op.ofm.shape.n * op.ofm.shape.h;
+    if (pass.row_begin == 0 && pass.row_end == rows) {
+      write_block_op(index, op, next);
+      return;
+    }
+    // A stripe: its OFM rows, the IFM rows they read with the padding that falls in them, and
+    // the same rows of an elementwise second operand.
+    ir::NpuOp stripe = op;
+    const scheduler::RowWindow w = scheduler::input_rows(op, pass.row_begin, pass.row_end);
+    stripe.ofm.offset.h += pass.row_begin;
+    stripe.ofm.shape.h = pass.row_end - pass.row_begin;
+    stripe.ifm.offset.h += w.begin;
+    stripe.ifm.shape.h = w.end - w.begin;
+    stripe.padding.top = w.pad_top;
+    stripe.padding.bottom = w.pad_bottom;
+    if (stripe.ifm2.valid() && !stripe.ifm2_scalar) {
+      stripe.ifm2.offset.h += pass.row_begin;
+      stripe.ifm2.shape.h = pass.row_end - pass.row_begin;
+    }
+    write_block_op(index, stripe, next);
   }
 
  private:
@@ -64,7 +88,7 @@ class OperationWriter {
     dma_outstanding_ = true;
   }
 
-  void write_block_op(size_t index, const ir::NpuOp& op) {
+  void write_block_op(size_t index, const ir::NpuOp& op, std::optional<size_t> next) {
     const scheduler::OpPlan& p = plan_.ops[index];
     const bool elementwise = ir::is_elementwise(op.type);
     const bool binary = ir::is_binary_elementwise(op.type);
@@ -173,8 +197,8 @@ class OperationWriter {
     }
     // The next operation's weights copy while this one computes: its buffer is clear of
     // everything live now (the allocator saw it live from this step).
-    if (index + 1 < graph_.ops.size() && graph_.ops[index + 1].type != ir::NpuOpType::kMemcpy)
-      copy_weights(index + 1);
+    if (next && *next != index && graph_.ops[*next].type != ir::NpuOpType::kMemcpy)
+      copy_weights(*next);
     launch(op);
     kernels_outstanding_ = true;
   }
@@ -340,8 +364,19 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
     e.set0(Opcode::kSetParallelMode, static_cast<uint16_t>(system.accelerator_config().cores - 1));
   }
   OperationWriter writer(e, graph, plan, constants);
-  for (size_t i = 0; i < graph.ops.size(); ++i)
-    writer.write(i);
+  std::vector<scheduler::Pass> passes = plan.passes;
+  if (passes.empty()) {
+    for (size_t i = 0; i < graph.ops.size(); ++i) {
+      const ir::Shape4& ofm = graph.ops[i].ofm.shape;
+      passes.push_back({static_cast<int>(i), 0, ofm.n * ofm.h});
+    }
+  }
+  for (size_t k = 0; k < passes.size(); ++k) {
+    std::optional<size_t> next;
+    if (k + 1 < passes.size())
+      next = static_cast<size_t>(passes[k + 1].op);
+    writer.write(passes[k], next);
+  }
   e.operation(Opcode::kOpStop, 0xFFFF);
   if (e.byte_offset() >= (size_t{1} << 24)) {
     throw_input(fmt::format("the command stream is {} bytes, above the 16 MiB hardware limit",

@@ -87,6 +87,22 @@ FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Plan
                esize;
     }
   }
+  if (place.rolling_rows > 0) {
+    // A rolling buffer: row y lives in slot y mod rows; a view crossing the end wraps to the
+    // start through the second tile.
+    if (slice.shape.n != 1 || slice.offset.w != 0 || slice.offset.c != 0) {
+      throw Error(ErrorKind::kInternal, "rolling buffer view that is not whole rows");
+    }
+    const int64_t row = place.layout == scheduler::Layout::kNhcwb16
+                            ? int64_t{t.shape.w} * ((t.shape.c + 15) / 16 * 16) * esize
+                            : int64_t{t.shape.w} * t.shape.c * esize;
+    const int slot = slice.offset.h % place.rolling_rows;
+    offset = slot * row;
+    if (slot + slice.shape.h > place.rolling_rows) {
+      v.tile0_rows = place.rolling_rows - slot;
+      v.base2 = static_cast<uint64_t>(place.address);
+    }
+  }
   v.base = static_cast<uint64_t>(place.address + offset);
   // Batch folds into height: the NPU sees N*H rows.
   v.shape.h *= v.shape.n;
@@ -141,11 +157,15 @@ void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm)
   const Registers& r = registers_for(role);
   const int esize = element_bytes(fm.type);
   e.set0(r.region, static_cast<uint16_t>(fm.region));
-  // One tile covers the whole view; the unused tile bases repeat base 0.
-  for (Opcode base : {r.base0, r.base1, r.base2, r.base3})
-    e.set_address(base, fm.base);
-  e.set0(r.height0, static_cast<uint16_t>(fm.shape.h - 1));
-  e.set0(r.height1, static_cast<uint16_t>(fm.shape.h - 1));
+  // One tile covers the whole view (the unused tile bases repeat base 0), or a wrapping rolling
+  // buffer view splits into tile 0 (its first rows) and tile 2 (the rest, from the buffer start).
+  const bool wraps = fm.tile0_rows > 0;
+  e.set_address(r.base0, fm.base);
+  e.set_address(r.base1, fm.base);
+  e.set_address(r.base2, wraps ? fm.base2 : fm.base);
+  e.set_address(r.base3, wraps ? fm.base2 : fm.base);
+  e.set0(r.height0, static_cast<uint16_t>((wraps ? fm.tile0_rows : fm.shape.h) - 1));
+  e.set0(r.height1, static_cast<uint16_t>((wraps ? fm.tile0_rows : fm.shape.h) - 1));
   e.set0(r.width0, static_cast<uint16_t>(fm.shape.w - 1));
   if (fm.layout == scheduler::Layout::kNhcwb16) {
     // Brick strides: 16 channels per column step, a brick plane per 16 channels, a row of

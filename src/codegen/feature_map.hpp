@@ -17,6 +17,10 @@ struct FeatureMapView {
   ir::DataType type = ir::DataType::kInt8;
   int32_t zero_point = 0;
   scheduler::Layout layout = scheduler::Layout::kNhwc;
+  // A view of a rolling buffer that wraps: its first `tile0_rows` rows start at `base`, the rest
+  // at `base2` (the buffer's start). 0: one tile.
+  int tile0_rows = 0;
+  uint64_t base2 = 0;
 };
 
 // The view an operation has of a tensor slice under a plan.

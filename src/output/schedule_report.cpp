@@ -53,7 +53,8 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
     if (p.weight_buffer.enabled())
       out += fmt::format("\t\tWeight buffer1 = {} bytes\n", p.weight_buffer.size);
     out += fmt::format("\t\tDepth slices = [0, {}]\n", op.ofm.shape.c);
-    out += "\t\tAssigned Cascade = 0\n";
+    // Vela numbers cascades from 1; 0 is an operation running alone.
+    out += fmt::format("\t\tAssigned Cascade = {}\n", p.cascade + 1);
     out += fmt::format("\t\tSRAM Used: {} bytes\n", arena_in_sram ? live[i] : 0);
   }
   return out;

@@ -60,6 +60,18 @@ LiveRanges compute_live_ranges(const ir::NpuGraph& graph, const Plan* plan) {
     touch(op.ifm2.tensor, step);
     touch(op.ofm.tensor, step);
   }
+  // A cascade's operations interleave: everything they touch is live across all of them.
+  if (plan != nullptr) {
+    for (const Cascade& c : plan->cascades) {
+      for (int step = c.first; step <= c.last; ++step) {
+        const ir::NpuOp& op = graph.ops[static_cast<size_t>(step)];
+        for (int t : {op.ifm.tensor, op.ifm2.tensor, op.ofm.tensor}) {
+          touch(t, c.first);
+          touch(t, c.last);
+        }
+      }
+    }
+  }
   for (LiveRange& lr : out.ranges) {
     if (lr.end < 0) {  // a tensor no operation touches (cannot happen for a built segment)
       lr.start = 0;

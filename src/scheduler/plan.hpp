@@ -24,6 +24,9 @@ struct TensorPlacement {
   int64_t address = -1;  // byte offset in the region; constants get theirs when encoded
   int64_t size = 0;
   Layout layout = Layout::kNhwc;
+  // A rolling buffer inside a cascade: only this many rows are stored, row y in slot
+  // y mod rolling_rows (0: the whole tensor).
+  int rolling_rows = 0;
 };
 
 // Weights copied by DMA from their permanent storage (flash or DRAM) into an arena buffer
@@ -40,13 +43,33 @@ struct OpPlan {
   arch::BlockConfig block;
   ir::Shape4 ofm_stripe;  // the OFM stripe one pass computes (whole OFM: no striping)
   WeightBuffer weight_buffer;
+  int cascade = -1;  // index into Plan::cascades, -1 when the operation runs alone
+};
+
+// Consecutive operations run stripe by stripe: each stripe of the last one's OFM rows, and
+// before it the rows of the earlier ones it needs, so the tensors between them only ever hold
+// a few rows (rolling buffers).
+struct Cascade {
+  int first = 0;  // operation indices, inclusive
+  int last = 0;
+  int stripe_rows = 1;  // OFM rows of the last operation per stripe
+};
+
+// One NPU operation launch: rows [row_begin, row_end) of operation `op`'s OFM.
+struct Pass {
+  int op = 0;
+  int row_begin = 0;
+  int row_end = 0;
 };
 
 struct Plan {
   std::vector<OpPlan> ops;               // parallel to NpuGraph::ops
   std::vector<TensorPlacement> tensors;  // parallel to NpuGraph::tensors
-  int64_t arena_size = 0;                // peak of the arena allocation
-  int64_t fast_arena_size = 0;           // peak of the fast (SRAM cache) arena, when spilling
+  std::vector<Cascade> cascades;
+  // The launches in execution order; empty: each operation once over its whole OFM.
+  std::vector<Pass> passes;
+  int64_t arena_size = 0;       // peak of the arena allocation
+  int64_t fast_arena_size = 0;  // peak of the fast (SRAM cache) arena, when spilling
   // Dedicated_Sram: the arena is in DRAM and feature maps only the NPU sees live in the SRAM
   // cache (region kFastArena) where they fit within arena_cache_size.
   bool spilling = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "scheduler/cascade.hpp"
 #include "scheduler/live_range.hpp"
 
 namespace euc::scheduler {
@@ -169,6 +170,14 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
     }
   }
   allocate_arena(graph, plan, options);
+  // Cascades: Size always looks for the smallest peak; Performance only cascades to fit the
+  // arena limit (whole tensors run fastest). Spilling plans keep whole tensors.
+  if (options.cascading && !plan.spilling &&
+      (options.strategy == Strategy::kSize || plan.arena_size > options.arena_limit)) {
+    choose_cascades(graph, plan, options.strategy == Strategy::kSize ? 0 : options.arena_limit);
+    if (!plan.cascades.empty())
+      allocate_arena(graph, plan, options);
+  }
   // Spill the largest feature maps back to DRAM until the cache holds the rest.
   while (plan.spilling && plan.fast_arena_size > system.arena_cache_size) {
     int largest = -1;

@@ -23,6 +23,7 @@ struct PlanOptions {
   bool feature_map_layouts = true;    // NHCWB16 where allowed (false: every feature map NHWC)
   Strategy strategy = Strategy::kPerformance;
   bool weight_buffering = true;  // false: --disable-buffering
+  bool cascading = true;         // false: --disable-cascading
 };
 
 // The block config request for one lowered operation.

@@ -36,7 +36,9 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
   std::vector<Candidate> candidates;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];
-    if (op.weights < 0 || op.type == ir::NpuOpType::kFullyConnected || !encoded(i))
+    // (Cascaded operations run in stripes over a longer span: their weights stay in flash.)
+    if (op.weights < 0 || op.type == ir::NpuOpType::kFullyConnected || !encoded(i) ||
+        plan.ops[i].cascade >= 0)
       continue;
     const int64_t prev_slack =
         i > 0 ? model.op_cycles(cost_input(graph, plan, system, i - 1, encoded(i - 1)).query) : 0;

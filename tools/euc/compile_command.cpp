@@ -53,6 +53,7 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   compile.plan.strategy =
       options.optimise == "Size" ? scheduler::Strategy::kSize : scheduler::Strategy::kPerformance;
   compile.plan.weight_buffering = !options.disable_buffering;
+  compile.plan.cascading = !options.disable_cascading;
   compile.plan.hill_climb_iterations =
       static_cast<int>(std::min<int64_t>(options.hillclimb_max_iterations, INT32_MAX));
   for (const std::string& op : options.ignore_ops) {

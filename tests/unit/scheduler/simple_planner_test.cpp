@@ -65,6 +65,7 @@ TEST(SimplePlanner, ArenaLimitErrorListsOperationsThatDoNotFitAlone) {
   Fixture f = person_detect();
   PlanOptions o;
   o.arena_limit = 40000;
+  o.cascading = false;  // (cascades would make it fit: see the next test)
   // Conv2d_1_pointwise reads 48x48x8 and writes 48x48x16: 18432 + 36864 bytes stored NHWC; in
   // 16-channel bricks the 8-channel IFM takes a whole brick, 36864 + 36864.
   for (bool bricks : {false, true}) {
@@ -79,6 +80,29 @@ TEST(SimplePlanner, ArenaLimitErrorListsOperationsThatDoNotFitAlone) {
       EXPECT_NE(msg.find(bricks ? "73728 bytes" : "55296 bytes"), std::string::npos) << msg;
     }
   }
+}
+
+TEST(SimplePlanner, CascadesMakeAPlanFitTheArenaLimit) {
+  // The same 40000-byte limit: Performance cascades the early layers into rolling buffers until
+  // the peak fits, and the tensors between cascaded operations hold only a few rows.
+  Fixture f = person_detect();
+  PlanOptions o;
+  o.arena_limit = 40000;
+  Plan plan = plan_whole_tensors(f.graph(), u55_256(), o);
+  EXPECT_LE(plan.arena_size, 40000);
+  ASSERT_FALSE(plan.cascades.empty());
+  int rolling = 0;
+  for (const TensorPlacement& t : plan.tensors)
+    rolling += t.rolling_rows > 0 ? 1 : 0;
+  EXPECT_GT(rolling, 0);
+  // Every operation's rows are all computed, once, in order.
+  std::vector<int> done(f.graph().ops.size(), 0);
+  for (const Pass& p : plan.passes) {
+    EXPECT_EQ(p.row_begin, done[static_cast<size_t>(p.op)]);
+    done[static_cast<size_t>(p.op)] = p.row_end;
+  }
+  for (size_t i = 0; i < done.size(); ++i)
+    EXPECT_EQ(done[i], f.graph().ops[i].ofm.shape.n * f.graph().ops[i].ofm.shape.h) << i;
 }
 
 TEST(SimplePlanner, BlockConfigsComeFromTheArchitectureSearch) {
