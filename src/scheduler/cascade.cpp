@@ -66,8 +66,13 @@ bool can_cascade(const ir::NpuGraph& graph, int first, int last) {
     const ir::NpuOp& producer = graph.ops[static_cast<size_t>(k - 1)];
     const ir::NpuOp& consumer = graph.ops[static_cast<size_t>(k)];
     const int t = producer.ofm.tensor;
-    if (consumer.ifm.tensor != t || consumer.ifm2.tensor == t || !whole(graph, producer.ofm) ||
-        !whole(graph, consumer.ifm))
+    // The chain runs through the consumer's IFM, or through the second operand of an
+    // elementwise operation whose first operand comes whole from outside (a residual add).
+    const bool via_ifm = consumer.ifm.tensor == t;
+    const bool via_ifm2 =
+        consumer.ifm2.tensor == t && !consumer.ifm2_scalar && ir::is_elementwise(consumer.type);
+    if (via_ifm == via_ifm2 || !whole(graph, producer.ofm) ||
+        !whole(graph, via_ifm ? consumer.ifm : consumer.ifm2))
       return false;
     // Nothing else may read it (it never exists whole) and the CPU must not need it.
     for (size_t o = 0; o < graph.ops.size(); ++o) {
@@ -85,6 +90,17 @@ bool can_cascade(const ir::NpuGraph& graph, int first, int last) {
   }
   return true;
 }
+
+namespace {
+
+// The tensor through which operation k of a cascade reads its predecessor.
+int chain_input(const ir::NpuGraph& graph, int k) {
+  const ir::NpuOp& op = graph.ops[static_cast<size_t>(k)];
+  const int t = graph.ops[static_cast<size_t>(k - 1)].ofm.tensor;
+  return op.ifm.tensor == t ? op.ifm.tensor : op.ifm2.tensor;
+}
+
+}  // namespace
 
 std::vector<Pass> cascade_passes(const ir::NpuGraph& graph, const Cascade& c) {
   std::vector<Pass> passes;
@@ -163,7 +179,7 @@ void apply_cascade(const ir::NpuGraph& graph, Plan& plan, const Cascade& cascade
   plan.ops[static_cast<size_t>(cascade.last)].ofm_stripe.h =
       std::min(cascade.stripe_rows, graph.ops[static_cast<size_t>(cascade.last)].ofm.shape.h);
   for (int k = cascade.first + 1; k <= cascade.last; ++k) {
-    const int t = graph.ops[static_cast<size_t>(k)].ifm.tensor;
+    const int t = chain_input(graph, k);
     TensorPlacement& place = plan.tensors[static_cast<size_t>(t)];
     place.rolling_rows = rolling_rows(graph, cascade, k);
     place.size =
@@ -192,43 +208,54 @@ Peak live_peak(const ir::NpuGraph& graph, const Plan& plan) {
 }  // namespace
 
 void choose_cascades(const ir::NpuGraph& graph, Plan& plan, int64_t target) {
-  constexpr int kMaxChain = 8;
+  constexpr int kMaxChain = 12;
   const int n = static_cast<int>(graph.ops.size());
+  const Plan base = plan;  // no cascades: every candidate set is applied to it afresh
+  std::vector<Cascade> chosen;
+  auto build = [&](const std::vector<Cascade>& set) {
+    Plan p = base;
+    for (const Cascade& c : set)
+      apply_cascade(graph, p, c);
+    return p;
+  };
   for (int round = 0; round < 4 * n; ++round) {
     const Peak now = live_peak(graph, plan);
     if (now.bytes <= target)
       return;
     Peak best = now;
-    std::optional<Cascade> choice;
+    std::optional<std::vector<Cascade>> best_set;
+    int best_stripe = 0;
     for (int first = std::max(0, now.step - kMaxChain + 1); first <= now.step; ++first) {
       for (int last = std::max(first + 1, now.step); last < std::min(n, first + kMaxChain);
            ++last) {
-        bool free = true;
-        for (int k = first; k <= last; ++k)
-          free &= plan.ops[static_cast<size_t>(k)].cascade < 0;
-        if (!free || !can_cascade(graph, first, last))
+        if (!can_cascade(graph, first, last))
           continue;
+        // The new chain replaces the chosen ones it overlaps (it may extend them).
+        std::vector<Cascade> set;
+        for (const Cascade& c : chosen) {
+          if (c.last < first || c.first > last)
+            set.push_back(c);
+        }
         const int height = graph.ops[static_cast<size_t>(last)].ofm.shape.h;
         for (int stripe = 1; stripe <= 32; stripe *= 2) {
-          const Cascade c{first, last, std::min(stripe, height)};
-          Plan trial = plan;
-          apply_cascade(graph, trial, c);
-          const Peak p = live_peak(graph, trial);
+          std::vector<Cascade> trial_set = set;
+          trial_set.push_back({first, last, std::min(stripe, height)});
+          const Peak p = live_peak(graph, build(trial_set));
           // Lower peaks win; on a tie the taller stripe (fewer launches).
-          if (p.bytes < best.bytes ||
-              (choice && p.bytes == best.bytes && c.stripe_rows > choice->stripe_rows &&
-               c.first == choice->first && c.last == choice->last)) {
+          if (p.bytes < best.bytes || (best_set && p.bytes == best.bytes && stripe > best_stripe)) {
             best = p;
-            choice = c;
+            best_set = trial_set;
+            best_stripe = stripe;
           }
           if (stripe >= height)
             break;
         }
       }
     }
-    if (!choice)
+    if (!best_set)
       return;
-    apply_cascade(graph, plan, *choice);
+    chosen = *best_set;
+    plan = build(chosen);
   }
 }
 
