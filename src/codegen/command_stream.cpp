@@ -156,7 +156,7 @@ class OperationWriter {
     if (!weights.empty()) {
       // Buffered weights are read from their arena copy, at the same offsets as in flash.
       const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
-      const auto region = buffer.enabled() ? scheduler::Region::kArena : scheduler::Region::kFlash;
+      const auto region = buffer.enabled() ? buffer.region : scheduler::Region::kFlash;
       auto where = [&](uint64_t flash_address) {
         if (!buffer.enabled())
           return flash_address;
@@ -214,7 +214,7 @@ class OperationWriter {
                              {{"region", static_cast<uint32_t>(scheduler::Region::kFlash)}}));
     e_.set_address(Opcode::kSetDma0Src, static_cast<uint64_t>(stream.address));
     e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
-                             {{"region", static_cast<uint32_t>(scheduler::Region::kArena)}}));
+                             {{"region", static_cast<uint32_t>(buffer.region)}}));
     e_.set_address(Opcode::kSetDma0Dst, static_cast<uint64_t>(buffer.address));
     e_.set_address(Opcode::kSetDma0Len, static_cast<uint64_t>(stream.size));
     wait_for_kernels();

@@ -34,8 +34,9 @@ struct TensorPlacement {
 // while that one computes, and the operation then reads its weights from SRAM once instead of
 // fetching them from slow memory for every OFM block.
 struct WeightBuffer {
-  int64_t size = 0;      // bytes (the operation's whole encoded stream); 0: not buffered
-  int64_t address = -1;  // in the arena
+  int64_t size = 0;                // bytes (the operation's whole encoded stream); 0: not buffered
+  int64_t address = -1;            // in `region`
+  Region region = Region::kArena;  // the SRAM arena, or the SRAM cache when spilling
   bool enabled() const { return size > 0; }
 };
 

@@ -137,7 +137,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     if (buffer.enabled()) {
       // One buffer, filled under the previous operation: the whole stream is the first DMA.
       traffic.buffering = arch::WeightTraffic::Buffering::kSingle;
-      traffic.buffer_area = system.arena_area();
+      traffic.buffer_area = area_of(system, buffer.region);
       traffic.first_transfer_bytes = buffer.size;
       traffic.full_transfer_cycles =
           arch::dma_transfer_cycles(system, traffic.source_area, traffic.buffer_area, buffer.size);

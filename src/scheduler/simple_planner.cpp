@@ -171,10 +171,12 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
   }
   allocate_arena(graph, plan, options);
   // Cascades: Size always looks for the smallest peak; Performance only cascades to fit the
-  // arena limit (whole tensors run fastest). Spilling plans keep whole tensors.
-  if (options.cascading && !plan.spilling &&
-      (options.strategy == Strategy::kSize || plan.arena_size > options.arena_limit)) {
-    choose_cascades(graph, plan, options.strategy == Strategy::kSize ? 0 : options.arena_limit);
+  // SRAM (whole tensors run fastest): the arena limit, or with spilling the cache, measured on
+  // everything live (the segment's own inputs and outputs, in DRAM, make that cautious).
+  const int64_t sram_used = plan.spilling ? plan.fast_arena_size : plan.arena_size;
+  const int64_t sram_limit = plan.spilling ? system.arena_cache_size : options.arena_limit;
+  if (options.cascading && (options.strategy == Strategy::kSize || sram_used > sram_limit)) {
+    choose_cascades(graph, plan, options.strategy == Strategy::kSize ? 0 : sram_limit);
     if (!plan.cascades.empty())
       allocate_arena(graph, plan, options);
   }
@@ -209,12 +211,29 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
         fast.push_back(all.ranges[r]);
       }
     }
+    // Weight buffers in the cache, live from the previous operation to their own.
+    std::vector<size_t> fast_buffer(plan.ops.size(), SIZE_MAX);
+    for (size_t i = 0; i < plan.ops.size(); ++i) {
+      const WeightBuffer& b = plan.ops[i].weight_buffer;
+      if (!b.enabled() || b.region != Region::kFastArena)
+        continue;
+      LiveRange lr;
+      lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
+      lr.end = static_cast<int>(i);
+      lr.size = b.size;
+      fast_buffer[i] = fast.size();
+      fast.push_back(lr);
+    }
     Allocation a = allocate(fast, options.allocator, options.hill_climb_iterations);
     verify_allocation(fast, a);
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
       const int r = all.range_of[t];
       if (r >= 0 && fast_of[static_cast<size_t>(r)] != SIZE_MAX)
         plan.tensors[t].address = a.addresses[fast_of[static_cast<size_t>(r)]];
+    }
+    for (size_t i = 0; i < plan.ops.size(); ++i) {
+      if (fast_buffer[i] != SIZE_MAX)
+        plan.ops[i].weight_buffer.address = a.addresses[fast_buffer[i]];
     }
     plan.fast_arena_size = a.peak;
   }
@@ -236,7 +255,7 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
   // A weight buffer is live from the previous operation (its DMA runs under it) to its own.
   std::vector<size_t> buffer_range(plan.ops.size(), SIZE_MAX);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
-    if (!plan.ops[i].weight_buffer.enabled())
+    if (!plan.ops[i].weight_buffer.enabled() || plan.ops[i].weight_buffer.region != Region::kArena)
       continue;
     LiveRange lr;
     lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;

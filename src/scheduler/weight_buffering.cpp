@@ -11,16 +11,21 @@ namespace euc::scheduler {
 
 bool weights_need_dma(const arch::SystemConfig& system) {
   const arch::MemArea from = system.const_area();
-  return (from == arch::MemArea::kDram || from == arch::MemArea::kOffChipFlash) &&
-         system.arena_area() == arch::MemArea::kSram;
+  const bool sram_at_hand =
+      system.arena_area() == arch::MemArea::kSram ||
+      (system.spilling_enabled() && system.cache_area() == arch::MemArea::kSram);
+  return (from == arch::MemArea::kDram || from == arch::MemArea::kOffChipFlash) && sram_at_hand;
 }
 
 void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
                     const PlanOptions& options, std::span<const int64_t> encoded_weight_bytes) {
   if (!options.weight_buffering || !weights_need_dma(system))
     return;
-  const int64_t budget =
-      options.strategy == Strategy::kSize ? plan.arena_size : options.arena_limit;
+  // Buffers go to the SRAM: the arena, or the cache when feature maps spill to a DRAM arena.
+  const Region region = plan.spilling ? Region::kFastArena : Region::kArena;
+  auto used = [&](const Plan& p) { return plan.spilling ? p.fast_arena_size : p.arena_size; };
+  const int64_t limit = plan.spilling ? system.arena_cache_size : options.arena_limit;
+  const int64_t budget = options.strategy == Strategy::kSize ? used(plan) : limit;
   const arch::PerformanceModel model(system);
   auto encoded = [&](size_t i) -> std::optional<int64_t> {
     if (i < encoded_weight_bytes.size() && encoded_weight_bytes[i] > 0)
@@ -45,6 +50,7 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
     OpCostInput plain = cost_input(graph, plan, system, i, encoded(i));
     Plan trial = plan;
     trial.ops[i].weight_buffer.size = *encoded(i);
+    trial.ops[i].weight_buffer.region = region;
     OpCostInput buffered = cost_input(graph, trial, system, i, encoded(i));
     const double without =
         model.estimate(plain.query, plain.weights, plain.dma, prev_slack).total_cycles;
@@ -60,8 +66,9 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
   for (const Candidate& c : candidates) {
     Plan trial = accepted;
     trial.ops[c.op].weight_buffer.size = *encoded(c.op);
+    trial.ops[c.op].weight_buffer.region = region;
     allocate_arena(graph, trial, options);
-    if (trial.arena_size <= budget)
+    if (used(trial) <= budget)
       accepted = std::move(trial);
   }
   plan = std::move(accepted);
