@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <utility>
 
 #include "codegen/emitter.hpp"
 #include "codegen/feature_map.hpp"
@@ -21,41 +23,48 @@ class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
                   const ConstantLayout& constants)
-      : e_(e),
-        graph_(graph),
-        plan_(plan),
-        constants_(constants),
-        weights_copied_(graph.ops.size(), false) {}
+      : e_(e), graph_(graph), plan_(plan), constants_(constants) {}
 
-  // One launch: rows [row_begin, row_end) of an operation's OFM (all of it outside cascades).
-  // `next` is the operation of the following launch, whose weights may copy meanwhile.
-  void write(const scheduler::Pass& pass, std::optional<size_t> next) {
+  // One launch: rows [row_begin, row_end) of an operation's OFM (all of it outside cascades),
+  // and the channels of its depth slice. `next` is the following launch, whose weights may copy
+  // meanwhile.
+  void write(const scheduler::Pass& pass, std::optional<scheduler::Pass> next) {
     const auto index = static_cast<size_t>(pass.op);
     const ir::NpuOp& op = graph_.ops[index];
     if (op.type == ir::NpuOpType::kMemcpy) {
       write_memcpy(op);
       return;
     }
-    const int rows = op.ofm.shape.n * op.ofm.shape.h;
-    if (pass.row_begin == 0 && pass.row_end == rows) {
-      write_block_op(index, op, next);
-      return;
-    }
-    // A stripe: its OFM rows, the IFM rows they read with the padding that falls in them, and
-    // the same rows of an elementwise second operand.
     ir::NpuOp stripe = op;
-    const scheduler::RowWindow w = scheduler::input_rows(op, pass.row_begin, pass.row_end);
-    stripe.ofm.offset.h += pass.row_begin;
-    stripe.ofm.shape.h = pass.row_end - pass.row_begin;
-    stripe.ifm.offset.h += w.begin;
-    stripe.ifm.shape.h = w.end - w.begin;
-    stripe.padding.top = w.pad_top;
-    stripe.padding.bottom = w.pad_bottom;
-    if (stripe.ifm2.valid() && !stripe.ifm2_scalar) {
-      stripe.ifm2.offset.h += pass.row_begin;
-      stripe.ifm2.shape.h = pass.row_end - pass.row_begin;
+    const int rows = op.ofm.shape.n * op.ofm.shape.h;
+    if (pass.row_begin != 0 || pass.row_end != rows) {
+      // A stripe: its OFM rows, the IFM rows they read with the padding that falls in them,
+      // and the same rows of an elementwise second operand.
+      const scheduler::RowWindow w = scheduler::input_rows(op, pass.row_begin, pass.row_end);
+      stripe.ofm.offset.h += pass.row_begin;
+      stripe.ofm.shape.h = pass.row_end - pass.row_begin;
+      stripe.ifm.offset.h += w.begin;
+      stripe.ifm.shape.h = w.end - w.begin;
+      stripe.padding.top = w.pad_top;
+      stripe.padding.bottom = w.pad_bottom;
+      if (stripe.ifm2.valid() && !stripe.ifm2_scalar) {
+        stripe.ifm2.offset.h += pass.row_begin;
+        stripe.ifm2.shape.h = pass.row_end - pass.row_begin;
+      }
     }
-    write_block_op(index, stripe, next);
+    const auto& slices = plan_.ops[index].weight_buffer.depth_slices;
+    if (slices.size() > 2) {
+      // A depth slice: its OFM channels (a depthwise operation reads the same IFM channels).
+      const int d0 = slices[static_cast<size_t>(pass.slice)];
+      const int d1 = slices[static_cast<size_t>(pass.slice) + 1];
+      stripe.ofm.offset.c += d0;
+      stripe.ofm.shape.c = d1 - d0;
+      if (op.type == ir::NpuOpType::kDepthwiseConv2D) {
+        stripe.ifm.offset.c += d0;
+        stripe.ifm.shape.c = d1 - d0;
+      }
+    }
+    write_block_op(index, stripe, pass.slice, next);
   }
 
  private:
@@ -88,7 +97,8 @@ class OperationWriter {
     dma_outstanding_ = true;
   }
 
-  void write_block_op(size_t index, const ir::NpuOp& op, std::optional<size_t> next) {
+  void write_block_op(size_t index, const ir::NpuOp& op, int slice,
+                      std::optional<scheduler::Pass> next) {
     const scheduler::OpPlan& p = plan_.ops[index];
     const bool elementwise = ir::is_elementwise(op.type);
     const bool binary = ir::is_binary_elementwise(op.type);
@@ -152,16 +162,18 @@ class OperationWriter {
       ks.part_kernel_first = op.type == ir::NpuOpType::kConv2D && p.block.part_kernel_first;
       e_.set0(Opcode::kSetKernelStride, npu::encode_kernel_stride(ks));
     }
-    const auto& weights = constants_.op_weights[index];
-    if (!weights.empty()) {
-      // Buffered weights are read from their arena copy, at the same offsets as in flash.
+    if (!constants_.op_weights[index].empty()) {
+      // This launch's depth slice; buffered weights are read from their copy in the buffer (or
+      // its half), at the same offsets as in flash.
+      const ConstantLayout::Slice& s = constants_.op_slices[index].at(static_cast<size_t>(slice));
+      const auto& weights = s.cores;
       const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
       const auto region = buffer.enabled() ? buffer.region : scheduler::Region::kFlash;
       auto where = [&](uint64_t flash_address) {
         if (!buffer.enabled())
           return flash_address;
-        return static_cast<uint64_t>(buffer.address) + flash_address -
-               static_cast<uint64_t>(constants_.op_streams[index].address);
+        return buffer_address(index, slice) + flash_address -
+               static_cast<uint64_t>(s.stream.address);
       };
       e_.set0(Opcode::kSetWeightRegion, static_cast<uint16_t>(region));
       e_.set_address(Opcode::kSetWeightBase, where(weights[0].weight_address));
@@ -189,38 +201,47 @@ class OperationWriter {
       write_ifm2(op, ifm);
     // Consecutive operations do not overlap their blocks: the simplest correct dependency.
     e_.set0(Opcode::kSetBlockdep, 0);
-    // This operation's own weight copy, unless the previous operation already started it.
-    copy_weights(index);
+    // This launch's own weight copy, unless the previous launch already started it.
+    copy_weights(index, slice);
     if (dma_outstanding_) {
       e_.operation(Opcode::kOpDmaWait, 0);
       dma_outstanding_ = false;
     }
-    // The next operation's weights copy while this one computes: its buffer is clear of
-    // everything live now (the allocator saw it live from this step).
-    if (next && *next != index && graph_.ops[*next].type != ir::NpuOpType::kMemcpy)
-      copy_weights(*next);
+    // The next launch's weights copy while this one computes: the next slice into the other
+    // half, or the next operation's buffer, clear of everything live now (the allocator saw it
+    // live from this step).
+    if (next && graph_.ops[static_cast<size_t>(next->op)].type != ir::NpuOpType::kMemcpy)
+      copy_weights(static_cast<size_t>(next->op), next->slice);
     launch(op);
     kernels_outstanding_ = true;
   }
 
-  // Starts the DMA of operation `index`'s weights into its arena buffer, once. Earlier kernels
-  // finish first: the buffer's memory may have been theirs.
-  void copy_weights(size_t index) {
+  // Where depth slice `slice` of operation `index`'s weights lives in its buffer.
+  uint64_t buffer_address(size_t index, int slice) const {
     const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
-    if (!buffer.enabled() || weights_copied_[index])
+    const uint64_t half = buffer.double_buffered() ? static_cast<uint64_t>(buffer.half) : 0;
+    return static_cast<uint64_t>(buffer.address) + static_cast<uint64_t>(slice % 2) * half;
+  }
+
+  // Starts the DMA of one depth slice of operation `index`'s weights into its buffer, once.
+  // Earlier kernels finish first: the memory may have been theirs (the previous slice in this
+  // half, or tensors no longer live).
+  void copy_weights(size_t index, int slice) {
+    const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
+    if (!buffer.enabled() || !copied_.insert({index, slice}).second)
       return;
-    const ConstantLayout::Stream& stream = constants_.op_streams[index];
+    const ConstantLayout::Stream& stream =
+        constants_.op_slices[index].at(static_cast<size_t>(slice)).stream;
     e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
                              {{"region", static_cast<uint32_t>(scheduler::Region::kFlash)}}));
     e_.set_address(Opcode::kSetDma0Src, static_cast<uint64_t>(stream.address));
     e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
                              {{"region", static_cast<uint32_t>(buffer.region)}}));
-    e_.set_address(Opcode::kSetDma0Dst, static_cast<uint64_t>(buffer.address));
+    e_.set_address(Opcode::kSetDma0Dst, buffer_address(index, slice));
     e_.set_address(Opcode::kSetDma0Len, static_cast<uint64_t>(stream.size));
     wait_for_kernels();
     e_.operation(Opcode::kOpDmaStart, 0);
     dma_outstanding_ = true;
-    weights_copied_[index] = true;
   }
 
   bool raw_average(const ir::NpuOp& op) const {
@@ -349,7 +370,7 @@ class OperationWriter {
   const ConstantLayout& constants_;
   bool dma_outstanding_ = false;
   bool kernels_outstanding_ = false;
-  std::vector<bool> weights_copied_;
+  std::set<std::pair<size_t, int>> copied_;  // (operation, depth slice) weight copies issued
 };
 
 }  // namespace
@@ -372,9 +393,9 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
     }
   }
   for (size_t k = 0; k < passes.size(); ++k) {
-    std::optional<size_t> next;
+    std::optional<scheduler::Pass> next;
     if (k + 1 < passes.size())
-      next = static_cast<size_t>(passes[k + 1].op);
+      next = passes[k + 1];
     writer.write(passes[k], next);
   }
   e.operation(Opcode::kOpStop, 0xFFFF);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
@@ -123,7 +124,11 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
   params.reorder = weights::reorder_params(accelerator, traversal, block.ofm_block.depth, ifm_bits,
                                            op.kernel.dilation_x, op.kernel.dilation_y);
   params.cores = accelerator.cores;
-  params.depth_slices = {0, layer.shape.ofm_depth};
+  const auto& slices = plan.ops[i].weight_buffer.depth_slices;
+  if (slices.size() > 2)
+    params.depth_slices = slices;
+  else
+    params.depth_slices = {0, layer.shape.ofm_depth};
   // The fast effort loses 0.02% of stream size over all shared models and saves a third of the
   // compile time (bench/weights/mlw_vs_vela).
   params.mlw.effort = weights::MlwEffort::kFast;
@@ -174,6 +179,7 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
   ConstantLayout layout;
   layout.op_weights.resize(graph.ops.size());
   layout.op_streams.resize(graph.ops.size());
+  layout.op_slices.resize(graph.ops.size());
   layout.tensor_address.assign(graph.tensors.size(), -1);
   std::unordered_map<std::string, int64_t> stored;  // encoded bytes -> flash offset
   auto store = [&](const std::vector<uint8_t>& bytes) {
@@ -200,6 +206,42 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
     layout.op_streams[i] = {base, align16(static_cast<int64_t>(encoded.bytes.size()))};
     layout.original_weight_bytes += static_cast<int64_t>(w.data->size());
     layout.encoded_weight_bytes += static_cast<int64_t>(encoded.bytes.size());
+    // Every slice: its cores' ranges, and the bytes from its first range to its last one's end.
+    std::vector<int> starts;
+    for (const auto& [key, range] : encoded.ranges) {
+      if (std::find(starts.begin(), starts.end(), key.depth) == starts.end())
+        starts.push_back(key.depth);
+    }
+    std::sort(starts.begin(), starts.end());
+    for (size_t k = 0; k < starts.size(); ++k) {
+      ConstantLayout::Slice slice;
+      slice.depth_begin = starts[k];
+      slice.depth_end = k + 1 < starts.size() ? starts[k + 1] : op.ofm.shape.c;
+      size_t begin = SIZE_MAX, end = 0;
+      for (int core = 0; core < accelerator.cores; ++core) {
+        auto it = encoded.ranges.find({core, starts[k]});
+        if (it == encoded.ranges.end()) {
+          // A core with no channels in this slice reads nothing (core 0's place, zero lengths).
+          WeightAddresses idle = slice.cores.empty() ? WeightAddresses{} : slice.cores.front();
+          idle.scale_length = 0;
+          idle.weight_length = 0;
+          slice.cores.push_back(idle);
+          continue;
+        }
+        const weights::WeightRange& r = it->second;
+        WeightAddresses a;
+        a.scale_address = static_cast<uint64_t>(base) + r.offset;
+        a.scale_length = r.scale_bytes;
+        a.weight_address = a.scale_address + r.weight_offset;
+        a.weight_length = r.weight_bytes;
+        slice.cores.push_back(a);
+        begin = std::min(begin, r.offset);
+        end = std::max(end, r.offset + r.weight_offset + r.weight_bytes);
+      }
+      slice.stream = {base + static_cast<int64_t>(begin),
+                      align16(static_cast<int64_t>(end - begin))};
+      layout.op_slices[i].push_back(std::move(slice));
+    }
     for (int core = 0; core < accelerator.cores; ++core) {
       auto it = encoded.ranges.find({core, 0});
       if (it == encoded.ranges.end()) {

@@ -30,6 +30,15 @@ struct ConstantLayout {
     int64_t size = 0;
   };
   std::vector<Stream> op_streams;
+  // Per op, per depth slice (one unless its weight buffer slices it): the slice's stream and its
+  // cores' addresses in flash.
+  struct Slice {
+    int depth_begin = 0;
+    int depth_end = 0;
+    Stream stream;
+    std::vector<WeightAddresses> cores;
+  };
+  std::vector<std::vector<Slice>> op_slices;
   std::vector<int64_t> tensor_address;  // constant feature maps, else -1
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;

@@ -12,6 +12,7 @@
 #include "frontend/supported/supported_ops.hpp"
 #include "output/ethosu_model.hpp"
 #include "output/schedule_report.hpp"
+#include "scheduler/cascade.hpp"
 #include "scheduler/weight_buffering.hpp"
 
 namespace euc::driver {
@@ -126,12 +127,27 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       scheduler::Plan plan = scheduler::plan_whole_tensors(seg.graph, system, options.plan);
       // Weight buffering needs the encoded sizes, which need the block configs just chosen:
       // lay the constants out once and hand the sizes to the scheduler.
-      const codegen::ConstantLayout constants =
+      codegen::ConstantLayout constants =
           codegen::layout_constants(seg.graph, plan, system.accelerator_config());
       std::vector<int64_t> stream_bytes;
       for (size_t i = 0; i < seg.graph.ops.size(); ++i)
         stream_bytes.push_back(constants.op_weights[i].empty() ? -1 : constants.op_streams[i].size);
       scheduler::buffer_weights(seg.graph, plan, system, options.plan, stream_bytes);
+      // Double buffers need the weights encoded in their depth slices, and exact halves.
+      bool sliced = false;
+      for (const scheduler::OpPlan& p : plan.ops)
+        sliced |= p.weight_buffer.double_buffered();
+      if (sliced) {
+        constants = codegen::layout_constants(seg.graph, plan, system.accelerator_config());
+        std::vector<std::vector<int64_t>> slice_bytes(seg.graph.ops.size());
+        for (size_t i = 0; i < seg.graph.ops.size(); ++i) {
+          for (const auto& slice : constants.op_slices[i])
+            slice_bytes[i].push_back(slice.stream.size);
+        }
+        if (scheduler::settle_weight_buffers(seg.graph, plan, system, options.plan, slice_bytes))
+          constants = codegen::layout_constants(seg.graph, plan, system.accelerator_config());
+      }
+      scheduler::build_passes(seg.graph, plan);
       scheduler::check_arena_limit(seg.graph, plan, options.plan);
       codegen::CompiledSegment compiled =
           codegen::compile_segment(seg.graph, plan, system, &constants);

@@ -148,15 +148,17 @@ int64_t row_bytes(const ir::NpuTensor& tensor, Layout layout) {
   return int64_t{tensor.shape.w} * depth * *ir::element_size(tensor.type);
 }
 
-namespace {
-
-void rebuild_passes(const ir::NpuGraph& graph, Plan& plan) {
+void build_passes(const ir::NpuGraph& graph, Plan& plan) {
   plan.passes.clear();
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const int c = plan.ops[i].cascade;
+    const ir::Shape4& ofm = graph.ops[i].ofm.shape;
     if (c < 0) {
-      plan.passes.push_back(
-          {static_cast<int>(i), 0, graph.ops[i].ofm.shape.n * graph.ops[i].ofm.shape.h});
+      // Alone: its whole OFM, one pass per depth slice of its weights.
+      const auto& slices = plan.ops[i].weight_buffer.depth_slices;
+      const int count = slices.size() > 2 ? static_cast<int>(slices.size()) - 1 : 1;
+      for (int k = 0; k < count; ++k)
+        plan.passes.push_back({static_cast<int>(i), 0, ofm.n * ofm.h, k});
       continue;
     }
     const Cascade& cascade = plan.cascades[static_cast<size_t>(c)];
@@ -166,8 +168,6 @@ void rebuild_passes(const ir::NpuGraph& graph, Plan& plan) {
       plan.passes.push_back(p);
   }
 }
-
-}  // namespace
 
 void apply_cascade(const ir::NpuGraph& graph, Plan& plan, const Cascade& cascade) {
   const int id = static_cast<int>(plan.cascades.size());
@@ -185,7 +185,7 @@ void apply_cascade(const ir::NpuGraph& graph, Plan& plan, const Cascade& cascade
     place.size =
         place.rolling_rows * row_bytes(graph.tensors[static_cast<size_t>(t)], place.layout);
   }
-  rebuild_passes(graph, plan);
+  build_passes(graph, plan);
 }
 
 namespace {

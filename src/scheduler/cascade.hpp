@@ -43,6 +43,10 @@ void apply_cascade(const ir::NpuGraph& graph, Plan& plan, const Cascade& cascade
 // helps. Does not allocate.
 void choose_cascades(const ir::NpuGraph& graph, Plan& plan, int64_t target);
 
+// The plan's launches in order: cascades stripe by stripe, other operations whole, one launch
+// per depth slice of double-buffered weights.
+void build_passes(const ir::NpuGraph& graph, Plan& plan);
+
 // Bytes of one row of a feature map as the plan stores it (NHCWB16 rounds depth up to 16).
 int64_t row_bytes(const ir::NpuTensor& tensor, Layout layout);
 

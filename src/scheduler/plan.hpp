@@ -33,11 +33,18 @@ struct TensorPlacement {
 // before the operation runs: the copy is issued before the previous operation starts, so it runs
 // while that one computes, and the operation then reads its weights from SRAM once instead of
 // fetching them from slow memory for every OFM block.
+//
+// With more than one depth slice the buffer is double: the operation runs slice by slice (OFM
+// channels [s_k, s_k+1)), slice k's weights in half k mod 2 while slice k+1's copy into the other
+// half, so most of the copy hides under the operation's own compute.
 struct WeightBuffer {
-  int64_t size = 0;                // bytes (the operation's whole encoded stream); 0: not buffered
+  int64_t size = 0;                // bytes; 0: not buffered
   int64_t address = -1;            // in `region`
   Region region = Region::kArena;  // the SRAM arena, or the SRAM cache when spilling
+  std::vector<int> depth_slices;   // [0, s1, ..., depth]; empty: one slice
+  int64_t half = 0;                // bytes of each half when double buffered
   bool enabled() const { return size > 0; }
+  bool double_buffered() const { return depth_slices.size() > 2; }
 };
 
 struct OpPlan {
@@ -56,11 +63,13 @@ struct Cascade {
   int stripe_rows = 1;  // OFM rows of the last operation per stripe
 };
 
-// One NPU operation launch: rows [row_begin, row_end) of operation `op`'s OFM.
+// One NPU operation launch: rows [row_begin, row_end) of operation `op`'s OFM, and of its
+// channels depth slice `slice` (of its weight buffer's depth slices; 0 when it has none).
 struct Pass {
   int op = 0;
   int row_begin = 0;
   int row_end = 0;
+  int slice = 0;
 };
 
 struct Plan {

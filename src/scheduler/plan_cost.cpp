@@ -135,12 +135,21 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     traffic.source_area = q.scale_area.value();
     const WeightBuffer& buffer = p.weight_buffer;
     if (buffer.enabled()) {
-      // One buffer, filled under the previous operation: the whole stream is the first DMA.
-      traffic.buffering = arch::WeightTraffic::Buffering::kSingle;
+      // One buffer, filled under the previous operation: the whole stream is the first DMA. Or
+      // two halves: the first slice copies under the previous operation, the others under this
+      // one's own slices, the last slice's compute left as slack for the next.
+      traffic.buffering = buffer.double_buffered() ? arch::WeightTraffic::Buffering::kDouble
+                                                   : arch::WeightTraffic::Buffering::kSingle;
       traffic.buffer_area = area_of(system, buffer.region);
-      traffic.first_transfer_bytes = buffer.size;
-      traffic.full_transfer_cycles =
-          arch::dma_transfer_cycles(system, traffic.source_area, traffic.buffer_area, buffer.size);
+      traffic.first_transfer_bytes = buffer.double_buffered() ? buffer.half : buffer.size;
+      if (buffer.double_buffered()) {
+        arch::OpQuery tail = q;
+        const auto& d = buffer.depth_slices;
+        tail.ofm.shape.depth = d[d.size() - 1] - d[d.size() - 2];
+        traffic.own_slack_cycles = arch::PerformanceModel(system).op_cycles(tail);
+      }
+      traffic.full_transfer_cycles = arch::dma_transfer_cycles(
+          system, traffic.source_area, traffic.buffer_area, traffic.encoded_bytes);
       q.scale_area = traffic.buffer_area;
     }
     in.weights = traffic;

@@ -37,6 +37,7 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
   struct Candidate {
     size_t op;
     double saving;
+    WeightBuffer buffer;
   };
   std::vector<Candidate> candidates;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
@@ -48,16 +49,43 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
     const int64_t prev_slack =
         i > 0 ? model.op_cycles(cost_input(graph, plan, system, i - 1, encoded(i - 1)).query) : 0;
     OpCostInput plain = cost_input(graph, plan, system, i, encoded(i));
-    Plan trial = plan;
-    trial.ops[i].weight_buffer.size = *encoded(i);
-    trial.ops[i].weight_buffer.region = region;
-    OpCostInput buffered = cost_input(graph, trial, system, i, encoded(i));
     const double without =
         model.estimate(plain.query, plain.weights, plain.dma, prev_slack).total_cycles;
-    const double with =
-        model.estimate(buffered.query, buffered.weights, buffered.dma, prev_slack).total_cycles;
-    if (with < without)
-      candidates.push_back({i, without - with});
+    // One buffer for the whole stream, or two halves for depth slices of s channels (multiples
+    // of 16 and of the OFM block depth) whose sizes are estimated pro rata until encoded.
+    std::vector<WeightBuffer> options_for_op;
+    WeightBuffer single;
+    single.size = *encoded(i);
+    single.region = region;
+    options_for_op.push_back(single);
+    const int depth = op.ofm.shape.c;
+    const int step = std::max(16, plan.ops[i].block.ofm_block.depth);
+    for (int s = step; s < depth && static_cast<int>(options_for_op.size()) < 6; s *= 2) {
+      if (s % 16 != 0 || s % plan.ops[i].block.ofm_block.depth != 0)
+        continue;
+      WeightBuffer dbl = single;
+      for (int d = 0; d < depth; d += s)
+        dbl.depth_slices.push_back(d);
+      dbl.depth_slices.push_back(depth);
+      dbl.half = (*encoded(i) * s / depth + 15) / 16 * 16 + 16;
+      dbl.size = 2 * dbl.half;
+      options_for_op.push_back(dbl);
+    }
+    double best_with = without;
+    std::optional<WeightBuffer> best;
+    for (const WeightBuffer& b : options_for_op) {
+      Plan trial = plan;
+      trial.ops[i].weight_buffer = b;
+      OpCostInput buffered = cost_input(graph, trial, system, i, encoded(i));
+      const double with =
+          model.estimate(buffered.query, buffered.weights, buffered.dma, prev_slack).total_cycles;
+      if (with < best_with || (best && with == best_with && b.size < best->size)) {
+        best_with = with;
+        best = b;
+      }
+    }
+    if (best)
+      candidates.push_back({i, without - best_with, *best});
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.saving > b.saving; });
@@ -65,13 +93,48 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
   Plan accepted = plan;
   for (const Candidate& c : candidates) {
     Plan trial = accepted;
-    trial.ops[c.op].weight_buffer.size = *encoded(c.op);
-    trial.ops[c.op].weight_buffer.region = region;
+    trial.ops[c.op].weight_buffer = c.buffer;
     allocate_arena(graph, trial, options);
     if (used(trial) <= budget)
       accepted = std::move(trial);
   }
   plan = std::move(accepted);
+}
+
+bool settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
+                           const PlanOptions& options,
+                           const std::vector<std::vector<int64_t>>& slice_bytes) {
+  bool any = false;
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    WeightBuffer& b = plan.ops[i].weight_buffer;
+    if (!b.double_buffered() || i >= slice_bytes.size())
+      continue;
+    const auto& sizes = slice_bytes[i];
+    b.half = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+    b.size = 2 * b.half;
+    any = true;
+  }
+  if (!any)
+    return false;
+  allocate_arena(graph, plan, options);
+  const int64_t used = plan.spilling ? plan.fast_arena_size : plan.arena_size;
+  const int64_t limit = plan.spilling ? system.arena_cache_size : options.arena_limit;
+  if (used <= limit)
+    return false;
+  // The exact halves do not fit: fall back to whole-stream buffers (sizes from the slices).
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    WeightBuffer& b = plan.ops[i].weight_buffer;
+    if (!b.double_buffered())
+      continue;
+    int64_t total = 0;
+    for (int64_t v : slice_bytes[i])
+      total += v;
+    b.depth_slices.clear();
+    b.half = 0;
+    b.size = total;
+  }
+  allocate_arena(graph, plan, options);
+  return true;
 }
 
 }  // namespace euc::scheduler

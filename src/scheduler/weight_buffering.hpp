@@ -5,6 +5,7 @@
 // Performance spends up to the arena limit; Size keeps the peak of the unbuffered plan and
 // buffers only where the arena has room below it (the behaviour of Vela commit c2c3063).
 #include <span>
+#include <vector>
 
 #include "arch/system_config.hpp"
 #include "ir/npu_graph.hpp"
@@ -23,5 +24,13 @@ bool weights_need_dma(const arch::SystemConfig& system);
 // once anyway and are never buffered.
 void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
                     const PlanOptions& options, std::span<const int64_t> encoded_weight_bytes);
+
+// Once the weights are encoded with the chosen depth slices, sizes double buffers exactly
+// (`slice_bytes[i]`: operation i's slice streams) and re-allocates. Returns true when the exact
+// sizes broke the SRAM limit and the double buffers became single ones (the weights must then
+// be encoded again, unsliced).
+bool settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
+                           const PlanOptions& options,
+                           const std::vector<std::vector<int64_t>>& slice_bytes);
 
 }  // namespace euc::scheduler

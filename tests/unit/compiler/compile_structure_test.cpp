@@ -19,9 +19,10 @@ arch::SystemConfig config(const std::string& accelerator) {
   return arch::resolve_system_config(arch::builtin_config_library(), o);
 }
 
-ir::Model compile(const std::string& path, const std::string& accelerator = "ethos-u55-256") {
+ir::Model compile(const std::string& path, const std::string& accelerator = "ethos-u55-256",
+                  const driver::CompileOptions& options = {}) {
   ir::Model in = tfl::read_model_file(path);
-  driver::CompileResult r = driver::compile_model(in, config(accelerator), {});
+  driver::CompileResult r = driver::compile_model(in, config(accelerator), options);
   // Round trip through the writer and the validating reader, as a user's runtime would see it.
   return tfl::read_model(tfl::write_model(r.model), "compiled");
 }
@@ -47,7 +48,11 @@ TEST(CompiledModel, PersonDetectBecomesOneEthosUOperatorAndTheSoftmax) {
 }
 
 TEST(CompiledModel, PayloadAndOperationsDecodeWithTheVelaReaders) {
-  ir::Model m = compile(person_detect());
+  // Without weight buffering every operation is one launch (double-buffered weights run an
+  // operation slice by slice).
+  driver::CompileOptions unbuffered;
+  unbuffered.plan.weight_buffering = false;
+  ir::Model m = compile(person_detect(), "ethos-u55-256", unbuffered);
   auto ops = npu::read_ethosu_operators(m, "compiled");
   ASSERT_EQ(ops.size(), 1u);
   const auto& op = ops[0];
