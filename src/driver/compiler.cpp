@@ -127,8 +127,9 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       scheduler::Plan plan = scheduler::plan_whole_tensors(seg.graph, system, options.plan);
       // Weight buffering needs the encoded sizes, which need the block configs just chosen:
       // lay the constants out once and hand the sizes to the scheduler.
+      codegen::WeightEncodings encodings;
       codegen::ConstantLayout constants =
-          codegen::layout_constants(seg.graph, plan, system.accelerator_config());
+          codegen::layout_constants(seg.graph, plan, system.accelerator_config(), &encodings);
       std::vector<int64_t> stream_bytes;
       for (size_t i = 0; i < seg.graph.ops.size(); ++i)
         stream_bytes.push_back(constants.op_weights[i].empty() ? -1 : constants.op_streams[i].size);
@@ -138,14 +139,16 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       for (const scheduler::OpPlan& p : plan.ops)
         sliced |= p.weight_buffer.double_buffered();
       if (sliced) {
-        constants = codegen::layout_constants(seg.graph, plan, system.accelerator_config());
+        constants =
+            codegen::layout_constants(seg.graph, plan, system.accelerator_config(), &encodings);
         std::vector<std::vector<int64_t>> slice_bytes(seg.graph.ops.size());
         for (size_t i = 0; i < seg.graph.ops.size(); ++i) {
           for (const auto& slice : constants.op_slices[i])
             slice_bytes[i].push_back(slice.stream.size);
         }
         if (scheduler::settle_weight_buffers(seg.graph, plan, system, options.plan, slice_bytes))
-          constants = codegen::layout_constants(seg.graph, plan, system.accelerator_config());
+          constants =
+              codegen::layout_constants(seg.graph, plan, system.accelerator_config(), &encodings);
       }
       scheduler::build_passes(seg.graph, plan);
       scheduler::check_arena_limit(seg.graph, plan, options.plan);
