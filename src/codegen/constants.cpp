@@ -260,28 +260,10 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
                       align16(static_cast<int64_t>(end - begin))};
       layout.op_slices[i].push_back(std::move(slice));
     }
-    for (int core = 0; core < accelerator.cores; ++core) {
-      auto it = encoded.ranges.find({core, 0});
-      if (it == encoded.ranges.end()) {
-        // A core with no output channels (OFM depth below the core count) reads nothing: it
-        // points at core 0's data with zero lengths, as Vela does.
-        if (core == 0) {
-          throw Error(ErrorKind::kInternal, fmt::format("no weights for core 0 of '{}'", op.name));
-        }
-        WeightAddresses idle = layout.op_weights[i].at(0);
-        idle.scale_length = 0;
-        idle.weight_length = 0;
-        layout.op_weights[i].push_back(idle);
-        continue;
-      }
-      const weights::WeightRange& r = it->second;
-      WeightAddresses a;
-      a.scale_address = static_cast<uint64_t>(base) + r.offset;
-      a.scale_length = r.scale_bytes;
-      a.weight_address = a.scale_address + r.weight_offset;
-      a.weight_length = r.weight_bytes;
-      layout.op_weights[i].push_back(a);
-    }
+    // Core 0 always has channels in the first slice; its per-core addresses are op_weights.
+    if (layout.op_slices[i].empty() || !encoded.ranges.count({0, 0}))
+      throw Error(ErrorKind::kInternal, fmt::format("no weights for core 0 of '{}'", op.name));
+    layout.op_weights[i] = layout.op_slices[i].front().cores;
   }
   // Constant feature maps (elementwise operands) are stored as they are, NHWC.
   for (size_t t = 0; t < graph.tensors.size(); ++t) {

@@ -67,22 +67,10 @@ void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::Np
     l.cost = cost.ops[i];
     report.layers.push_back(std::move(l));
   }
-  if (!report.performance) {
-    report.performance = std::move(cost);
-    return;
-  }
-  scheduler::PlanCost& total = *report.performance;
-  total.macs += cost.macs;
-  total.npu_cycles += cost.npu_cycles;
-  total.total_cycles += cost.total_cycles;
-  for (size_t a = 0; a < arch::kMemAreaCount; ++a) {
-    total.access_cycles[a] += cost.access_cycles[a];
-    total.feature_map_bytes[a].read += cost.feature_map_bytes[a].read;
-    total.feature_map_bytes[a].write += cost.feature_map_bytes[a].write;
-    total.weight_bytes[a].read += cost.weight_bytes[a].read;
-    total.weight_bytes[a].write += cost.weight_bytes[a].write;
-  }
-  total.ops.insert(total.ops.end(), cost.ops.begin(), cost.ops.end());
+  if (!report.performance)
+    report.performance.emplace();
+  for (const arch::OpCost& op : cost.ops)
+    report.performance->add(op);
 }
 
 }  // namespace

@@ -5,30 +5,10 @@
 #include <algorithm>
 #include <array>
 
+#include "output/vela_format.hpp"
+
 namespace euc::output {
 namespace {
-
-// Python's repr of a float, as Vela's CSV writer prints it.
-std::string py_float(double v) {
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eEn") == std::string::npos)
-    s += ".0";
-  return s;
-}
-
-std::string_view area_label(arch::MemArea area) {
-  switch (area) {
-    case arch::MemArea::kSram:
-      return "SRAM";
-    case arch::MemArea::kDram:
-      return "DRAM";
-    case arch::MemArea::kOnChipFlash:
-      return "On-chip Flash";
-    case arch::MemArea::kOffChipFlash:
-      return "Off-chip Flash";
-  }
-  return "";
-}
 
 double percentage(double part, double whole) {
   return whole == 0 ? 100.0 : part / whole * 100.0;  // Vela: 100% of nothing
@@ -151,7 +131,7 @@ std::string format_performance_summary(const scheduler::PlanCost& totals,
     const double total = input + output + weights;
     if (total == 0)
       continue;
-    const std::string area(area_label(a));
+    const std::string area(area_display_name(a));
     out += fmt::format("{:<40}{:>20.2f} GB/s\n", "Average " + area + " bandwidth",
                        seconds > 0 ? total / seconds / 1e9 : 0.0);
     out += fmt::format("{:<40}{:>20.2f} MB/batch\n", "Input   " + area + " bandwidth", input / 1e6);
@@ -167,9 +147,9 @@ std::string format_performance_summary(const scheduler::PlanCost& totals,
                      seconds > 0 ? static_cast<double>(totals.macs) * 2 / seconds / 1e12 : 0.0);
   out += fmt::format("{:<40}{:>20.0f} cycles/batch\n", "NPU cycles", totals.npu_cycles);
   for (arch::MemArea a : arch::kAllMemAreas) {
-    out +=
-        fmt::format("{:<40}{:>20.0f} cycles/batch\n", std::string(area_label(a)) + " Access cycles",
-                    totals.access_cycles[arch::index_of(a)]);
+    out += fmt::format("{:<40}{:>20.0f} cycles/batch\n",
+                       std::string(area_display_name(a)) + " Access cycles",
+                       totals.access_cycles[arch::index_of(a)]);
   }
   out += fmt::format("{:<40}{:>20.0f} cycles/batch\n\n", "Total cycles", totals.total_cycles);
   out += fmt::format("{:<40}{:>20.2f} ms, {:.2f} inferences/s (batch size 1)\n",

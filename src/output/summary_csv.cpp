@@ -4,24 +4,12 @@
 
 #include <map>
 
+#include "output/vela_format.hpp"
+
 namespace euc::output {
 namespace {
 
-// Vela prints areas by their display names and the accelerator as Ethos_U55_256.
-std::string_view display_name(arch::MemArea area) {
-  switch (area) {
-    case arch::MemArea::kSram:
-      return "SRAM";
-    case arch::MemArea::kDram:
-      return "DRAM";
-    case arch::MemArea::kOnChipFlash:
-      return "On-chip Flash";
-    case arch::MemArea::kOffChipFlash:
-      return "Off-chip Flash";
-  }
-  return "";
-}
-
+// Vela prints the accelerator as Ethos_U55_256.
 std::string accelerator_label(std::string_view name) {
   // "ethos-u55-256" -> "Ethos_U55_256"
   std::string out = "Ethos_U";
@@ -31,15 +19,6 @@ std::string accelerator_label(std::string_view name) {
       c = '_';
   }
   return out;
-}
-
-// Python's repr of a float, as Vela's CSV writer prints it (shortest round-trip form, with a
-// trailing ".0" for integral values).
-std::string py_float(double v) {
-  std::string s = fmt::format("{}", v);
-  if (s.find_first_of(".eEn") == std::string::npos)
-    s += ".0";
-  return s;
 }
 
 // Vela's column prefixes for the four memory areas.
@@ -77,8 +56,8 @@ std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFi
   for (const auto& [n, a] : kAreas) {
     add(std::string(n) + "_bandwidth", py_float(system.bandwidth_bytes_per_second(a) / 1e9));
   }
-  add("weights_storage_area", std::string(display_name(system.const_area())));
-  add("feature_map_storage_area", std::string(display_name(system.arena_area())));
+  add("weights_storage_area", std::string(area_display_name(system.const_area())));
+  add("feature_map_storage_area", std::string(area_display_name(system.arena_area())));
   add("inferences_per_second",
       inference_seconds && *inference_seconds > 0 ? py_float(1.0 / *inference_seconds) : "");
   add("batch_size", "1");

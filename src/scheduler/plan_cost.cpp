@@ -3,18 +3,10 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "scheduler/simple_planner.hpp"
 
 namespace euc::scheduler {
 namespace {
-
-arch::Hwc hwc(const ir::Shape4& s) {
-  return {s.n * s.h, s.w, s.c};
-}
-
-int bits_of(ir::DataType type) {
-  auto size = ir::element_size(type);
-  return size ? *size * 8 : 8;
-}
 
 arch::FeatureMapAccess access(const ir::NpuGraph& graph, const Plan& plan,
                               const arch::SystemConfig& system, const ir::TensorSlice& slice) {
@@ -26,23 +18,6 @@ arch::FeatureMapAccess access(const ir::NpuGraph& graph, const Plan& plan,
                                               : arch::FeatureMapFormat::kNhwc;
   a.area = area_of(system, place.region);
   return a;
-}
-
-arch::BlockKind block_kind(ir::NpuOpType type) {
-  switch (type) {
-    case ir::NpuOpType::kConv2D:
-      return arch::BlockKind::kConvolution;
-    case ir::NpuOpType::kDepthwiseConv2D:
-      return arch::BlockKind::kDepthwise;
-    case ir::NpuOpType::kFullyConnected:
-      return arch::BlockKind::kVectorProduct;
-    case ir::NpuOpType::kMaxPool:
-    case ir::NpuOpType::kAvgPool:
-    case ir::NpuOpType::kReduceSum:
-      return arch::BlockKind::kPooling;
-    default:
-      return arch::BlockKind::kElementwise;
-  }
 }
 
 arch::OutputKind output_kind(ir::NpuOpType type) {
@@ -157,6 +132,20 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
   return in;
 }
 
+void PlanCost::add(const arch::OpCost& c) {
+  macs += c.macs;
+  npu_cycles += c.npu_cycles;
+  total_cycles += c.total_cycles;
+  for (size_t a = 0; a < arch::kMemAreaCount; ++a) {
+    access_cycles[a] += c.access_cycles[a];
+    feature_map_bytes[a].read += c.feature_map_bytes[a].read;
+    feature_map_bytes[a].write += c.feature_map_bytes[a].write;
+    weight_bytes[a].read += c.weight_bytes[a].read;
+    weight_bytes[a].write += c.weight_bytes[a].write;
+  }
+  ops.push_back(c);
+}
+
 PlanCost score(const arch::PerformanceModel& model, std::span<const OpCostInput> ops) {
   PlanCost cost;
   int64_t prev_slack = 0;
@@ -165,17 +154,7 @@ PlanCost score(const arch::PerformanceModel& model, std::span<const OpCostInput>
                          ? (in.dma ? model.estimate_dma(*in.dma, prev_slack) : arch::OpCost{})
                          : model.estimate(in.query, in.weights, in.dma, prev_slack);
     prev_slack = c.op_cycles;
-    cost.macs += c.macs;
-    cost.npu_cycles += c.npu_cycles;
-    cost.total_cycles += c.total_cycles;
-    for (size_t a = 0; a < arch::kMemAreaCount; ++a) {
-      cost.access_cycles[a] += c.access_cycles[a];
-      cost.feature_map_bytes[a].read += c.feature_map_bytes[a].read;
-      cost.feature_map_bytes[a].write += c.feature_map_bytes[a].write;
-      cost.weight_bytes[a].read += c.weight_bytes[a].read;
-      cost.weight_bytes[a].write += c.weight_bytes[a].write;
-    }
-    cost.ops.push_back(c);
+    cost.add(c);
   }
   return cost;
 }

@@ -40,6 +40,8 @@ struct PlanCost {
   double total_cycles = 0;
   std::array<arch::AreaBytes, arch::kMemAreaCount> feature_map_bytes{};
   std::array<arch::AreaBytes, arch::kMemAreaCount> weight_bytes{};
+  // Appends one operation's cost to the totals.
+  void add(const arch::OpCost& op);
 };
 
 // Scores operations in order: each may hide its DMA under the previous one's compute.

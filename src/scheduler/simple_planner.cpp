@@ -11,32 +11,6 @@
 namespace euc::scheduler {
 namespace {
 
-arch::Hwc hwc(const ir::Shape4& s) {
-  return {s.n * s.h, s.w, s.c};
-}
-
-arch::BlockKind block_kind(ir::NpuOpType type) {
-  switch (type) {
-    case ir::NpuOpType::kConv2D:
-      return arch::BlockKind::kConvolution;
-    case ir::NpuOpType::kDepthwiseConv2D:
-      return arch::BlockKind::kDepthwise;
-    case ir::NpuOpType::kFullyConnected:
-      return arch::BlockKind::kVectorProduct;
-    case ir::NpuOpType::kMaxPool:
-    case ir::NpuOpType::kAvgPool:
-    case ir::NpuOpType::kReduceSum:
-      return arch::BlockKind::kPooling;
-    default:
-      return arch::BlockKind::kElementwise;
-  }
-}
-
-int bits_of(ir::DataType type) {
-  auto size = ir::element_size(type);
-  return size ? *size * 8 : 8;
-}
-
 bool is_box_view(const ir::TensorSlice& s, const ir::Shape4& whole) {
   return s.offset.n + s.shape.n <= whole.n && s.offset.h + s.shape.h <= whole.h &&
          s.offset.w + s.shape.w <= whole.w && s.offset.c + s.shape.c <= whole.c &&
@@ -96,6 +70,32 @@ int64_t storage_size(const ir::NpuTensor& tensor, Layout layout) {
 }
 
 }  // namespace
+
+arch::Hwc hwc(const ir::Shape4& s) {
+  return {s.n * s.h, s.w, s.c};
+}
+
+int bits_of(ir::DataType type) {
+  auto size = ir::element_size(type);
+  return size ? *size * 8 : 8;
+}
+
+arch::BlockKind block_kind(ir::NpuOpType type) {
+  switch (type) {
+    case ir::NpuOpType::kConv2D:
+      return arch::BlockKind::kConvolution;
+    case ir::NpuOpType::kDepthwiseConv2D:
+      return arch::BlockKind::kDepthwise;
+    case ir::NpuOpType::kFullyConnected:
+      return arch::BlockKind::kVectorProduct;
+    case ir::NpuOpType::kMaxPool:
+    case ir::NpuOpType::kAvgPool:
+    case ir::NpuOpType::kReduceSum:
+      return arch::BlockKind::kPooling;
+    default:
+      return arch::BlockKind::kElementwise;
+  }
+}
 
 arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuOp& op) {
   arch::BlockConfigRequest r;

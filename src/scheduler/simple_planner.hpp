@@ -26,6 +26,14 @@ struct PlanOptions {
   bool cascading = true;         // false: --disable-cascading
 };
 
+// A feature map shape as the NPU sees it: batch folded into height.
+arch::Hwc hwc(const ir::Shape4& s);
+// Bits of one element (8 for types without a fixed size).
+int bits_of(ir::DataType type);
+
+// The kind of NPU block an operation runs as.
+arch::BlockKind block_kind(ir::NpuOpType type);
+
 // The block config request for one lowered operation.
 arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuOp& op);
 

@@ -406,16 +406,8 @@ bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::
       return is_hw_mean(model, sg, op);
     case ir::BuiltinOp::QUANTIZE:
       return is_rescale(sg, op);
-    case ir::BuiltinOp::CONCATENATION:
-    case ir::BuiltinOp::PACK:
-    case ir::BuiltinOp::SPLIT:
-    case ir::BuiltinOp::SPLIT_V:
-    case ir::BuiltinOp::UNPACK:
-    case ir::BuiltinOp::SLICE:
-    case ir::BuiltinOp::STRIDED_SLICE:
-      return join_split_geometry(model, sg, op).has_value();
     default:
-      return false;
+      return is_join_or_split(op.type) && join_split_geometry(model, sg, op).has_value();
   }
 }
 
