@@ -51,9 +51,8 @@ void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::Np
     inputs.push_back(scheduler::cost_input(graph, plan, system, i, encoded));
   }
   scheduler::PlanCost cost = scheduler::score(model, inputs);
-  const auto live = scheduler::live_bytes_per_step(scheduler::compute_live_ranges(graph, &plan),
-                                                   graph.ops.size());
-  const bool arena_in_sram = system.arena_area() == arch::MemArea::kSram;
+  const auto live =
+      scheduler::sram_bytes_per_step(graph, plan, system.arena_area() == arch::MemArea::kSram);
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];
     output::LayerPerformance l;
@@ -63,7 +62,7 @@ void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::Np
     }
     l.npu_operation = output::vela_operation_name(op.type);
     l.name = op.name;
-    l.sram_usage = arena_in_sram ? live[i] : 0;
+    l.sram_usage = live[i];
     l.cost = cost.ops[i];
     report.layers.push_back(std::move(l));
   }

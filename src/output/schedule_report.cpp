@@ -24,9 +24,8 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
                             const scheduler::Plan& plan,
                             const std::vector<int64_t>& encoded_weight_bytes,
                             const arch::SystemConfig& system) {
-  const auto live = scheduler::live_bytes_per_step(scheduler::compute_live_ranges(graph, &plan),
-                                                   graph.ops.size());
-  const bool arena_in_sram = system.arena_area() == arch::MemArea::kSram;
+  const auto live =
+      scheduler::sram_bytes_per_step(graph, plan, system.arena_area() == arch::MemArea::kSram);
   std::string out = fmt::format("Schedule: '{}'\n", name);
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];
@@ -55,7 +54,7 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
     out += fmt::format("\t\tDepth slices = [0, {}]\n", op.ofm.shape.c);
     // Vela numbers cascades from 1; 0 is an operation running alone.
     out += fmt::format("\t\tAssigned Cascade = {}\n", p.cascade + 1);
-    out += fmt::format("\t\tSRAM Used: {} bytes\n", arena_in_sram ? live[i] : 0);
+    out += fmt::format("\t\tSRAM Used: {} bytes\n", live[i]);
   }
   return out;
 }

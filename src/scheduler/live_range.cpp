@@ -90,4 +90,16 @@ std::vector<int64_t> live_bytes_per_step(const LiveRanges& live, size_t steps) {
   return bytes;
 }
 
+std::vector<int64_t> sram_bytes_per_step(const ir::NpuGraph& graph, const Plan& plan,
+                                         bool arena_in_sram) {
+  LiveRanges live = compute_live_ranges(graph, &plan);
+  for (LiveRange& lr : live.ranges) {
+    const Region region = plan.tensors.at(static_cast<size_t>(lr.tensors.front())).region;
+    const bool in_sram = plan.spilling ? region == Region::kFastArena : arena_in_sram;
+    if (!in_sram)
+      lr.size = 0;
+  }
+  return live_bytes_per_step(live, graph.ops.size());
+}
+
 }  // namespace euc::scheduler

@@ -34,4 +34,9 @@ LiveRanges compute_live_ranges(const ir::NpuGraph& graph, const Plan* plan = nul
 // Bytes live at each of `steps` operation steps (the sum of the ranges that span it).
 std::vector<int64_t> live_bytes_per_step(const LiveRanges& live, size_t steps);
 
+// Bytes of feature maps in SRAM at each operation step: the arena's when the arena is SRAM, the
+// cache's when feature maps spill to a DRAM arena (then only those kept in the cache).
+std::vector<int64_t> sram_bytes_per_step(const ir::NpuGraph& graph, const Plan& plan,
+                                         bool arena_in_sram);
+
 }  // namespace euc::scheduler

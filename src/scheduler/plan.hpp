@@ -43,6 +43,7 @@ struct WeightBuffer {
   Region region = Region::kArena;  // the SRAM arena, or the SRAM cache when spilling
   std::vector<int> depth_slices;   // [0, s1, ..., depth]; empty: one slice
   int64_t half = 0;                // bytes of each half when double buffered
+  int64_t first = 0;               // bytes of the first slice (its copy runs before the op)
   bool enabled() const { return size > 0; }
   bool double_buffered() const { return depth_slices.size() > 2; }
 };

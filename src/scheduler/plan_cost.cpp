@@ -116,7 +116,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
       traffic.buffering = buffer.double_buffered() ? arch::WeightTraffic::Buffering::kDouble
                                                    : arch::WeightTraffic::Buffering::kSingle;
       traffic.buffer_area = area_of(system, buffer.region);
-      traffic.first_transfer_bytes = buffer.double_buffered() ? buffer.half : buffer.size;
+      traffic.first_transfer_bytes = buffer.double_buffered() ? buffer.first : buffer.size;
       if (buffer.double_buffered()) {
         arch::OpQuery tail = q;
         const auto& d = buffer.depth_slices;

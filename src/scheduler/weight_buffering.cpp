@@ -58,18 +58,28 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
     single.size = *encoded(i);
     single.region = region;
     options_for_op.push_back(single);
+    // Slices of s channels, optionally after a smaller first slice of f channels (so less of
+    // the copy is exposed before the operation starts), all multiples of 16 (a slice may end in
+    // a partial OFM block).
     const int depth = op.ofm.shape.c;
-    const int step = std::max(16, plan.ops[i].block.ofm_block.depth);
-    for (int s = step; s < depth && static_cast<int>(options_for_op.size()) < 6; s *= 2) {
-      if (s % 16 != 0 || s % plan.ops[i].block.ofm_block.depth != 0)
-        continue;
-      WeightBuffer dbl = single;
-      for (int d = 0; d < depth; d += s)
-        dbl.depth_slices.push_back(d);
-      dbl.depth_slices.push_back(depth);
-      dbl.half = (*encoded(i) * s / depth + 15) / 16 * 16 + 16;
-      dbl.size = 2 * dbl.half;
-      options_for_op.push_back(dbl);
+    const int step = 16;
+    auto bytes_of = [&](int channels) {
+      return (*encoded(i) * channels / depth + 15) / 16 * 16 + 16;
+    };
+    for (int s = step; s < depth && s <= 256; s += s < 64 ? 16 : 32) {
+      for (int f = step; f <= s; f *= 2) {
+        WeightBuffer dbl = single;
+        dbl.depth_slices.push_back(0);
+        for (int d = f; d < depth; d += s)
+          dbl.depth_slices.push_back(d);
+        dbl.depth_slices.push_back(depth);
+        if (dbl.depth_slices.size() <= 2)
+          continue;
+        dbl.half = bytes_of(s);
+        dbl.first = bytes_of(f);
+        dbl.size = 2 * dbl.half;
+        options_for_op.push_back(dbl);
+      }
     }
     double best_with = without;
     std::optional<WeightBuffer> best;
@@ -111,6 +121,7 @@ bool settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const arch::Sy
       continue;
     const auto& sizes = slice_bytes[i];
     b.half = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+    b.first = sizes.empty() ? 0 : sizes.front();
     b.size = 2 * b.half;
     any = true;
   }
@@ -131,6 +142,7 @@ bool settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const arch::Sy
       total += v;
     b.depth_slices.clear();
     b.half = 0;
+    b.first = 0;
     b.size = total;
   }
   allocate_arena(graph, plan, options);

@@ -34,7 +34,7 @@ std::map<std::string, std::string> parse_csv(const std::string& text) {
 }
 
 void check_traffic(const std::string& accelerator, const std::string& system_config,
-                   const std::string& memory_mode, bool bricks) {
+                   const std::string& memory_mode, bool bricks, bool buffering) {
   arch::SystemConfigOptions so;
   so.accelerator = arch::parse_accelerator(accelerator);
   so.system_config = system_config;
@@ -44,6 +44,7 @@ void check_traffic(const std::string& accelerator, const std::string& system_con
       tfl::read_model_file(test::source_dir() / "models" / "person_detect.tflite");
   driver::CompileOptions options;
   options.plan.feature_map_layouts = bricks;
+  options.plan.weight_buffering = buffering;
   driver::CompileResult result = driver::compile_model(model, system, options);
   ASSERT_TRUE(result.report.performance.has_value());
   const scheduler::PlanCost& perf = *result.report.performance;
@@ -87,14 +88,15 @@ void check_traffic(const std::string& accelerator, const std::string& system_con
   } else {
     EXPECT_EQ(writes, static_cast<double>(arena.written)) << accelerator;
   }
-  // Reads: the simulator fetches each IFM once per operation; the estimate counts the IFM
-  // blocks' refetches on top, so it is never less.
+  // Reads: the simulator fetches each IFM once per launch; the estimate counts the IFM blocks'
+  // refetches on top, so it is never less. (With double-buffered weights an operation launches
+  // once per depth slice and re-reads its IFM each time, which the estimate, like Vela's, does
+  // not count: the bound holds without buffering.)
   EXPECT_GT(arena.read, 0u);
-  // (The arena also serves the weights copied into buffers: their reads are weight reads.)
-  EXPECT_GE(std::stod(csv.at(fm + "_feature_map_read_bytes")) +
-                std::stod(csv.at(fm + "_weight_read_bytes")),
-            static_cast<double>(arena.read))
-      << accelerator;
+  if (!buffering) {
+    EXPECT_GE(std::stod(csv.at(fm + "_feature_map_read_bytes")), static_cast<double>(arena.read))
+        << accelerator;
+  }
   // Weights: every encoded stream is read (once here; the estimate counts refetches too).
   EXPECT_EQ(flash.written, 0u);
   EXPECT_GT(flash.read, 0u);
@@ -110,9 +112,12 @@ void check_traffic(const std::string& accelerator, const std::string& system_con
 
 TEST(PerformanceTraffic, PersonDetectSummaryAgreesWithTheFunctionalModel) {
   for (bool bricks : {false, true}) {
-    check_traffic("ethos-u55-256", "internal-default", "internal-default", bricks);
-    check_traffic("ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram", bricks);
-    check_traffic("ethos-u65-256", "Ethos_U65_High_End", "Sram_Only", bricks);
+    for (bool buffering : {false, true}) {
+      check_traffic("ethos-u55-256", "internal-default", "internal-default", bricks, buffering);
+      check_traffic("ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram", bricks,
+                    buffering);
+      check_traffic("ethos-u65-256", "Ethos_U65_High_End", "Sram_Only", bricks, buffering);
+    }
   }
 }
 

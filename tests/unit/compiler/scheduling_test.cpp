@@ -113,3 +113,45 @@ TEST(Scheduling, DedicatedSramKeepsItsCacheWithinTheArenaCacheSize) {
 
 }  // namespace
 }  // namespace euc
+
+namespace euc {
+namespace {
+
+// Vela 3.10's peak SRAM (KiB) and estimated total cycles for the reference configurations
+// (shared/reference/vela_figures.csv): euc must need no more SRAM and no more cycles.
+TEST(Scheduling, BeatsVela310OnTheReferenceConfigurations) {
+  EUC_REQUIRE_SHARED();
+  struct Case {
+    const char* model;
+    const char* config;
+    double vela_sram_kib;
+    double vela_cycles;
+  };
+  const Case cases[] = {
+      {"person_detect", "a", 72.72, 301796},
+      {"person_detect", "b", 30.00, 298363},
+      {"person_detect", "c", 72.72, 354430},
+      {"person_detect", "d", 72.72, 176021},
+      {"mobilenet_v2_224_int8", "a", 1474.22, 5591683},
+      {"mobilenet_v2_224_int8", "b", 353.50, 5643148},
+      {"mobilenet_v2_224_int8", "c", 1474.22, 7772936},
+      {"mobilenet_v2_224_int8", "d", 375.23, 4237940},
+  };
+  for (const Case& c : cases) {
+    const std::string cfg = c.config;
+    const arch::SystemConfig system =
+        cfg == "c"   ? system_for("ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram")
+        : cfg == "d" ? system_for("ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram")
+                     : system_for("ethos-u55-256", "internal-default", "internal-default");
+    const ir::Model model =
+        tfl::read_model_file(test::shared_dir() / "models" / (std::string(c.model) + ".tflite"));
+    const Outcome o =
+        compile(model, system,
+                cfg == "b" ? scheduler::Strategy::kSize : scheduler::Strategy::kPerformance, true);
+    EXPECT_LE(static_cast<double>(o.sram) / 1024.0, c.vela_sram_kib) << c.model << " " << cfg;
+    EXPECT_LE(o.cycles, c.vela_cycles) << c.model << " " << cfg;
+  }
+}
+
+}  // namespace
+}  // namespace euc
