@@ -139,20 +139,12 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
 // results stay in operation order, so the output does not depend on the thread count.
 std::vector<weights::EncodedWeights> encode_all(const ir::NpuGraph& graph,
                                                 const scheduler::Plan& plan,
-                                                const arch::AcceleratorConfig& accelerator,
-                                                WeightEncodings* reuse) {
+                                                const arch::AcceleratorConfig& accelerator) {
   std::vector<weights::EncodedWeights> out(graph.ops.size());
   std::vector<size_t> jobs;
-  auto wanted = [&](size_t i) { return plan.ops[i].weight_buffer.depth_slices; };
   for (size_t i = 0; i < graph.ops.size(); ++i) {
-    if (graph.ops[i].weights < 0)
-      continue;
-    if (reuse != nullptr && i < reuse->valid.size() && reuse->valid[i] &&
-        reuse->slices[i] == wanted(i)) {
-      out[i] = reuse->encoded[i];
-      continue;
-    }
-    jobs.push_back(i);
+    if (graph.ops[i].weights >= 0)
+      jobs.push_back(i);
   }
   std::atomic<size_t> next{0};
   std::exception_ptr failure;
@@ -177,23 +169,13 @@ std::vector<weights::EncodedWeights> encode_all(const ir::NpuGraph& graph,
     t.join();
   if (failure)
     std::rethrow_exception(failure);
-  if (reuse != nullptr) {
-    reuse->encoded = out;
-    reuse->slices.assign(graph.ops.size(), {});
-    reuse->valid.assign(graph.ops.size(), false);
-    for (size_t i = 0; i < graph.ops.size(); ++i) {
-      reuse->slices[i] = wanted(i);
-      reuse->valid[i] = graph.ops[i].weights >= 0;
-    }
-  }
   return out;
 }
 
 }  // namespace
 
 ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::AcceleratorConfig& accelerator,
-                                WeightEncodings* reuse) {
+                                const arch::AcceleratorConfig& accelerator) {
   ConstantLayout layout;
   layout.op_weights.resize(graph.ops.size());
   layout.op_streams.resize(graph.ops.size());
@@ -213,7 +195,7 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
     return at;
   };
 
-  std::vector<weights::EncodedWeights> all = encode_all(graph, plan, accelerator, reuse);
+  std::vector<weights::EncodedWeights> all = encode_all(graph, plan, accelerator);
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];
     if (op.weights < 0)

@@ -44,16 +44,7 @@ struct ConstantLayout {
   int64_t encoded_weight_bytes = 0;
 };
 
-// Encoded weights kept between layouts of the same segment: an operation whose block config and
-// depth slices have not changed is not encoded again.
-struct WeightEncodings {
-  std::vector<weights::EncodedWeights> encoded;  // per op
-  std::vector<std::vector<int>> slices;          // the depth slices each was encoded with
-  std::vector<bool> valid;
-};
-
 ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::AcceleratorConfig& accelerator,
-                                WeightEncodings* reuse = nullptr);
+                                const arch::AcceleratorConfig& accelerator);
 
 }  // namespace euc::codegen

@@ -112,33 +112,28 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       }
       result.report.npu_network_ops += static_cast<int>(seg.network_ops.size());
       scheduler::Plan plan = scheduler::plan_whole_tensors(seg.graph, system, options.plan);
-      // Weight buffering needs the encoded sizes, which need the block configs just chosen:
-      // lay the constants out once and hand the sizes to the scheduler.
-      codegen::WeightEncodings encodings;
-      codegen::ConstantLayout constants =
-          codegen::layout_constants(seg.graph, plan, system.accelerator_config(), &encodings);
+      // Weight buffering is decided on estimated stream sizes (weights plus 10-byte scale
+      // records); the weights are then encoded once, in the chosen depth slices, and the
+      // buffers sized exactly.
       std::vector<int64_t> stream_bytes;
-      for (size_t i = 0; i < seg.graph.ops.size(); ++i)
-        stream_bytes.push_back(constants.op_weights[i].empty() ? -1 : constants.op_streams[i].size);
-      scheduler::buffer_weights(seg.graph, plan, system, options.plan, stream_bytes);
-      // Double buffers need the weights encoded in their depth slices, and exact halves.
-      bool sliced = false;
-      for (const scheduler::OpPlan& p : plan.ops)
-        sliced |= p.weight_buffer.double_buffered();
-      if (sliced) {
-        constants =
-            codegen::layout_constants(seg.graph, plan, system.accelerator_config(), &encodings);
-        std::vector<std::vector<int64_t>> slice_bytes(seg.graph.ops.size());
-        for (size_t i = 0; i < seg.graph.ops.size(); ++i) {
-          for (const auto& slice : constants.op_slices[i])
-            slice_bytes[i].push_back(slice.stream.size);
-        }
-        if (scheduler::settle_weight_buffers(seg.graph, plan, system, options.plan, slice_bytes))
-          constants =
-              codegen::layout_constants(seg.graph, plan, system.accelerator_config(), &encodings);
+      for (const ir::NpuOp& op : seg.graph.ops) {
+        const ir::NpuTensor* w = op.weights >= 0 ? &seg.graph.tensors[op.weights] : nullptr;
+        stream_bytes.push_back(w == nullptr || !w->data ? -1
+                                                        : static_cast<int64_t>(w->data->size()) +
+                                                              int64_t{10} * op.ofm.shape.c + 32);
       }
-      scheduler::build_passes(seg.graph, plan);
+      const int64_t budget =
+          scheduler::buffer_weights(seg.graph, plan, system, options.plan, stream_bytes);
+      codegen::ConstantLayout constants =
+          codegen::layout_constants(seg.graph, plan, system.accelerator_config());
+      std::vector<std::vector<int64_t>> slice_bytes(seg.graph.ops.size());
+      for (size_t i = 0; i < seg.graph.ops.size(); ++i) {
+        for (const auto& slice : constants.op_slices[i])
+          slice_bytes[i].push_back(slice.stream.size);
+      }
+      scheduler::settle_weight_buffers(seg.graph, plan, options.plan, slice_bytes, budget);
       scheduler::check_arena_limit(seg.graph, plan, options.plan);
+      scheduler::build_passes(seg.graph, plan);
       codegen::CompiledSegment compiled =
           codegen::compile_segment(seg.graph, plan, system, &constants);
       SegmentReport r;

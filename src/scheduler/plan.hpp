@@ -44,6 +44,7 @@ struct WeightBuffer {
   std::vector<int> depth_slices;   // [0, s1, ..., depth]; empty: one slice
   int64_t half = 0;                // bytes of each half when double buffered
   int64_t first = 0;               // bytes of the first slice (its copy runs before the op)
+  double saving = 0;               // estimated cycles it saves (the last to go when SRAM is short)
   bool enabled() const { return size > 0; }
   bool double_buffered() const { return depth_slices.size() > 2; }
 };

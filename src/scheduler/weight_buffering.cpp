@@ -17,10 +17,10 @@ bool weights_need_dma(const arch::SystemConfig& system) {
   return (from == arch::MemArea::kDram || from == arch::MemArea::kOffChipFlash) && sram_at_hand;
 }
 
-void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
-                    const PlanOptions& options, std::span<const int64_t> encoded_weight_bytes) {
+int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
+                       const PlanOptions& options, std::span<const int64_t> encoded_weight_bytes) {
   if (!options.weight_buffering || !weights_need_dma(system))
-    return;
+    return 0;
   // Buffers go to the SRAM: the arena, or the cache when feature maps spill to a DRAM arena.
   const Region region = plan.spilling ? Region::kFastArena : Region::kArena;
   auto used = [&](const Plan& p) { return plan.spilling ? p.fast_arena_size : p.arena_size; };
@@ -94,8 +94,10 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
         best = b;
       }
     }
-    if (best)
+    if (best) {
+      best->saving = without - best_with;
       candidates.push_back({i, without - best_with, *best});
+    }
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.saving > b.saving; });
@@ -109,44 +111,47 @@ void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemCon
       accepted = std::move(trial);
   }
   plan = std::move(accepted);
+  return budget;
 }
 
-bool settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
-                           const PlanOptions& options,
-                           const std::vector<std::vector<int64_t>>& slice_bytes) {
+void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
+                           const std::vector<std::vector<int64_t>>& slice_bytes, int64_t budget) {
   bool any = false;
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     WeightBuffer& b = plan.ops[i].weight_buffer;
-    if (!b.double_buffered() || i >= slice_bytes.size())
+    if (!b.enabled() || i >= slice_bytes.size() || slice_bytes[i].empty())
       continue;
     const auto& sizes = slice_bytes[i];
-    b.half = sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
-    b.first = sizes.empty() ? 0 : sizes.front();
-    b.size = 2 * b.half;
+    if (b.double_buffered()) {
+      b.half = *std::max_element(sizes.begin(), sizes.end());
+      b.first = sizes.front();
+      b.size = 2 * b.half;
+    } else {
+      b.size = 0;
+      for (int64_t v : sizes)
+        b.size += v;
+    }
     any = true;
   }
   if (!any)
-    return false;
+    return;
   allocate_arena(graph, plan, options);
-  const int64_t used = plan.spilling ? plan.fast_arena_size : plan.arena_size;
-  const int64_t limit = plan.spilling ? system.arena_cache_size : options.arena_limit;
-  if (used <= limit)
-    return false;
-  // The exact halves do not fit: fall back to whole-stream buffers (sizes from the slices).
-  for (size_t i = 0; i < plan.ops.size(); ++i) {
-    WeightBuffer& b = plan.ops[i].weight_buffer;
-    if (!b.double_buffered())
-      continue;
-    int64_t total = 0;
-    for (int64_t v : slice_bytes[i])
-      total += v;
-    b.depth_slices.clear();
-    b.half = 0;
-    b.first = 0;
-    b.size = total;
+  auto used = [&] { return plan.spilling ? plan.fast_arena_size : plan.arena_size; };
+  // Over budget with the exact sizes: the buffers that save least go first (their operations
+  // then read their weights, sliced or not, straight from permanent storage).
+  while (used() > budget) {
+    WeightBuffer* least = nullptr;
+    for (OpPlan& p : plan.ops) {
+      if (p.weight_buffer.enabled() && (least == nullptr || p.weight_buffer.saving < least->saving))
+        least = &p.weight_buffer;
+    }
+    if (least == nullptr)
+      break;
+    least->size = 0;
+    least->half = 0;
+    least->first = 0;
+    allocate_arena(graph, plan, options);
   }
-  allocate_arena(graph, plan, options);
-  return true;
 }
 
 }  // namespace euc::scheduler

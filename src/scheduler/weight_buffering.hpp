@@ -20,17 +20,16 @@ bool weights_need_dma(const arch::SystemConfig& system);
 
 // Buffers the weights of the operations where it saves the most cycles, largest saving first,
 // while the arena stays within budget, then re-allocates the arena. `encoded_weight_bytes[i]` is
-// operation i's encoded stream (-1 without weights). Fully connected layers stream their weights
-// once anyway and are never buffered.
-void buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
-                    const PlanOptions& options, std::span<const int64_t> encoded_weight_bytes);
+// operation i's encoded stream as estimated before encoding (-1 without weights). Fully
+// connected layers stream their weights once anyway and are never buffered. Returns the SRAM
+// budget it kept to (0 when nothing can be buffered).
+int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
+                       const PlanOptions& options, std::span<const int64_t> encoded_weight_bytes);
 
-// Once the weights are encoded with the chosen depth slices, sizes double buffers exactly
-// (`slice_bytes[i]`: operation i's slice streams) and re-allocates. Returns true when the exact
-// sizes broke the SRAM limit and the double buffers became single ones (the weights must then
-// be encoded again, unsliced).
-bool settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfig& system,
-                           const PlanOptions& options,
-                           const std::vector<std::vector<int64_t>>& slice_bytes);
+// Once the weights are encoded in the chosen depth slices (`slice_bytes[i]`: operation i's slice
+// streams), sizes every buffer exactly and re-allocates; while the SRAM used is above `budget`,
+// drops the buffers that save least (their operations read permanent storage instead).
+void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
+                           const std::vector<std::vector<int64_t>>& slice_bytes, int64_t budget);
 
 }  // namespace euc::scheduler
