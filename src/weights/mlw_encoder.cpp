@@ -33,7 +33,9 @@ struct SectionPlan {
 
 // How many of the candidate codings, ranked by a quick estimate, get the full slice search.
 std::size_t full_search_codings(MlwEffort effort) {
-  return effort == MlwEffort::kBest ? std::numeric_limits<std::size_t>::max() : 3;
+  return effort == MlwEffort::kBest   ? std::numeric_limits<std::size_t>::max()
+         : effort == MlwEffort::kFast ? 1
+                                      : 3;
 }
 
 // Slices may start only at multiples of this many weights (see grc::choose_slice_codes).
@@ -45,11 +47,8 @@ SectionPlan plan_section(std::span<const std::int16_t> values, MlwEffort effort)
   const ValueHistogram histogram = value_histogram(values);
   // The zero runs are the same whatever the palette.
   ZeroRunBits run_bits{};
-  if (histogram[0] != 0) {
-    MlwSectionCoding probe;
-    probe.zero_runs = true;
-    run_bits = zero_run_bits(section_symbols(values, probe).runs);
-  }
+  if (histogram[0] != 0)
+    run_bits = zero_run_bits_of(values);
 
   std::vector<std::pair<std::int64_t, MlwSectionCoding>> ranked;
   for (MlwSectionCoding& coding : candidate_codings(histogram)) {

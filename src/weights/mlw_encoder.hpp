@@ -13,7 +13,7 @@
 namespace euc::weights {
 
 enum class MlwEffort {
-  kFast,     // one palette section; the slice search on the 3 most promising codings, slices
+  kFast,     // one palette section; the slice search on the most promising coding, slices
              // starting only at multiples of 8 weights
   kDefault,  // also looks for palette sections (blocks of >= 256 weights, at most 64 blocks)
   kBest,     // finer section search (at most 256 blocks); the slice search on every coding

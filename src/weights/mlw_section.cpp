@@ -110,6 +110,33 @@ ZeroRunBits zero_run_bits(std::span<const std::uint32_t> runs) {
   return bits;
 }
 
+ZeroRunBits zero_run_bits_of(std::span<const std::int16_t> values) {
+  ZeroRunBits bits{};
+  auto add = [&](std::uint32_t run) {
+    for (std::size_t div = 0; div < bits.size(); ++div)
+      bits[div] += grc::zero_run_bits(static_cast<int>(div), run);
+  };
+  std::uint32_t run = 0;
+  bool any_nonzero = false;
+  for (std::int16_t v : values) {
+    if (v == 0) {
+      ++run;
+      continue;
+    }
+    add(run);
+    run = 0;
+    any_nonzero = true;
+  }
+  if (!any_nonzero && !values.empty()) {
+    // All zeros: the first is coded as a weight, the rest as the run after it.
+    add(0);
+    add(static_cast<std::uint32_t>(values.size() - 1));
+    return bits;
+  }
+  add(run);
+  return bits;
+}
+
 std::vector<MlwSectionCoding> candidate_codings(const ValueHistogram& all, CodingSearch search) {
   std::vector<MlwSectionCoding> codings;
   add_codings(all, false, search, codings);

@@ -34,6 +34,9 @@ ValueHistogram value_histogram(std::span<const std::int16_t> values);
 // Bits of a section's zero runs with each zero-run code (ZDIV 0..3).
 using ZeroRunBits = std::array<std::int64_t, 4>;
 ZeroRunBits zero_run_bits(std::span<const std::uint32_t> runs);
+// The same for the zero runs of `values` as a zero-run coding would form them (section_symbols),
+// without building the symbols.
+ZeroRunBits zero_run_bits_of(std::span<const std::int16_t> values);
 
 // The codings worth trying for a section with these values: with and without zero runs, no
 // palette, and palettes of the 2, 4, 8, 16 or 32 most frequent values or of all of them. The

@@ -16,6 +16,7 @@
 #include "weights/mlw_decoder.hpp"
 #include "weights/mlw_encoder.hpp"
 #include "weights/mlw_format.hpp"
+#include "weights/mlw_section.hpp"
 
 namespace euc::weights {
 namespace {
@@ -240,6 +241,30 @@ TEST(MlwEncoder, RoundTripsBytesOfRealModels) {
     }
   }
   EXPECT_GT(checked, 0);
+}
+
+}  // namespace
+}  // namespace euc::weights
+
+namespace euc::weights {
+namespace {
+
+TEST(MlwSection, ZeroRunBitsFromValuesEqualThoseOfTheSymbols) {
+  // The encoder estimates zero-run costs straight from the values; they must be the costs of
+  // the runs a zero-run coding actually forms, edge cases included.
+  std::mt19937 rng(5);
+  std::vector<std::vector<std::int16_t>> cases = {{}, {0}, {0, 0, 0}, {3}, {0, 5, 0, 0}, {7, 0}};
+  for (int t = 0; t < 50; ++t) {
+    std::vector<std::int16_t> v(1 + rng() % 300);
+    for (auto& x : v)
+      x = rng() % 3 == 0 ? static_cast<std::int16_t>(static_cast<int>(rng() % 511) - 255) : 0;
+    cases.push_back(v);
+  }
+  for (const auto& v : cases) {
+    MlwSectionCoding zero_runs;
+    zero_runs.zero_runs = true;
+    EXPECT_EQ(zero_run_bits_of(v), zero_run_bits(section_symbols(v, zero_runs).runs)) << v.size();
+  }
 }
 
 }  // namespace
