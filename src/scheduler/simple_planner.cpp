@@ -239,7 +239,8 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
   }
   LiveRanges live = compute_live_ranges(graph, &plan);
   if (plan.spilling) {
-    // Only the DRAM arena's ranges below: the fast ones become empty placeholders.
+    // The DRAM arena allocation below must not reserve room for ranges already placed in the
+    // cache: they keep their slot in the list (range indices stay valid) with no size.
     for (LiveRange& lr : live.ranges) {
       if (plan.tensors[static_cast<size_t>(lr.tensors.front())].region == Region::kFastArena)
         lr.size = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -93,6 +94,22 @@ CommandResult run_tool(const std::string& tool, const std::vector<std::string>& 
   r.err = slurp(err_path);
   std::filesystem::remove_all(dir);
   return r;
+}
+
+}  // namespace euc::test
+
+namespace euc::test {
+
+std::vector<std::string> subfolders(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return names;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.is_directory())
+      names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace euc::test

@@ -1,5 +1,7 @@
 #pragma once
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace euc::test {
 
@@ -13,6 +15,8 @@ bool have_shared();
 std::filesystem::path bin_dir();
 // A fresh, empty temporary folder unique to the running test.
 std::filesystem::path temp_dir();
+// Sorted names of the sub-folders of `dir` (empty when it does not exist): golden case folders.
+std::vector<std::string> subfolders(const std::filesystem::path& dir);
 
 }  // namespace euc::test
 

@@ -243,29 +243,22 @@ std::optional<Kernel> kernel_of(const OpView& op) {
     }
   };
   switch (op.type()) {
-    case BuiltinOp::CONV_2D: {
-      const auto* o = op.options<tflite::Conv2DOptions>();
-      if (o == nullptr)
-        return std::nullopt;
-      from_weights();
-      k.stride_w = o->stride_w();
-      k.stride_h = o->stride_h();
-      k.dilation_w = o->dilation_w_factor();
-      k.dilation_h = o->dilation_h_factor();
-      k.valid_padding = o->padding() == tflite::Padding::VALID;
-      return k;
-    }
+    case BuiltinOp::CONV_2D:
     case BuiltinOp::DEPTHWISE_CONV_2D: {
-      const auto* o = op.options<tflite::DepthwiseConv2DOptions>();
-      if (o == nullptr)
-        return std::nullopt;
-      from_weights();
-      k.stride_w = o->stride_w();
-      k.stride_h = o->stride_h();
-      k.dilation_w = o->dilation_w_factor();
-      k.dilation_h = o->dilation_h_factor();
-      k.valid_padding = o->padding() == tflite::Padding::VALID;
-      return k;
+      // The two option tables share the fields read here.
+      auto read = [&](const auto* o) -> std::optional<Kernel> {
+        if (o == nullptr)
+          return std::nullopt;
+        from_weights();
+        k.stride_w = o->stride_w();
+        k.stride_h = o->stride_h();
+        k.dilation_w = o->dilation_w_factor();
+        k.dilation_h = o->dilation_h_factor();
+        k.valid_padding = o->padding() == tflite::Padding::VALID;
+        return k;
+      };
+      return op.type() == BuiltinOp::CONV_2D ? read(op.options<tflite::Conv2DOptions>())
+                                             : read(op.options<tflite::DepthwiseConv2DOptions>());
     }
     case BuiltinOp::TRANSPOSE_CONV: {
       const auto* o = op.options<tflite::TransposeConvOptions>();

@@ -31,18 +31,6 @@ void PrintTo(const GoldenCase& c, std::ostream* os) {
   *os << "vela" << c.version << "/" << c.config << "/" << c.model;
 }
 
-std::vector<std::string> case_folders(const fs::path& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    return names;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_directory())
-      names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // Describes where two outputs differ: element count and the first few positions.
 std::string describe_difference(std::span<const uint8_t> got, std::span<const uint8_t> want) {
   std::ostringstream s;
@@ -70,7 +58,7 @@ TEST_P(VelaGoldenTest, NpuOutputsMatchTfliteMicroGoldens) {
   ASSERT_TRUE(fs::exists(model_path)) << model_path;
   refinterp::Interpreter interp(tfl::read_model_file(model_path),
                                 ethosu_kernel_factory(model_path.string()));
-  const std::vector<std::string> cases = case_folders(golden);
+  const std::vector<std::string> cases = test::subfolders(golden);
   ASSERT_FALSE(cases.empty()) << golden;
   for (const std::string& name : cases) {
     const fs::path dir = golden / name;
@@ -126,7 +114,7 @@ TEST(VelaLstm, HiddenStateOfEveryStepMatchesTfliteMicro) {
     };
     refinterp::Interpreter npu(tfl::read_model_file(compiled),
                                ethosu_kernel_factory(compiled.string(), observer));
-    for (const std::string& name : case_folders(golden)) {
+    for (const std::string& name : test::subfolders(golden)) {
       const fs::path file = golden / name / "input0.npy";
       const auto input = refinterp::parse_npy(read_file_bytes(file), file.string());
       reference.set_input(0, input.data);

@@ -13,18 +13,6 @@ namespace euc::test {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> subfolders(const fs::path& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    return names;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_directory())
-      names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 std::string golden_model_file(const fs::path& golden_folder) {
   std::ifstream in(golden_folder / "model.json");
   std::stringstream ss;

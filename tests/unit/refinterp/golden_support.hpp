@@ -5,11 +5,10 @@
 #include <vector>
 
 #include "refinterp/interpreter.hpp"
+#include "support/test_paths.hpp"
 
 namespace euc::test {
 
-// Sorted names of the sub-folders of `dir` (empty when it does not exist).
-std::vector<std::string> subfolders(const std::filesystem::path& dir);
 // The "model" file name recorded in a golden folder's model.json.
 std::string golden_model_file(const std::filesystem::path& golden_folder);
 // Loads input<k>.npy of a case folder into the interpreter (dtype and shape checked).
