@@ -68,21 +68,48 @@ class OperationWriter {
   }
 
  private:
-  FeatureMapView view(const ir::TensorSlice& slice) const {
+  // `read`: the operation reads the slice (an IFM), so a staged copy serves it.
+  FeatureMapView view(const ir::TensorSlice& slice, bool read) const {
     // Constant feature maps live in flash at the address the constant layout gave them.
     const ir::NpuTensor& t = graph_.tensors.at(slice.tensor);
     if (t.is_constant()) {
-      scheduler::Plan with_address = plan_;
-      with_address.tensors[slice.tensor].region = scheduler::Region::kFlash;
-      with_address.tensors[slice.tensor].address = constants_.tensor_address.at(slice.tensor);
-      return feature_map_view(graph_, with_address, slice);
+      scheduler::TensorPlacement place = plan_.tensors.at(slice.tensor);
+      place.region = scheduler::Region::kFlash;
+      place.address = constants_.tensor_address.at(slice.tensor);
+      return feature_map_view(graph_, place, slice);
+    }
+    if (const scheduler::StagedInput* staged = plan_.staged_copy(slice.tensor); read && staged) {
+      scheduler::TensorPlacement place = plan_.tensors.at(slice.tensor);
+      place.region = scheduler::Region::kFastArena;
+      place.address = staged->address;
+      return feature_map_view(graph_, place, slice);
     }
     return feature_map_view(graph_, plan_, slice);
   }
 
+  // Copies the segment inputs staged for operation `index` into the SRAM cache (once, at its
+  // first launch; the launch waits for the DMA like for its weights).
+  void stage_inputs(size_t index) {
+    for (const scheduler::StagedInput& staged : plan_.staged) {
+      if (staged.first_reader != static_cast<int>(index) || !staged_.insert(staged.tensor).second)
+        continue;
+      e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
+                               {{"region", static_cast<uint32_t>(scheduler::Region::kArena)}}));
+      e_.set_address(Opcode::kSetDma0Src,
+                     static_cast<uint64_t>(plan_.tensors.at(staged.tensor).address));
+      e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
+                               {{"region", static_cast<uint32_t>(scheduler::Region::kFastArena)}}));
+      e_.set_address(Opcode::kSetDma0Dst, static_cast<uint64_t>(staged.address));
+      e_.set_address(Opcode::kSetDma0Len, static_cast<uint64_t>(staged.size));
+      wait_for_kernels();
+      e_.operation(Opcode::kOpDmaStart, 0);
+      dma_outstanding_ = true;
+    }
+  }
+
   void write_memcpy(const ir::NpuOp& op) {
-    FeatureMapView src = view(op.ifm);
-    FeatureMapView dst = view(op.ofm);
+    FeatureMapView src = view(op.ifm, false);  // never staged (a DMA reads DRAM well)
+    FeatureMapView dst = view(op.ofm, false);
     uint64_t length = static_cast<uint64_t>(graph_.tensors[op.ifm.tensor].shape.elements()) *
                       *ir::element_size(graph_.tensors[op.ifm.tensor].type);
     e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
@@ -115,8 +142,8 @@ class OperationWriter {
     if (scaling.opb)
       e_.set1(Opcode::kSetOpbScale, scaling.opb->multiplier, 0);
 
-    FeatureMapView ifm = view(op.ifm);
-    FeatureMapView ofm = view(op.ofm);
+    FeatureMapView ifm = view(op.ifm, true);
+    FeatureMapView ofm = view(op.ofm, false);
     if (raw_average(op) || op.byte_copy) {
       // An average pool with equal input and output quantisation averages the raw values, as
       // TFLite does: subtracting the zero point first would move the ties of its rounding
@@ -201,7 +228,9 @@ class OperationWriter {
       write_ifm2(op, ifm);
     // Consecutive operations do not overlap their blocks: the simplest correct dependency.
     e_.set0(Opcode::kSetBlockdep, 0);
-    // This launch's own weight copy, unless the previous launch already started it.
+    // Staged inputs and this launch's own weight copy, unless the previous launch already
+    // started it.
+    stage_inputs(index);
     copy_weights(index, slice);
     if (dma_outstanding_) {
       e_.operation(Opcode::kOpDmaWait, 0);
@@ -292,7 +321,7 @@ class OperationWriter {
               static_cast<uint16_t>(graph_.tensors[op.ifm2.tensor].quant.zero_point));
       e_.set0(Opcode::kSetIfm2Scalar, static_cast<uint16_t>(*op.ifm2_scalar));
     } else {
-      FeatureMapView ifm2 = view(op.ifm2);
+      FeatureMapView ifm2 = view(op.ifm2, true);
       emit_feature_map(e_, FeatureMapRole::kIfm2, ifm2);
       format = format_bits(ifm2.layout);
       if (ifm2.shape.h != ifm.shape.h)
@@ -371,6 +400,7 @@ class OperationWriter {
   bool dma_outstanding_ = false;
   bool kernels_outstanding_ = false;
   std::set<std::pair<size_t, int>> copied_;  // (operation, depth slice) weight copies issued
+  std::set<int> staged_;                     // staged inputs copied
 };
 
 }  // namespace

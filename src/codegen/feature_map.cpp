@@ -52,8 +52,12 @@ const Registers& registers_for(FeatureMapRole role) {
 
 FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Plan& plan,
                                 const ir::TensorSlice& slice) {
+  return feature_map_view(graph, plan.tensors.at(slice.tensor), slice);
+}
+
+FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::TensorPlacement& place,
+                                const ir::TensorSlice& slice) {
   const ir::NpuTensor& t = graph.tensors.at(slice.tensor);
-  const scheduler::TensorPlacement& place = plan.tensors.at(slice.tensor);
   if (place.address < 0) {
     throw Error(ErrorKind::kInternal, fmt::format("tensor '{}' has no address", t.name));
   }

@@ -26,6 +26,9 @@ struct FeatureMapView {
 // The view an operation has of a tensor slice under a plan.
 FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Plan& plan,
                                 const ir::TensorSlice& slice);
+// The same with the tensor placed at `place` (a constant's flash address, a staged copy).
+FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::TensorPlacement& place,
+                                const ir::TensorSlice& slice);
 
 enum class FeatureMapRole { kIfm, kIfm2, kOfm };
 

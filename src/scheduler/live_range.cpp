@@ -99,7 +99,13 @@ std::vector<int64_t> sram_bytes_per_step(const ir::NpuGraph& graph, const Plan& 
     if (!in_sram)
       lr.size = 0;
   }
-  return live_bytes_per_step(live, graph.ops.size());
+  std::vector<int64_t> bytes = live_bytes_per_step(live, graph.ops.size());
+  for (const StagedInput& staged : plan.staged) {
+    const LiveRange& lr = live.ranges.at(static_cast<size_t>(live.range_of.at(staged.tensor)));
+    for (int s = staged.first_reader; s <= lr.end && s < static_cast<int>(bytes.size()); ++s)
+      bytes[static_cast<size_t>(s)] += staged.size;
+  }
+  return bytes;
 }
 
 }  // namespace euc::scheduler

@@ -74,6 +74,17 @@ struct Pass {
   int slice = 0;
 };
 
+// Dedicated_Sram: a segment input the CPU left in the DRAM arena, copied whole by one DMA into
+// the SRAM cache before its first reader runs, so every NPU read of it hits SRAM. A DMA moves
+// long contiguous bursts, where the NPU's own reads of a narrow NHWC map (an image's 1-3
+// channels) fetch a few bytes per burst from DRAM. The copy lives until its last reader.
+struct StagedInput {
+  int tensor = -1;
+  int64_t address = -1;  // in the fast arena (region kFastArena)
+  int64_t size = 0;
+  int first_reader = 0;  // the operation whose first launch issues the copy and waits for it
+};
+
 struct Plan {
   std::vector<OpPlan> ops;               // parallel to NpuGraph::ops
   std::vector<TensorPlacement> tensors;  // parallel to NpuGraph::tensors
@@ -85,6 +96,16 @@ struct Plan {
   // Dedicated_Sram: the arena is in DRAM and feature maps only the NPU sees live in the SRAM
   // cache (region kFastArena) where they fit within arena_cache_size.
   bool spilling = false;
+  std::vector<StagedInput> staged;
+
+  // The staged copy of `tensor`, if it has one.
+  const StagedInput* staged_copy(int tensor) const {
+    for (const StagedInput& s : staged) {
+      if (s.tensor == tensor)
+        return &s;
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace euc::scheduler

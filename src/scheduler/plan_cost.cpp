@@ -8,15 +8,18 @@
 namespace euc::scheduler {
 namespace {
 
+// `read`: the operation reads the slice, from the staged copy when there is one.
 arch::FeatureMapAccess access(const ir::NpuGraph& graph, const Plan& plan,
-                              const arch::SystemConfig& system, const ir::TensorSlice& slice) {
+                              const arch::SystemConfig& system, const ir::TensorSlice& slice,
+                              bool read) {
   arch::FeatureMapAccess a;
   a.shape = hwc(slice.shape);
   a.bits = bits_of(graph.tensors[slice.tensor].type);
   const TensorPlacement& place = plan.tensors[slice.tensor];
   a.format = place.layout == Layout::kNhcwb16 ? arch::FeatureMapFormat::kNhcwb16
                                               : arch::FeatureMapFormat::kNhwc;
-  a.area = area_of(system, place.region);
+  a.area = area_of(system, read && plan.staged_copy(slice.tensor) != nullptr ? Region::kFastArena
+                                                                             : place.region);
   return a;
 }
 
@@ -81,16 +84,16 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
   q.reduce_sum = op.type == ir::NpuOpType::kReduceSum;
   q.output = output_kind(op.type);
   q.activation = activation_kind(op.activation, graph.tensors[op.ofm.tensor].type);
-  q.ifm = access(graph, plan, system, op.ifm);
+  q.ifm = access(graph, plan, system, op.ifm, true);
   if (op.ifm2_scalar) {
     q.ifm2 = arch::FeatureMapAccess{{1, 1, 1},
                                     bits_of(graph.tensors[op.ifm2.tensor].type),
                                     arch::FeatureMapFormat::kNhwc,
                                     system.const_area()};
   } else if (op.ifm2.valid()) {
-    q.ifm2 = access(graph, plan, system, op.ifm2);
+    q.ifm2 = access(graph, plan, system, op.ifm2, true);
   }
-  q.ofm = access(graph, plan, system, op.ofm);
+  q.ofm = access(graph, plan, system, op.ofm, false);
   q.kernel = {op.kernel.width,    op.kernel.height,     op.kernel.stride_x,
               op.kernel.stride_y, op.kernel.dilation_x, op.kernel.dilation_y};
   q.ofm_block = p.block.ofm_block;
@@ -128,6 +131,16 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
       q.scale_area = traffic.buffer_area;
     }
     in.weights = traffic;
+  }
+  // Inputs staged into the SRAM cache at this operation: it waits for their copy.
+  for (const StagedInput& staged : plan.staged) {
+    if (staged.first_reader != static_cast<int>(index))
+      continue;
+    if (!in.dma) {
+      in.dma =
+          arch::DmaTraffic{0, area_of(system, Region::kArena), area_of(system, Region::kFastArena)};
+    }
+    in.dma->bytes += staged.size;
   }
   return in;
 }

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "scheduler/cascade.hpp"
+#include "scheduler/input_staging.hpp"
 #include "scheduler/live_range.hpp"
 
 namespace euc::scheduler {
@@ -193,6 +194,7 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
     plan.tensors[static_cast<size_t>(largest)].region = Region::kArena;
     allocate_arena(graph, plan, options);
   }
+  stage_inputs(graph, plan, system, options);
   check_arena_limit(graph, plan, options);
   return plan;
 }
@@ -224,6 +226,17 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
       fast_buffer[i] = fast.size();
       fast.push_back(lr);
     }
+    // Staged inputs, live from their first reader to their last.
+    std::vector<size_t> fast_staged;
+    for (const StagedInput& staged : plan.staged) {
+      const int r = all.range_of.at(static_cast<size_t>(staged.tensor));
+      LiveRange lr;
+      lr.start = staged.first_reader;
+      lr.end = std::max(staged.first_reader, all.ranges.at(static_cast<size_t>(r)).end);
+      lr.size = staged.size;
+      fast_staged.push_back(fast.size());
+      fast.push_back(lr);
+    }
     Allocation a = allocate(fast, options.allocator, options.hill_climb_iterations);
     verify_allocation(fast, a);
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
@@ -235,6 +248,8 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
       if (fast_buffer[i] != SIZE_MAX)
         plan.ops[i].weight_buffer.address = a.addresses[fast_buffer[i]];
     }
+    for (size_t k = 0; k < plan.staged.size(); ++k)
+      plan.staged[k].address = a.addresses[fast_staged[k]];
     plan.fast_arena_size = a.peak;
   }
   LiveRanges live = compute_live_ranges(graph, &plan);

@@ -24,6 +24,9 @@ struct PlanOptions {
   Strategy strategy = Strategy::kPerformance;
   bool weight_buffering = true;  // false: --disable-buffering
   bool cascading = true;         // false: --disable-cascading
+  // Dedicated_Sram: segment inputs may be copied into the SRAM cache (false: always read in
+  // DRAM, for comparison).
+  bool input_staging = true;
 };
 
 // A feature map shape as the NPU sees it: batch folded into height.

@@ -76,6 +76,41 @@ TEST(CompiledModel, PayloadAndOperationsDecodeWithTheVelaReaders) {
   EXPECT_EQ(static_cast<int64_t>(stem.block->ifm.base[0]), *op.ifms[0].arena_offset);
 }
 
+TEST(CompiledModel, DedicatedSramStemReadsTheInputsCopyInTheCache) {
+  // The input stays where the CPU put it (the DRAM arena, region 1); before the stem runs one
+  // DMA copies its 9216 bytes into the SRAM cache (region 2), and the stem reads the copy.
+  ir::Model in = tfl::read_model_file(person_detect());
+  arch::SystemConfigOptions so;
+  so.accelerator = arch::parse_accelerator("ethos-u65-256");
+  so.system_config = "Ethos_U65_High_End";
+  so.memory_mode = "Dedicated_Sram";
+  const arch::SystemConfig system = arch::resolve_system_config(arch::builtin_config_library(), so);
+  ir::Model m =
+      tfl::read_model(tfl::write_model(driver::compile_model(in, system, {}).model), "compiled");
+  auto ops = npu::read_ethosu_operators(m, "compiled");
+  ASSERT_EQ(ops.size(), 1u);
+  ASSERT_EQ(ops[0].ifms.size(), 1u);
+  ASSERT_TRUE(ops[0].ifms[0].arena_offset.has_value());
+  auto operations = npu::extract_operations(npu::decode_stream(ops[0].payload.command_words));
+  const npu::NpuOperation* copy = nullptr;
+  const npu::NpuOperation* stem = nullptr;
+  for (const auto& o : operations) {
+    if (o.kind == npu::OperationKind::kDma && o.dma && o.dma->source.region == 1 && !copy)
+      copy = &o;
+    if (o.kind != npu::OperationKind::kDma && !stem)
+      stem = &o;
+  }
+  ASSERT_NE(copy, nullptr);
+  ASSERT_NE(stem, nullptr);
+  EXPECT_LT(copy->byte_offset, stem->byte_offset);
+  EXPECT_EQ(static_cast<int64_t>(copy->dma->source.address), *ops[0].ifms[0].arena_offset);
+  EXPECT_EQ(copy->dma->destination.region, 2);
+  EXPECT_EQ(copy->dma->length, 96u * 96u);
+  ASSERT_TRUE(stem->block.has_value());
+  EXPECT_EQ(stem->block->ifm.region, 2);
+  EXPECT_EQ(stem->block->ifm.base[0], copy->dma->destination.address);
+}
+
 TEST(CompiledModel, FoldedPadsLeaveNoTensorBehind) {
   // MobileNetV2's four PADs fold into the stride-2 depthwise convolutions that read them: their
   // outputs are never computed, so they must be neither inputs of the ethos-u operator nor part
