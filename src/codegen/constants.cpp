@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -146,6 +147,12 @@ std::vector<weights::EncodedWeights> encode_all(const ir::NpuGraph& graph,
     if (graph.ops[i].weights >= 0)
       jobs.push_back(i);
   }
+  // Largest first, so that no big layer starts last while the other threads idle.
+  auto weight_count = [&](size_t i) {
+    return graph.tensors[graph.ops[i].weights].shape.elements();
+  };
+  std::stable_sort(jobs.begin(), jobs.end(),
+                   [&](size_t a, size_t b) { return weight_count(a) > weight_count(b); });
   std::atomic<size_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;
@@ -181,21 +188,30 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
   layout.op_streams.resize(graph.ops.size());
   layout.op_slices.resize(graph.ops.size());
   layout.tensor_address.assign(graph.tensors.size(), -1);
-  std::unordered_map<std::string, int64_t> stored;  // encoded bytes -> flash offset
+  // Identical byte strings are stored once: by hash, then compared with what flash holds.
+  std::unordered_multimap<size_t, std::pair<int64_t, size_t>> stored;  // -> (offset, size)
   auto store = [&](const std::vector<uint8_t>& bytes) {
-    std::string key(bytes.begin(), bytes.end());
-    auto it = stored.find(key);
-    if (it != stored.end())
-      return it->second;
+    const size_t hash = std::hash<std::string_view>{}(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    for (auto [it, end] = stored.equal_range(hash); it != end; ++it) {
+      const auto [offset, size] = it->second;
+      if (size == bytes.size() &&
+          std::equal(bytes.begin(), bytes.end(), layout.flash.begin() + offset))
+        return offset;
+    }
     int64_t at = align16(static_cast<int64_t>(layout.flash.size()));
     layout.flash.resize(static_cast<size_t>(at), 0);
     layout.flash.insert(layout.flash.end(), bytes.begin(), bytes.end());
     layout.flash.resize(static_cast<size_t>(align16(static_cast<int64_t>(layout.flash.size()))), 0);
-    stored.emplace(std::move(key), at);
+    stored.emplace(hash, std::make_pair(at, bytes.size()));
     return at;
   };
 
   std::vector<weights::EncodedWeights> all = encode_all(graph, plan, accelerator);
+  size_t flash_bound = 0;
+  for (const weights::EncodedWeights& e : all)
+    flash_bound += e.bytes.size() + 16;
+  layout.flash.reserve(flash_bound);
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];
     if (op.weights < 0)

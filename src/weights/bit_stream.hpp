@@ -14,32 +14,42 @@ class BitWriter {
  public:
   // Appends the low `count` bits of `value` (count 0..32).
   void put(std::uint32_t value, int count) {
-    if (count == 0) {
-      return;
-    }
     pending_ |= static_cast<std::uint64_t>(value & mask(count)) << pending_bits_;
     pending_bits_ += count;
     bit_count_ += static_cast<std::size_t>(count);
-    while (pending_bits_ >= 8) {
-      bytes_.push_back(static_cast<std::uint8_t>(pending_));
-      pending_ >>= 8;
-      pending_bits_ -= 8;
+    if (pending_bits_ >= 32) {
+      // Whole 32-bit words move to the bytes: fewer, larger appends than byte by byte.
+      if (used_ + 4 > bytes_.size())
+        bytes_.resize(std::max<std::size_t>(bytes_.size() * 2, 64));
+      std::uint8_t* at = bytes_.data() + used_;
+      for (int b = 0; b < 4; ++b)
+        at[b] = static_cast<std::uint8_t>(pending_ >> (8 * b));
+      used_ += 4;
+      pending_ >>= 32;
+      pending_bits_ -= 32;
     }
+  }
+  // Room for `bits` more bits without growing.
+  void reserve_bits(std::size_t bits) {
+    bytes_.resize(std::max(bytes_.size(), used_ + bits / 8 + 8));
   }
   // Fills the current byte with one-bits.
   void fill_byte_with_ones() {
-    if (pending_bits_ != 0) {
-      put(0xFFu, 8 - pending_bits_);
+    if (pending_bits_ % 8 != 0) {
+      put(0xFFu, 8 - pending_bits_ % 8);
     }
   }
   std::size_t bit_count() const { return bit_count_; }
   // The bytes written so far; a partial last byte is completed with zero bits.
   std::vector<std::uint8_t> take_bytes() {
-    if (pending_bits_ != 0) {
+    bytes_.resize(used_);
+    used_ = 0;
+    while (pending_bits_ > 0) {
       bytes_.push_back(static_cast<std::uint8_t>(pending_));
+      pending_ >>= 8;
+      pending_bits_ = std::max(0, pending_bits_ - 8);
     }
     pending_ = 0;
-    pending_bits_ = 0;
     bit_count_ = 0;
     return std::move(bytes_);
   }
@@ -48,8 +58,9 @@ class BitWriter {
   static std::uint32_t mask(int count) {
     return count >= 32 ? 0xFFFFFFFFu : (std::uint32_t{1} << count) - 1;
   }
-  std::vector<std::uint8_t> bytes_;
-  std::uint64_t pending_ = 0;
+  std::vector<std::uint8_t> bytes_;  // the first used_ are written; the rest is room
+  std::size_t used_ = 0;
+  std::uint64_t pending_ = 0;  // bits not yet in bytes_, first bit in bit 0 (fewer than 32)
   int pending_bits_ = 0;
   std::size_t bit_count_ = 0;
 };

@@ -22,28 +22,22 @@ std::int32_t weight_bits(int code, int index, int uncompressed_bits) {
   return q > mlw::kMaxWeightQuotient ? kImpossible : q + 1 + c.div;
 }
 
-std::int64_t zero_run_bits(int div, std::uint32_t run) {
-  return static_cast<std::int64_t>(run >> div) + 1 + div;
-}
-
-const WeightBitsRow& weight_bits_row(int index, int uncompressed_bits) {
-  constexpr int kIndices = mlw::kMaxWeightIndex + 1;
-  constexpr int kWidths = mlw::kMaxPaletteBits + 1;
-  using Table = std::array<WeightBitsRow, static_cast<std::size_t>(kIndices * kWidths)>;
-  static const Table table = [] {
-    Table t{};
-    for (int width = 0; width < kWidths; ++width) {
-      for (int i = 0; i < kIndices; ++i) {
-        for (int code = 0; code < kWeightCodeCount; ++code) {
-          t[static_cast<std::size_t>(width * kIndices + i)][static_cast<std::size_t>(code)] =
-              weight_bits(code, i, width);
+// Built once at start-up; nothing reads it before main.
+const std::array<WeightBitsRow, kWeightBitsTableIndices* kWeightBitsTableWidths> kWeightBitsTable =
+    [] {
+      static_assert(kWeightBitsTableIndices == mlw::kMaxWeightIndex + 1);
+      static_assert(kWeightBitsTableWidths == mlw::kMaxPaletteBits + 1);
+      std::array<WeightBitsRow, kWeightBitsTableIndices * kWeightBitsTableWidths> t{};
+      for (int width = 0; width < kWeightBitsTableWidths; ++width) {
+        for (int i = 0; i < kWeightBitsTableIndices; ++i) {
+          for (int code = 0; code < kWeightCodeCount; ++code) {
+            t[static_cast<std::size_t>(width * kWeightBitsTableIndices + i)]
+             [static_cast<std::size_t>(code)] = weight_bits(code, i, width);
+          }
         }
       }
-    }
-    return t;
-  }();
-  return table[static_cast<std::size_t>(uncompressed_bits * kIndices + index)];
-}
+      return t;
+    }();
 
 namespace {
 

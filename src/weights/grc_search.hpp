@@ -48,10 +48,20 @@ inline constexpr std::int32_t kImpossible = std::int32_t{1} << 28;
 // Bits to code weight index `index` (0..511) with weight code `code`; `uncompressed_bits` is the
 // index width of uncompressed mode (0..9), 0 when the section may not use it.
 std::int32_t weight_bits(int code, int index, int uncompressed_bits);
-// The same for every code at once, from a table.
+// The same for every code at once, from a table (inline: the searches read a row per weight).
 using WeightBitsRow = std::array<std::int32_t, kWeightCodeCount>;
-const WeightBitsRow& weight_bits_row(int index, int uncompressed_bits);
-std::int64_t zero_run_bits(int div, std::uint32_t run);
+inline constexpr int kWeightBitsTableIndices = 512;  // weight indices 0..511
+inline constexpr int kWeightBitsTableWidths = 10;    // uncompressed index widths 0..9
+extern const std::array<WeightBitsRow, kWeightBitsTableIndices * kWeightBitsTableWidths>
+    kWeightBitsTable;
+inline const WeightBitsRow& weight_bits_row(int index, int uncompressed_bits) {
+  return kWeightBitsTable[static_cast<std::size_t>(uncompressed_bits * kWeightBitsTableIndices +
+                                                   index)];
+}
+// Bits of one zero run coded with ZDIV `div`: the quotient in unary, its end bit, the remainder.
+inline std::int64_t zero_run_bits(int div, std::uint32_t run) {
+  return static_cast<std::int64_t>(run >> div) + 1 + div;
+}
 
 struct SliceCodes {
   std::size_t begin = 0;  // first weight of the slice

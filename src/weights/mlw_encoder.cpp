@@ -146,6 +146,12 @@ std::vector<std::uint8_t> encode_mlw(std::span<const std::int16_t> weights,
       plans.push_back(std::move(whole));
     }
   }
+  std::int64_t estimated_bits = 0;
+  for (const SectionPlan& plan : plans)
+    estimated_bits += plan.estimated_bits;
+  // The estimate is close: a little slack saves growing the buffer.
+  out.reserve_bits(static_cast<std::size_t>(std::max<std::int64_t>(estimated_bits, 0)) * 17 / 16 +
+                   1024);
   for (const SectionPlan& plan : plans) {
     write_section(out, plan, local_stats);
   }

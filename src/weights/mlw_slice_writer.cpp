@@ -16,8 +16,10 @@ struct Chunk {
   std::uint32_t unary1 = 0;  // weights only: WUNARY1
   int unary1_bits = 0;
   int completed = 0;  // symbols whose unary part ends in this chunk, padding included
+  // The real symbols among them are consecutive: their remainders are those of values
+  // [first_remainder, first_remainder + remainder_count).
+  std::size_t first_remainder = 0;
   int remainder_count = 0;
-  std::array<std::uint32_t, mlw::kWeightChunkPositions> remainders{};
 };
 
 // Symbols are Golomb-Rice coded: quotient value >> div in unary, remainder in div plain bits.
@@ -36,6 +38,11 @@ class Chunker {
     while (j < positions) {
       if (!active_) {
         start_symbol();
+        // Most symbols fit the chunk whole: their unary bits are set at once.
+        if (put_whole_symbol(chunk, j, positions)) {
+          active_ = false;
+          continue;
+        }
       }
       while (active_ && j < positions) {
         const bool last = weights_ ? (truncated_ || quotient_ < 2) : quotient_ == 0;
@@ -54,7 +61,7 @@ class Chunker {
         }
         ++chunk.completed;
         if (real_) {
-          chunk.remainders[static_cast<std::size_t>(chunk.remainder_count++)] = remainder_;
+          add_remainder(chunk);
         }
         active_ = false;
       }
@@ -63,6 +70,47 @@ class Chunker {
   }
 
  private:
+  // Codes the just started symbol into `chunk` from position `j` if all its unary positions fit
+  // before `positions`; returns false, changing nothing, if it does not.
+  bool put_whole_symbol(Chunk& chunk, int& j, int positions) {
+    if (!weights_) {
+      // quotient one-bits, then the ending zero-bit.
+      const auto q = static_cast<int>(quotient_);
+      if (j + q + 1 > positions)
+        return false;
+      chunk.unary0 |= ((std::uint32_t{1} << q) - 1) << j;
+      j += q + 1;
+    } else if (truncated_) {
+      // One position worth the whole quotient (0, 1 or 2).
+      if (quotient_ > 0) {
+        chunk.unary0 |= std::uint32_t{1} << j;
+        chunk.unary1 |= std::uint32_t{quotient_ > 1} << chunk.unary1_bits;
+        ++chunk.unary1_bits;
+      }
+      ++j;
+    } else {
+      // quotient / 2 positions worth 2, then one worth quotient mod 2.
+      const auto twos = static_cast<int>(quotient_ >> 1);
+      const auto odd = static_cast<int>(quotient_ & 1);
+      if (j + twos + 1 > positions)
+        return false;
+      chunk.unary0 |= ((std::uint32_t{1} << (twos + odd)) - 1) << j;
+      chunk.unary1 |= ((std::uint32_t{1} << twos) - 1) << chunk.unary1_bits;
+      chunk.unary1_bits += twos + odd;
+      j += twos + 1;
+    }
+    ++chunk.completed;
+    if (real_)
+      add_remainder(chunk);
+    return true;
+  }
+
+  // The symbol just completed is value next_ - 1.
+  void add_remainder(Chunk& chunk) const {
+    if (chunk.remainder_count++ == 0)
+      chunk.first_remainder = next_ - 1;
+  }
+
   void start_symbol() {
     active_ = true;
     real_ = next_ < values_.size();
@@ -70,9 +118,7 @@ class Chunker {
       quotient_ = 0;
       return;
     }
-    const std::uint32_t value = values_[next_++];
-    quotient_ = value >> div_;
-    remainder_ = value & ((std::uint32_t{1} << div_) - 1);
+    quotient_ = static_cast<std::uint32_t>(values_[next_++]) >> div_;
   }
 
   std::span<const Value> values_;
@@ -83,8 +129,18 @@ class Chunker {
   bool active_ = false;
   bool real_ = false;
   std::uint32_t quotient_ = 0;
-  std::uint32_t remainder_ = 0;
 };
+
+// The remainders of a chunk's real symbols: the low `div` bits of their values.
+template <typename Value>
+void put_remainders(BitWriter& out, std::span<const Value> values, const Chunk& chunk, int div) {
+  if (div == 0)
+    return;
+  const std::uint32_t mask = (std::uint32_t{1} << div) - 1;
+  const Value* v = values.data() + chunk.first_remainder;
+  for (int i = 0; i < chunk.remainder_count; ++i)
+    out.put(static_cast<std::uint32_t>(v[i]) & mask, div);
+}
 
 void write_header(BitWriter& out, const MlwSectionCoding& coding, const MlwSlice& slice) {
   const grc::WeightCode& code = grc::kWeightCodes[static_cast<std::size_t>(slice.weight_code)];
@@ -159,14 +215,10 @@ void write_slice(BitWriter& out, const MlwSectionCoding& coding, const MlwSlice&
       out.put(weight_chunk.unary1, weight_chunk.unary1_bits);
     }
     if (previous_weights_enabled) {
-      for (int i = 0; i < previous_weights.remainder_count; ++i) {
-        out.put(previous_weights.remainders[static_cast<std::size_t>(i)], weight_div);
-      }
+      put_remainders(out, slice.indices, previous_weights, weight_div);
     }
     if (previous_runs_enabled) {
-      for (int i = 0; i < previous_runs.remainder_count; ++i) {
-        out.put(previous_runs.remainders[static_cast<std::size_t>(i)], slice.zero_run_div);
-      }
+      put_remainders(out, slice.runs, previous_runs, slice.zero_run_div);
     }
     previous_weights = weight_chunk;
     previous_runs = run_chunk;
