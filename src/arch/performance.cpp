@@ -362,7 +362,9 @@ OpCost PerformanceModel::estimate(const OpQuery& q, const std::optional<WeightTr
       scaled[index_of(*dma->to)] += static_cast<double>(dma->bytes);
   }
   const bool buffered = weights && weights->buffering != WeightTraffic::Buffering::kNone;
-  if (buffered) {
+  if (buffered && weights->buffering == WeightTraffic::Buffering::kResident) {
+    c.npu_cycles += static_cast<double>(std::max<int64_t>(dma_cycles - prev_slack_cycles, 0));
+  } else if (buffered) {
     const auto& w = *weights;
     c.weight_bytes[index_of(w.source_area)].read += static_cast<double>(w.encoded_bytes);
     c.weight_bytes[index_of(w.buffer_area)].write += static_cast<double>(w.encoded_bytes);

@@ -76,7 +76,8 @@ struct WeightTraffic {
   int64_t original_elements = 0;  // weights before encoding
   int bias_bytes = 4;             // bytes of one bias value (4, or 8 for 16-bit IFMs)
   MemArea source_area = MemArea::kOffChipFlash;  // where the encoded stream is stored
-  enum class Buffering { kNone, kSingle, kDouble };
+  // kResident: already in the buffer (the previous operation's copy of the same stream).
+  enum class Buffering { kNone, kSingle, kDouble, kResident };
   Buffering buffering = Buffering::kNone;
   MemArea buffer_area = MemArea::kSram;
   int64_t first_transfer_bytes = 0;  // the first depth slice's DMA (all cores)

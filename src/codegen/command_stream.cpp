@@ -257,7 +257,7 @@ class OperationWriter {
   // half, or tensors no longer live).
   void copy_weights(size_t index, int slice) {
     const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
-    if (!buffer.enabled() || !copied_.insert({index, slice}).second)
+    if (!buffer.enabled() || buffer.reuses_previous || !copied_.insert({index, slice}).second)
       return;
     const ConstantLayout::Stream& stream =
         constants_.op_slices[index].at(static_cast<size_t>(slice)).stream;

@@ -132,6 +132,11 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
           slice_bytes[i].push_back(slice.stream.size);
       }
       scheduler::settle_weight_buffers(seg.graph, plan, options.plan, slice_bytes, budget);
+      std::vector<int64_t> stream_address;
+      for (size_t i = 0; i < seg.graph.ops.size(); ++i)
+        stream_address.push_back(constants.op_slices[i].empty() ? -1
+                                                                : constants.op_streams[i].address);
+      scheduler::share_identical_buffers(seg.graph, plan, options.plan, stream_address);
       scheduler::check_arena_limit(seg.graph, plan, options.plan);
       scheduler::build_passes(seg.graph, plan);
       codegen::CompiledSegment compiled =

@@ -1,6 +1,7 @@
 #include "output/schedule_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -49,9 +50,18 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
     const int64_t encoded = i < encoded_weight_bytes.size() ? encoded_weight_bytes[i] : -1;
     out += fmt::format("\t\tEncoded Weights = {} bytes\n",
                        encoded >= 0 ? std::to_string(encoded) : std::string("None"));
-    if (p.weight_buffer.enabled())
-      out += fmt::format("\t\tWeight buffer1 = {} bytes\n", p.weight_buffer.size);
-    out += fmt::format("\t\tDepth slices = [0, {}]\n", op.ofm.shape.c);
+    const scheduler::WeightBuffer& wb = p.weight_buffer;
+    if (wb.double_buffered()) {
+      out += fmt::format("\t\tWeight buffer1 = {} bytes\n", wb.half);
+      out += fmt::format("\t\tWeight buffer2 = {} bytes\n", wb.half);
+    } else if (wb.enabled()) {
+      out += fmt::format("\t\tWeight buffer1 = {} bytes{}\n", wb.size,
+                         wb.reuses_previous ? " (the previous operation's, reused)" : "");
+    }
+    if (wb.double_buffered())
+      out += fmt::format("\t\tDepth slices = [{}]\n", fmt::join(wb.depth_slices, ", "));
+    else
+      out += fmt::format("\t\tDepth slices = [0, {}]\n", op.ofm.shape.c);
     // Vela numbers cascades from 1; 0 is an operation running alone.
     out += fmt::format("\t\tAssigned Cascade = {}\n", p.cascade + 1);
     out += fmt::format("\t\tSRAM Used: {} bytes\n", live[i]);

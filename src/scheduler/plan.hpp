@@ -45,6 +45,9 @@ struct WeightBuffer {
   int64_t half = 0;                // bytes of each half when double buffered
   int64_t first = 0;               // bytes of the first slice (its copy runs before the op)
   double saving = 0;               // estimated cycles it saves (the last to go when SRAM is short)
+  // The previous operation's buffer already holds this operation's stream (identical weights,
+  // scales and encoding): it stays live through this operation, which copies nothing.
+  bool reuses_previous = false;
   bool enabled() const { return size > 0; }
   bool double_buffered() const { return depth_slices.size() > 2; }
 };

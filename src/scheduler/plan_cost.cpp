@@ -112,7 +112,12 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
         encoded_weight_bytes.value_or(traffic.original_elements + int64_t{10} * op.ofm.shape.c);
     traffic.source_area = q.scale_area.value();
     const WeightBuffer& buffer = p.weight_buffer;
-    if (buffer.enabled()) {
+    if (buffer.enabled() && buffer.reuses_previous) {
+      // Already in SRAM: the previous operation's copy.
+      traffic.buffering = arch::WeightTraffic::Buffering::kResident;
+      traffic.buffer_area = area_of(system, buffer.region);
+      q.scale_area = traffic.buffer_area;
+    } else if (buffer.enabled()) {
       // One buffer, filled under the previous operation: the whole stream is the first DMA. Or
       // two halves: the first slice copies under the previous operation, the others under this
       // one's own slices, the last slice's compute left as slack for the next.

@@ -70,6 +70,22 @@ int64_t storage_size(const ir::NpuTensor& tensor, Layout layout) {
   return int64_t{s.n} * s.h * s.w * ((s.c + 15) / 16 * 16) * *ir::element_size(tensor.type);
 }
 
+// The last operation reading the weight buffer operation `i` fills: `i`, or the last of the
+// operations after it that reuse it.
+int buffer_end(const Plan& plan, size_t i) {
+  while (i + 1 < plan.ops.size() && plan.ops[i + 1].weight_buffer.reuses_previous)
+    ++i;
+  return static_cast<int>(i);
+}
+
+// Operations reusing the previous one's buffer get its address.
+void share_buffer_addresses(Plan& plan) {
+  for (size_t i = 1; i < plan.ops.size(); ++i) {
+    if (plan.ops[i].weight_buffer.reuses_previous)
+      plan.ops[i].weight_buffer.address = plan.ops[i - 1].weight_buffer.address;
+  }
+}
+
 }  // namespace
 
 arch::Hwc hwc(const ir::Shape4& s) {
@@ -213,15 +229,16 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
         fast.push_back(all.ranges[r]);
       }
     }
-    // Weight buffers in the cache, live from the previous operation to their own.
+    // Weight buffers in the cache, live from the previous operation to their own (or the last
+    // that reuses them).
     std::vector<size_t> fast_buffer(plan.ops.size(), SIZE_MAX);
     for (size_t i = 0; i < plan.ops.size(); ++i) {
       const WeightBuffer& b = plan.ops[i].weight_buffer;
-      if (!b.enabled() || b.region != Region::kFastArena)
+      if (!b.enabled() || b.region != Region::kFastArena || b.reuses_previous)
         continue;
       LiveRange lr;
       lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
-      lr.end = static_cast<int>(i);
+      lr.end = buffer_end(plan, i);
       lr.size = b.size;
       fast_buffer[i] = fast.size();
       fast.push_back(lr);
@@ -268,14 +285,16 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
   for (int t : graph.outputs) {
     live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
   }
-  // A weight buffer is live from the previous operation (its DMA runs under it) to its own.
+  // A weight buffer is live from the previous operation (its DMA runs under it) to its own (or
+  // the last that reuses it).
   std::vector<size_t> buffer_range(plan.ops.size(), SIZE_MAX);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
-    if (!plan.ops[i].weight_buffer.enabled() || plan.ops[i].weight_buffer.region != Region::kArena)
+    const WeightBuffer& b = plan.ops[i].weight_buffer;
+    if (!b.enabled() || b.region != Region::kArena || b.reuses_previous)
       continue;
     LiveRange lr;
     lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
-    lr.end = static_cast<int>(i);
+    lr.end = buffer_end(plan, i);
     lr.size = plan.ops[i].weight_buffer.size;
     buffer_range[i] = live.ranges.size();
     live.ranges.push_back(lr);
@@ -290,6 +309,7 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
     if (buffer_range[i] != SIZE_MAX)
       plan.ops[i].weight_buffer.address = alloc.addresses[buffer_range[i]];
   }
+  share_buffer_addresses(plan);
   plan.arena_size = alloc.peak;
 }
 

@@ -114,6 +114,24 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
   return budget;
 }
 
+void share_identical_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
+                             std::span<const int64_t> stream_address) {
+  bool any = false;
+  auto whole = [&](size_t i) {
+    const WeightBuffer& b = plan.ops[i].weight_buffer;
+    return b.enabled() && !b.double_buffered() && plan.ops[i].cascade < 0;
+  };
+  for (size_t i = 1; i < plan.ops.size() && i < stream_address.size(); ++i) {
+    if (stream_address[i] >= 0 && stream_address[i] == stream_address[i - 1] && whole(i) &&
+        whole(i - 1)) {
+      plan.ops[i].weight_buffer.reuses_previous = true;
+      any = true;
+    }
+  }
+  if (any)
+    allocate_arena(graph, plan, options);
+}
+
 void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
                            const std::vector<std::vector<int64_t>>& slice_bytes, int64_t budget) {
   bool any = false;

@@ -32,4 +32,12 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
 void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
                            const std::vector<std::vector<int64_t>>& slice_bytes, int64_t budget);
 
+// Operations whose encoded stream is byte-identical to the previous operation's (weights
+// shared by repeated layers), both buffered whole and outside cascades, share one buffer: the
+// first's stays live through the second, which copies nothing. `stream_address[i]` identifies
+// operation i's stream (identical streams are stored once, at one address; -1: no weights).
+// Never needs more SRAM: the shared buffer replaces one of the same size.
+void share_identical_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
+                             std::span<const int64_t> stream_address);
+
 }  // namespace euc::scheduler

@@ -12,6 +12,7 @@
 #include "frontend/lowering/lowering.hpp"
 #include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
+#include "small_network.hpp"
 #include "tflite/options.hpp"
 #include "tflite/reader.hpp"
 #include "tflite/writer.hpp"
@@ -19,66 +20,8 @@
 namespace euc {
 namespace {
 
-// Builds subgraph 0 of a model one tensor and operator at a time.
-class Net {
- public:
-  Net() {
-    model_.subgraphs.emplace_back();
-    model_.buffers.emplace_back();  // buffer 0: empty by convention
-  }
-
-  int tensor(const std::string& name, std::vector<int32_t> shape, float scale, int64_t zero_point,
-             ir::DataType type = ir::DataType::kInt8) {
-    ir::Tensor t;
-    t.name = name;
-    t.shape = std::move(shape);
-    t.type = type;
-    t.quantization = ir::Quantization{};
-    t.quantization->scale = {scale};
-    t.quantization->zero_point = {zero_point};
-    sg().tensors.push_back(std::move(t));
-    return static_cast<int>(sg().tensors.size() - 1);
-  }
-
-  int int32_constant(const std::string& name, const std::vector<int32_t>& values) {
-    ir::Tensor t;
-    t.name = name;
-    t.shape = {static_cast<int32_t>(values.size())};
-    t.type = ir::DataType::kInt32;
-    auto bytes = std::make_shared<ir::Bytes>(values.size() * 4);
-    std::memcpy(bytes->data(), values.data(), bytes->size());
-    model_.buffers.push_back(ir::Buffer{std::move(bytes)});
-    t.buffer = static_cast<uint32_t>(model_.buffers.size() - 1);
-    sg().tensors.push_back(std::move(t));
-    return static_cast<int>(sg().tensors.size() - 1);
-  }
-
-  template <class T>
-  void op(ir::BuiltinOp type, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
-          const typename T::NativeTableType& options) {
-    ir::Operator o;
-    o.type = type;
-    o.inputs = std::move(inputs);
-    o.outputs = std::move(outputs);
-    flatbuffers::FlatBufferBuilder fbb;
-    fbb.Finish(T::Pack(fbb, &options));
-    o.builtin_options.type = static_cast<uint8_t>(tflite::BuiltinOptionsTraits<T>::enum_value);
-    o.builtin_options.table.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-    sg().operators.push_back(std::move(o));
-  }
-
-  void io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
-    sg().inputs = std::move(inputs);
-    sg().outputs = std::move(outputs);
-  }
-
-  // Through the file format, so the reader's checks apply.
-  ir::Model model() const { return tfl::read_model(tfl::write_model(model_), "net"); }
-
- private:
-  ir::Subgraph& sg() { return model_.subgraphs[0]; }
-  ir::Model model_;
-};
+using test::expect_same_outputs;
+using test::Net;
 
 tflite::Pool2DOptionsT pool(int k, int stride, tflite::Padding padding) {
   tflite::Pool2DOptionsT o;
@@ -156,39 +99,6 @@ int byte_copies(const frontend::LoweredSubgraph& l) {
 
 frontend::LoweredSubgraph lower_all(const ir::Model& m) {
   return frontend::lower_subgraph(m, 0, std::vector<bool>(m.subgraphs[0].operators.size(), true));
-}
-
-// Runs the original on the reference interpreter and the compiled model on the functional
-// model with the same random inputs; every output must be identical.
-void expect_same_outputs(const ir::Model& original, const std::string& accelerator) {
-  arch::SystemConfigOptions so;
-  so.accelerator = arch::parse_accelerator(accelerator);
-  arch::SystemConfig system = arch::resolve_system_config(arch::builtin_config_library(), so);
-  ir::Model compiled = driver::compile_model(original, system, {}).model;
-  ASSERT_EQ(compiled.subgraphs[0].operators.size(), 1u) << "one ethos-u operator expected";
-  refinterp::Interpreter want(original);
-  refinterp::Interpreter got(tfl::read_model(tfl::write_model(compiled), "compiled"),
-                             npusim::ethosu_kernel_factory("compiled"));
-  std::mt19937 rng(7);
-  for (int run = 0; run < 3; ++run) {
-    for (size_t k = 0; k < want.input_count(); ++k) {
-      std::vector<uint8_t> bytes(static_cast<size_t>(want.input_tensor(k).num_elements()));
-      for (uint8_t& v : bytes)
-        v = static_cast<uint8_t>(rng());
-      want.set_input(k, bytes);
-      got.set_input(k, bytes);
-    }
-    want.invoke();
-    got.invoke();
-    ASSERT_EQ(got.output_count(), want.output_count());
-    for (size_t k = 0; k < want.output_count(); ++k) {
-      auto a = want.output(k);
-      auto b = got.output(k);
-      ASSERT_EQ(a.size(), b.size());
-      EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin()))
-          << accelerator << " run " << run << " output " << k;
-    }
-  }
 }
 
 TEST(InPlacePieces, SplitConcatAndSliceInsideASegmentMoveNoData) {
