@@ -65,12 +65,29 @@ arch::MemArea area_of(const arch::SystemConfig& system, Region region) {
   return system.arena_area();
 }
 
+double slack_fraction(const ir::NpuGraph& graph, const Plan& plan, size_t index) {
+  if (index == 0 || index >= plan.ops.size())
+    return 1.0;
+  // The launch just before this operation's first one: the first stripe of the previous
+  // operation inside the same cascade, else the previous operation's last stripe (or whole).
+  const int own = plan.ops[index].cascade;
+  const int prev = plan.ops[index - 1].cascade;
+  const int c = own >= 0 && own == prev ? own : prev;
+  if (c < 0 || static_cast<size_t>(c) >= plan.cascades.size())
+    return 1.0;
+  const Cascade& cascade = plan.cascades[static_cast<size_t>(c)];
+  const int height = graph.ops.at(static_cast<size_t>(cascade.last)).ofm.shape.h;
+  const int stripes = (height + cascade.stripe_rows - 1) / std::max(1, cascade.stripe_rows);
+  return 1.0 / std::max(1, stripes);
+}
+
 OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
                        const arch::SystemConfig& system, size_t index,
                        std::optional<int64_t> encoded_weight_bytes) {
   const ir::NpuOp& op = graph.ops.at(index);
   const OpPlan& p = plan.ops.at(index);
   OpCostInput in;
+  in.slack_fraction = slack_fraction(graph, plan, index);
   if (op.type == ir::NpuOpType::kMemcpy) {
     in.dma_only = true;
     const ir::NpuTensor& src = graph.tensors[op.ifm.tensor];
@@ -166,12 +183,14 @@ void PlanCost::add(const arch::OpCost& c) {
 
 PlanCost score(const arch::PerformanceModel& model, std::span<const OpCostInput> ops) {
   PlanCost cost;
-  int64_t prev_slack = 0;
+  int64_t prev_cycles = 0;
   for (const OpCostInput& in : ops) {
+    const auto prev_slack =
+        static_cast<int64_t>(static_cast<double>(prev_cycles) * in.slack_fraction);
     arch::OpCost c = in.dma_only
                          ? (in.dma ? model.estimate_dma(*in.dma, prev_slack) : arch::OpCost{})
                          : model.estimate(in.query, in.weights, in.dma, prev_slack);
-    prev_slack = c.op_cycles;
+    prev_cycles = c.op_cycles;
     cost.add(c);
   }
   return cost;
@@ -187,8 +206,10 @@ PlanScorer::PlanScorer(const arch::PerformanceModel& model, std::vector<OpCostIn
 }
 
 arch::OpCost PlanScorer::estimate(size_t i) const {
-  const int64_t prev_slack = i > 0 ? costs_[i - 1].op_cycles : 0;
   const OpCostInput& in = ops_[i];
+  const int64_t prev_slack =
+      i > 0 ? static_cast<int64_t>(static_cast<double>(costs_[i - 1].op_cycles) * in.slack_fraction)
+            : 0;
   if (in.dma_only)
     return in.dma ? model_.estimate_dma(*in.dma, prev_slack) : arch::OpCost{};
   return model_.estimate(in.query, in.weights, in.dma, prev_slack);

@@ -17,6 +17,9 @@ namespace euc::scheduler {
 // One operation as the performance model sees it.
 struct OpCostInput {
   bool dma_only = false;  // a copy by DMA: no compute
+  // How much of the previous operation's compute this one's first DMA can hide under: all of
+  // it, or, where cascades interleave them, the one stripe of it launched just before.
+  double slack_fraction = 1.0;
   arch::OpQuery query;
   std::optional<arch::WeightTraffic> weights;
   std::optional<arch::DmaTraffic> dma;
@@ -28,6 +31,10 @@ arch::MemArea area_of(const arch::SystemConfig& system, Region region);
 // Describes operation `index` of `graph` under `plan`. `encoded_weight_bytes` is the operation's
 // encoded weight stream (scales included) when known; otherwise the weights and 10-byte scale
 // records uncompressed stand in for it.
+// The share of operation `index - 1`'s cycles that run between the start of the DMA issued
+// for operation `index` and that operation's first launch (see OpCostInput::slack_fraction).
+double slack_fraction(const ir::NpuGraph& graph, const Plan& plan, size_t index);
+
 OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
                        const arch::SystemConfig& system, size_t index,
                        std::optional<int64_t> encoded_weight_bytes = std::nullopt);

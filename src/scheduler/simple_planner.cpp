@@ -70,12 +70,21 @@ int64_t storage_size(const ir::NpuTensor& tensor, Layout layout) {
   return int64_t{s.n} * s.h * s.w * ((s.c + 15) / 16 * 16) * *ir::element_size(tensor.type);
 }
 
-// The last operation reading the weight buffer operation `i` fills: `i`, or the last of the
-// operations after it that reuse it.
-int buffer_end(const Plan& plan, size_t i) {
-  while (i + 1 < plan.ops.size() && plan.ops[i + 1].weight_buffer.reuses_previous)
-    ++i;
-  return static_cast<int>(i);
+// The steps the weight buffer operation `i` fills is live: from the previous operation (its
+// copy runs under it) to the operation itself, the last of those after it that reuse it, or the
+// end of its cascade (a cascaded operation reads its weights in every stripe).
+LiveRange buffer_range(const Plan& plan, size_t i) {
+  LiveRange lr;
+  lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
+  size_t end = i;
+  while (end + 1 < plan.ops.size() && plan.ops[end + 1].weight_buffer.reuses_previous)
+    ++end;
+  lr.end = static_cast<int>(end);
+  const int c = plan.ops[i].cascade;
+  if (c >= 0 && static_cast<size_t>(c) < plan.cascades.size())
+    lr.end = std::max(lr.end, plan.cascades[static_cast<size_t>(c)].last);
+  lr.size = plan.ops[i].weight_buffer.size;
+  return lr;
 }
 
 // Operations reusing the previous one's buffer get its address.
@@ -236,12 +245,8 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
       const WeightBuffer& b = plan.ops[i].weight_buffer;
       if (!b.enabled() || b.region != Region::kFastArena || b.reuses_previous)
         continue;
-      LiveRange lr;
-      lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
-      lr.end = buffer_end(plan, i);
-      lr.size = b.size;
       fast_buffer[i] = fast.size();
-      fast.push_back(lr);
+      fast.push_back(buffer_range(plan, i));
     }
     // Staged inputs, live from their first reader to their last.
     std::vector<size_t> fast_staged;
@@ -285,19 +290,14 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
   for (int t : graph.outputs) {
     live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
   }
-  // A weight buffer is live from the previous operation (its DMA runs under it) to its own (or
-  // the last that reuses it).
-  std::vector<size_t> buffer_range(plan.ops.size(), SIZE_MAX);
+  // Weight buffers in the arena (live as buffer_range says).
+  std::vector<size_t> buffer_slot(plan.ops.size(), SIZE_MAX);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const WeightBuffer& b = plan.ops[i].weight_buffer;
     if (!b.enabled() || b.region != Region::kArena || b.reuses_previous)
       continue;
-    LiveRange lr;
-    lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
-    lr.end = buffer_end(plan, i);
-    lr.size = plan.ops[i].weight_buffer.size;
-    buffer_range[i] = live.ranges.size();
-    live.ranges.push_back(lr);
+    buffer_slot[i] = live.ranges.size();
+    live.ranges.push_back(buffer_range(plan, i));
   }
   Allocation alloc = allocate(live.ranges, options.allocator, options.hill_climb_iterations);
   verify_allocation(live.ranges, alloc);
@@ -306,8 +306,8 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
       plan.tensors[t].address = alloc.addresses[live.range_of[t]];
   }
   for (size_t i = 0; i < plan.ops.size(); ++i) {
-    if (buffer_range[i] != SIZE_MAX)
-      plan.ops[i].weight_buffer.address = alloc.addresses[buffer_range[i]];
+    if (buffer_slot[i] != SIZE_MAX)
+      plan.ops[i].weight_buffer.address = alloc.addresses[buffer_slot[i]];
   }
   share_buffer_addresses(plan);
   plan.arena_size = alloc.peak;

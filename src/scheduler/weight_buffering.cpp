@@ -42,13 +42,18 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
   std::vector<Candidate> candidates;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];
-    // (Cascaded operations run in stripes over a longer span: their weights stay in flash.)
-    if (op.weights < 0 || op.type == ir::NpuOpType::kFullyConnected || !encoded(i) ||
-        plan.ops[i].cascade >= 0)
+    if (op.weights < 0 || op.type == ir::NpuOpType::kFullyConnected || !encoded(i))
       continue;
-    const int64_t prev_slack =
-        i > 0 ? model.op_cycles(cost_input(graph, plan, system, i - 1, encoded(i - 1)).query) : 0;
+    // A cascaded operation runs stripe by stripe across its cascade: its weights stay whole in
+    // one buffer for all of it, copied under the launch before its first stripe.
+    const bool cascaded = plan.ops[i].cascade >= 0;
     OpCostInput plain = cost_input(graph, plan, system, i, encoded(i));
+    const int64_t prev_slack =
+        i > 0 ? static_cast<int64_t>(
+                    static_cast<double>(model.op_cycles(
+                        cost_input(graph, plan, system, i - 1, encoded(i - 1)).query)) *
+                    plain.slack_fraction)
+              : 0;
     const double without =
         model.estimate(plain.query, plain.weights, plain.dma, prev_slack).total_cycles;
     // One buffer for the whole stream, or two halves for depth slices of s channels (multiples
@@ -66,7 +71,7 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
     auto bytes_of = [&](int channels) {
       return (*encoded(i) * channels / depth + 15) / 16 * 16 + 16;
     };
-    for (int s = step; s < depth && s <= 256; s += s < 64 ? 16 : 32) {
+    for (int s = step; !cascaded && s < depth && s <= 256; s += s < 64 ? 16 : 32) {
       for (int f = step; f <= s; f *= 2) {
         WeightBuffer dbl = single;
         dbl.depth_slices.push_back(0);
