@@ -29,6 +29,7 @@ struct Setup {
   std::string memory_mode;
   scheduler::Strategy strategy = scheduler::Strategy::kPerformance;
   bool weight_buffering = true;
+  bool cascading = true;
   scheduler::AllocatorKind allocator = scheduler::AllocatorKind::kHillClimb;
 };
 
@@ -43,6 +44,7 @@ void PrintTo(const Case& c, std::ostream* os) {
       << " " << c.setup.memory_mode
       << (c.setup.strategy == scheduler::Strategy::kSize ? " Size" : "")
       << (c.setup.weight_buffering ? "" : " no-buffering")
+      << (c.setup.cascading ? "" : " no-cascading")
       << (c.setup.allocator == scheduler::AllocatorKind::kGreedy   ? " Greedy"
           : c.setup.allocator == scheduler::AllocatorKind::kLinear ? " LinearAlloc"
                                                                    : "");
@@ -62,7 +64,8 @@ std::vector<Setup> setups(bool big_model) {
       {"ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram"},
       {"ethos-u65-512", "Ethos_U65_Client_Server", "Shared_Sram"},
   };
-  // The strategies, feature switches and allocators on the default accelerator.
+  // The strategies, feature switches and allocators (on the default accelerator, and Size
+  // without cascades on the Dedicated_Sram one).
   Setup size = all[3];
   size.strategy = scheduler::Strategy::kSize;
   Setup unbuffered = all[2];
@@ -71,7 +74,10 @@ std::vector<Setup> setups(bool big_model) {
   greedy.allocator = scheduler::AllocatorKind::kGreedy;
   Setup linear = all[1];
   linear.allocator = scheduler::AllocatorKind::kLinear;
-  all.insert(all.end(), {size, unbuffered, greedy, linear});
+  Setup flat = all[4];  // Size without cascades: spilling and staging alone fit the cache
+  flat.strategy = scheduler::Strategy::kSize;
+  flat.cascading = false;
+  all.insert(all.end(), {size, unbuffered, greedy, linear, flat});
   if (!big_model || full_matrix())
     return all;
   return {all[3], all[4], size};
@@ -122,6 +128,7 @@ void run_case(const Case& c) {
   driver::CompileOptions options;
   options.plan.strategy = c.setup.strategy;
   options.plan.weight_buffering = c.setup.weight_buffering;
+  options.plan.cascading = c.setup.cascading;
   options.plan.allocator = c.setup.allocator;
   ir::Model compiled = driver::compile_model(tfl::read_model_file(c.model), system, options).model;
   // Through the file format, as a runtime would receive it.
