@@ -361,10 +361,10 @@ OpCost PerformanceModel::estimate(const OpQuery& q, const std::optional<WeightTr
     if (dma->to)
       scaled[index_of(*dma->to)] += static_cast<double>(dma->bytes);
   }
+  // Buffered weights are read from SRAM; a resident buffer (filled for the previous operation)
+  // costs no copy.
   const bool buffered = weights && weights->buffering != WeightTraffic::Buffering::kNone;
-  if (buffered && weights->buffering == WeightTraffic::Buffering::kResident) {
-    c.npu_cycles += static_cast<double>(std::max<int64_t>(dma_cycles - prev_slack_cycles, 0));
-  } else if (buffered) {
+  if (buffered && weights->buffering != WeightTraffic::Buffering::kResident) {
     const auto& w = *weights;
     c.weight_bytes[index_of(w.source_area)].read += static_cast<double>(w.encoded_bytes);
     c.weight_bytes[index_of(w.buffer_area)].write += static_cast<double>(w.encoded_bytes);

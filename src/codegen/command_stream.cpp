@@ -93,18 +93,26 @@ class OperationWriter {
     for (const scheduler::StagedInput& staged : plan_.staged) {
       if (staged.first_reader != static_cast<int>(index) || !staged_.insert(staged.tensor).second)
         continue;
-      e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
-                               {{"region", static_cast<uint32_t>(scheduler::Region::kArena)}}));
-      e_.set_address(Opcode::kSetDma0Src,
-                     static_cast<uint64_t>(plan_.tensors.at(staged.tensor).address));
-      e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
-                               {{"region", static_cast<uint32_t>(scheduler::Region::kFastArena)}}));
-      e_.set_address(Opcode::kSetDma0Dst, static_cast<uint64_t>(staged.address));
-      e_.set_address(Opcode::kSetDma0Len, static_cast<uint64_t>(staged.size));
-      wait_for_kernels();
-      e_.operation(Opcode::kOpDmaStart, 0);
-      dma_outstanding_ = true;
+      start_dma(static_cast<int>(scheduler::Region::kArena),
+                static_cast<uint64_t>(plan_.tensors.at(staged.tensor).address),
+                static_cast<int>(scheduler::Region::kFastArena),
+                static_cast<uint64_t>(staged.address), static_cast<uint64_t>(staged.size));
     }
+  }
+
+  // Starts a linear DMA of `length` bytes. Earlier kernels finish first: the destination may
+  // have been theirs (tensors no longer live, a buffer half they read).
+  void start_dma(int src_region, uint64_t src, int dst_region, uint64_t dst, uint64_t length) {
+    e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
+                             {{"region", static_cast<uint32_t>(src_region)}}));
+    e_.set_address(Opcode::kSetDma0Src, src);
+    e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
+                             {{"region", static_cast<uint32_t>(dst_region)}}));
+    e_.set_address(Opcode::kSetDma0Dst, dst);
+    e_.set_address(Opcode::kSetDma0Len, length);
+    wait_for_kernels();
+    e_.operation(Opcode::kOpDmaStart, 0);
+    dma_outstanding_ = true;
   }
 
   void write_memcpy(const ir::NpuOp& op) {
@@ -112,16 +120,7 @@ class OperationWriter {
     FeatureMapView dst = view(op.ofm, false);
     uint64_t length = static_cast<uint64_t>(graph_.tensors[op.ifm.tensor].shape.elements()) *
                       *ir::element_size(graph_.tensors[op.ifm.tensor].type);
-    e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
-                             {{"region", static_cast<uint32_t>(src.region)}}));
-    e_.set_address(Opcode::kSetDma0Src, src.base);
-    e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
-                             {{"region", static_cast<uint32_t>(dst.region)}}));
-    e_.set_address(Opcode::kSetDma0Dst, dst.base);
-    e_.set_address(Opcode::kSetDma0Len, length);
-    wait_for_kernels();
-    e_.operation(Opcode::kOpDmaStart, 0);
-    dma_outstanding_ = true;
+    start_dma(src.region, src.base, dst.region, dst.base, length);
   }
 
   void write_block_op(size_t index, const ir::NpuOp& op, int slice,
@@ -252,25 +251,17 @@ class OperationWriter {
     return static_cast<uint64_t>(buffer.address) + static_cast<uint64_t>(slice % 2) * half;
   }
 
-  // Starts the DMA of one depth slice of operation `index`'s weights into its buffer, once.
-  // Earlier kernels finish first: the memory may have been theirs (the previous slice in this
-  // half, or tensors no longer live).
+  // Starts the DMA of one depth slice of operation `index`'s weights into its buffer, once
+  // (never for a buffer the previous operation filled with the same stream).
   void copy_weights(size_t index, int slice) {
     const scheduler::WeightBuffer& buffer = plan_.ops[index].weight_buffer;
     if (!buffer.enabled() || buffer.reuses_previous || !copied_.insert({index, slice}).second)
       return;
     const ConstantLayout::Stream& stream =
         constants_.op_slices[index].at(static_cast<size_t>(slice)).stream;
-    e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
-                             {{"region", static_cast<uint32_t>(scheduler::Region::kFlash)}}));
-    e_.set_address(Opcode::kSetDma0Src, static_cast<uint64_t>(stream.address));
-    e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
-                             {{"region", static_cast<uint32_t>(buffer.region)}}));
-    e_.set_address(Opcode::kSetDma0Dst, buffer_address(index, slice));
-    e_.set_address(Opcode::kSetDma0Len, static_cast<uint64_t>(stream.size));
-    wait_for_kernels();
-    e_.operation(Opcode::kOpDmaStart, 0);
-    dma_outstanding_ = true;
+    start_dma(static_cast<int>(scheduler::Region::kFlash), static_cast<uint64_t>(stream.address),
+              static_cast<int>(buffer.region), buffer_address(index, slice),
+              static_cast<uint64_t>(stream.size));
   }
 
   bool raw_average(const ir::NpuOp& op) const {

@@ -25,20 +25,14 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path) {
     throw_usage(
         fmt::format("{}: cannot open for reading: {}", path.string(), std::strerror(errno)));
   }
-  // One read of the whole file (a model is megabytes: growing a vector byte by byte is slow);
-  // a file whose size changes meanwhile is read to its actual end.
+  // Read in large chunks into room for the whole file (a model is megabytes: growing a vector
+  // byte by byte is slow), to the file's actual end.
   std::vector<uint8_t> bytes;
-  const auto expected = std::filesystem::file_size(path, ec);
-  if (!ec)
-    bytes.resize(static_cast<size_t>(expected));
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  bytes.resize(static_cast<size_t>(in.gcount()));
-  if (!in.eof() || bytes.empty()) {
-    in.clear();
-    char chunk[65536];
-    while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
-      bytes.insert(bytes.end(), chunk, chunk + in.gcount());
-  }
+  if (const auto size = std::filesystem::file_size(path, ec); !ec)
+    bytes.reserve(static_cast<size_t>(size));
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+    bytes.insert(bytes.end(), chunk, chunk + in.gcount());
   if (in.bad()) {
     throw_usage(fmt::format("{}: read error", path.string()));
   }

@@ -81,6 +81,15 @@ LiveRanges compute_live_ranges(const ir::NpuGraph& graph, const Plan* plan) {
   return out;
 }
 
+LiveRange staged_range(const LiveRanges& live, const StagedInput& staged) {
+  const int r = live.range_of.at(static_cast<size_t>(staged.tensor));
+  LiveRange lr;
+  lr.start = staged.first_reader;
+  lr.end = std::max(staged.first_reader, live.ranges.at(static_cast<size_t>(r)).end);
+  lr.size = staged.size;
+  return lr;
+}
+
 std::vector<int64_t> live_bytes_per_step(const LiveRanges& live, size_t steps) {
   std::vector<int64_t> bytes(steps, 0);
   for (const LiveRange& lr : live.ranges) {
@@ -99,13 +108,9 @@ std::vector<int64_t> sram_bytes_per_step(const ir::NpuGraph& graph, const Plan& 
     if (!in_sram)
       lr.size = 0;
   }
-  std::vector<int64_t> bytes = live_bytes_per_step(live, graph.ops.size());
-  for (const StagedInput& staged : plan.staged) {
-    const LiveRange& lr = live.ranges.at(static_cast<size_t>(live.range_of.at(staged.tensor)));
-    for (int s = staged.first_reader; s <= lr.end && s < static_cast<int>(bytes.size()); ++s)
-      bytes[static_cast<size_t>(s)] += staged.size;
-  }
-  return bytes;
+  for (const StagedInput& staged : plan.staged)
+    live.ranges.push_back(staged_range(live, staged));
+  return live_bytes_per_step(live, graph.ops.size());
 }
 
 }  // namespace euc::scheduler

@@ -31,6 +31,10 @@ struct LiveRanges {
 // to 16); without, every feature map is stored linearly.
 LiveRanges compute_live_ranges(const ir::NpuGraph& graph, const Plan* plan = nullptr);
 
+// The steps a staged input's copy in the SRAM cache is live: from its first reader to the
+// input's last (a cascade extends it), with the copy's size.
+LiveRange staged_range(const LiveRanges& live, const StagedInput& staged);
+
 // Bytes live at each of `steps` operation steps (the sum of the ranges that span it).
 std::vector<int64_t> live_bytes_per_step(const LiveRanges& live, size_t steps);
 

@@ -28,13 +28,13 @@ struct OpCostInput {
 // The memory area a placed tensor lives in.
 arch::MemArea area_of(const arch::SystemConfig& system, Region region);
 
-// Describes operation `index` of `graph` under `plan`. `encoded_weight_bytes` is the operation's
-// encoded weight stream (scales included) when known; otherwise the weights and 10-byte scale
-// records uncompressed stand in for it.
 // The share of operation `index - 1`'s cycles that run between the start of the DMA issued
 // for operation `index` and that operation's first launch (see OpCostInput::slack_fraction).
 double slack_fraction(const ir::NpuGraph& graph, const Plan& plan, size_t index);
 
+// Describes operation `index` of `graph` under `plan`. `encoded_weight_bytes` is the operation's
+// encoded weight stream (scales included) when known; otherwise the weights and 10-byte scale
+// records uncompressed stand in for it.
 OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
                        const arch::SystemConfig& system, size_t index,
                        std::optional<int64_t> encoded_weight_bytes = std::nullopt);

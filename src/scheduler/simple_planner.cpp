@@ -248,16 +248,11 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
       fast_buffer[i] = fast.size();
       fast.push_back(buffer_range(plan, i));
     }
-    // Staged inputs, live from their first reader to their last.
+    // Staged inputs' copies.
     std::vector<size_t> fast_staged;
     for (const StagedInput& staged : plan.staged) {
-      const int r = all.range_of.at(static_cast<size_t>(staged.tensor));
-      LiveRange lr;
-      lr.start = staged.first_reader;
-      lr.end = std::max(staged.first_reader, all.ranges.at(static_cast<size_t>(r)).end);
-      lr.size = staged.size;
       fast_staged.push_back(fast.size());
-      fast.push_back(lr);
+      fast.push_back(staged_range(all, staged));
     }
     Allocation a = allocate(fast, options.allocator, options.hill_climb_iterations);
     verify_allocation(fast, a);

@@ -209,22 +209,17 @@ MlwSectionSymbols section_symbols(std::span<const std::int16_t> values,
 std::int64_t estimate_section_bits(const ValueHistogram& histogram, const ZeroRunBits& runs,
                                    const MlwSectionCoding& coding) {
   const auto index_of = weight_index_map(coding);
-  // Summed in doubles, which vectorise where 64-bit integer products do not: exact for every
-  // code that can express all the values (sums far below 2^53); a code that cannot only needs
-  // to come out huge.
-  std::array<double, grc::kWeightCodeCount> weight_bits{};
+  std::array<std::int64_t, grc::kWeightCodeCount> weight_bits{};
   for (std::size_t v = coding.zero_runs ? 1 : 0; v < histogram.size(); ++v) {
     if (histogram[v] == 0) {
       continue;
     }
     const auto& row = grc::weight_bits_row(index_of[v], coding.uncompressed_bits);
-    const auto count = static_cast<double>(histogram[v]);
     for (std::size_t code = 0; code < weight_bits.size(); ++code) {
-      weight_bits[code] += count * static_cast<double>(row[code]);
+      weight_bits[code] += std::int64_t{histogram[v]} * row[code];
     }
   }
-  std::int64_t bits = static_cast<std::int64_t>(
-      std::min(*std::min_element(weight_bits.begin(), weight_bits.end()), 0x1p62));
+  std::int64_t bits = *std::min_element(weight_bits.begin(), weight_bits.end());
   if (coding.zero_runs) {
     bits += *std::min_element(runs.begin(), runs.end());
   }

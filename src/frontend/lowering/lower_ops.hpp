@@ -1,6 +1,7 @@
 #pragma once
 // One lowering function per family of network operators. Each returns false (and adds nothing)
 // when it cannot express the operator, which then stays on the CPU.
+#include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/segment_builder.hpp"
 
 namespace euc::frontend {
@@ -23,13 +24,17 @@ void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
 void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index);
-// CONCATENATION, PACK, SPLIT, SPLIT_V, UNPACK, SLICE, STRIDED_SLICE (join_split.cpp): a byte
-// copy for every piece not placed in the whole by a view.
+// Joins and splits (is_join_or_split; join_split.cpp): a byte copy for every piece not placed
+// in the whole by a view.
 void lower_join_split(SegmentBuilder& b, const ir::Operator& op, int index);
 
 template <class Produced>
 void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
                     Produced input_is_produced) {
+  if (is_join_or_split(op.type)) {
+    lower_join_split(b, op, index);
+    return;
+  }
   switch (op.type) {
     case ir::BuiltinOp::CONV_2D:
     case ir::BuiltinOp::DEPTHWISE_CONV_2D:
@@ -52,15 +57,6 @@ void lower_operator(SegmentBuilder& b, const ir::Operator& op, int index,
       break;
     case ir::BuiltinOp::QUANTIZE:
       lower_quantize(b, op, index);
-      break;
-    case ir::BuiltinOp::CONCATENATION:
-    case ir::BuiltinOp::PACK:
-    case ir::BuiltinOp::SPLIT:
-    case ir::BuiltinOp::SPLIT_V:
-    case ir::BuiltinOp::UNPACK:
-    case ir::BuiltinOp::SLICE:
-    case ir::BuiltinOp::STRIDED_SLICE:
-      lower_join_split(b, op, index);
       break;
     case ir::BuiltinOp::PAD:
       break;  // folded into its reader (see fold_pad)
