@@ -1,8 +1,8 @@
 #pragma once
 // The Ethos-U55/U65 command vocabulary as data: every opcode with the bit layout of its command
 // word(s), and every enumeration of the register description. The data is generated from
-// reference/ethos_u55_command_facts.txt by scripts/gen_npu_commands.py into
-// command_tables.gen.{hpp,cpp}; everything else in npu/ (encoding, decoding, printing) reads these
+// reference/ethos_u55_command_facts.txt by scripts/gen_npu_commands.py into the *.gen.{hpp,cpp}
+// files beside this one; everything else in npu/ (encoding, decoding, printing) reads these
 // tables instead of knowing about individual commands.
 #include <cstdint>
 #include <optional>
@@ -10,7 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "npu/command_tables.gen.hpp"
+#include "npu/command_enums.gen.hpp"
+#include "npu/register_maps.gen.hpp"
 
 namespace euc::npu {
 
