@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
+#include "runner/ethosu_kernel.hpp"
 #include "tflite/reader.hpp"
 
 namespace {
@@ -25,7 +25,7 @@ void run_compiled(benchmark::State& state, const char* version, const char* conf
     return;
   }
   euc::refinterp::Interpreter interp(euc::tfl::read_model_file(path),
-                                     euc::npusim::ethosu_kernel_factory(path.string()));
+                                     euc::runner::ethosu_kernel_factory(path.string()));
   std::vector<uint8_t> input(static_cast<size_t>(interp.input_tensor(0).num_elements()));
   for (size_t i = 0; i < input.size(); ++i)
     input[i] = static_cast<uint8_t>(i * 2654435761u >> 24);
@@ -47,7 +47,7 @@ void BM_MobileNetV2OnNpuColdVela310A(benchmark::State& state) {
   }
   const euc::ir::Model model = euc::tfl::read_model_file(path);
   for (auto _ : state) {
-    euc::refinterp::Interpreter interp(model, euc::npusim::ethosu_kernel_factory(path.string()));
+    euc::refinterp::Interpreter interp(model, euc::runner::ethosu_kernel_factory(path.string()));
     std::vector<uint8_t> input(static_cast<size_t>(interp.input_tensor(0).num_elements()), 0);
     interp.set_input(0, input);
     interp.invoke();

@@ -10,10 +10,13 @@
 #include "codegen/constants.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/supported/supported_ops.hpp"
+#include "npu/driver_payload.hpp"
 #include "output/ethosu_model.hpp"
 #include "output/schedule_report.hpp"
 #include "scheduler/cascade.hpp"
+#include "scheduler/subgraph_arena.hpp"
 #include "scheduler/weight_buffering.hpp"
+#include "selfcheck/stream_check.hpp"
 
 namespace euc::driver {
 
@@ -72,6 +75,80 @@ void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::Np
     report.performance->add(op);
 }
 
+// Verifies the segment's command stream on its own before anything is written (an internal
+// error otherwise): every access inside its region, every read of data written before, every
+// output byte written.
+void self_check(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                const codegen::CompiledSegment& compiled, const arch::SystemConfig& system,
+                const std::string& name) {
+  selfcheck::SegmentStream stream;
+  stream.segment = name;
+  const npu::DriverPayload payload = npu::parse_driver_payload(compiled.payload, name);
+  stream.commands = payload.command_words;
+  stream.region_size = {static_cast<int64_t>(compiled.flash.size()), plan.arena_size,
+                        plan.fast_arena_size};
+  stream.shram_bytes = int64_t{system.accelerator_config().shram_banks} * 1024;
+  auto placed = [&](int t) {
+    const ir::NpuTensor& tensor = graph.tensors[static_cast<size_t>(t)];
+    const scheduler::TensorPlacement& place = plan.tensors[static_cast<size_t>(t)];
+    return selfcheck::PlacedTensor{tensor.name, static_cast<int>(place.region), place.address,
+                                   scheduler::linear_size(tensor)};
+  };
+  for (int t : graph.inputs)
+    stream.inputs.push_back(placed(t));
+  for (int t : graph.outputs)
+    stream.outputs.push_back(placed(t));
+  auto add_name = [&](int op) {
+    if (graph.ops[static_cast<size_t>(op)].type != ir::NpuOpType::kMemcpy)
+      stream.block_names.push_back(graph.ops[static_cast<size_t>(op)].name);
+  };
+  if (plan.passes.empty()) {
+    for (size_t i = 0; i < graph.ops.size(); ++i)
+      add_name(static_cast<int>(i));
+  } else {
+    for (const scheduler::Pass& pass : plan.passes)
+      add_name(pass.op);
+  }
+  selfcheck::check_segment_stream(stream);
+}
+
+struct PlannedSegment {
+  scheduler::Plan plan;
+  codegen::ConstantLayout constants;
+};
+
+// Every scheduling decision for one NPU segment: block configs, cascades, weight buffers (decided
+// on estimated stream sizes, then the weights encoded once in the chosen depth slices and the
+// buffers sized exactly), the segment's own arena and passes.
+PlannedSegment plan_segment(const ir::NpuGraph& graph, const arch::SystemConfig& system,
+                            const CompileOptions& options) {
+  PlannedSegment out;
+  scheduler::Plan& plan = out.plan;
+  plan = scheduler::plan_whole_tensors(graph, system, options.plan);
+  std::vector<int64_t> stream_bytes;
+  for (const ir::NpuOp& op : graph.ops) {
+    const ir::NpuTensor* w = op.weights >= 0 ? &graph.tensors[op.weights] : nullptr;
+    stream_bytes.push_back(w == nullptr || !w->data ? -1
+                                                    : static_cast<int64_t>(w->data->size()) +
+                                                          int64_t{10} * op.ofm.shape.c + 32);
+  }
+  const int64_t budget = scheduler::buffer_weights(graph, plan, system, options.plan, stream_bytes);
+  out.constants = codegen::layout_constants(graph, plan, system.accelerator_config());
+  std::vector<std::vector<int64_t>> slice_bytes(graph.ops.size());
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    for (const auto& slice : out.constants.op_slices[i])
+      slice_bytes[i].push_back(slice.stream.size);
+  }
+  scheduler::settle_weight_buffers(graph, plan, options.plan, slice_bytes, budget);
+  std::vector<int64_t> stream_address;
+  for (size_t i = 0; i < graph.ops.size(); ++i)
+    stream_address.push_back(
+        out.constants.op_slices[i].empty() ? -1 : out.constants.op_streams[i].address);
+  scheduler::share_identical_buffers(graph, plan, options.plan, stream_address);
+  scheduler::build_passes(graph, plan);
+  return out;
+}
+
 }  // namespace
 
 CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& system,
@@ -97,6 +174,11 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
     result.report.network_ops += static_cast<int>(on_npu.size());
     output::SubgraphCompilation comp;
     comp.lowered = frontend::lower_subgraph(model, static_cast<int>(s), on_npu);
+    // Plan every NPU segment, then give them one arena, then generate their code.
+    std::vector<PlannedSegment> planned;
+    std::vector<scheduler::ArenaSegment> arena;
+    std::vector<scheduler::CpuTensorUse> cpu_uses;
+    int step = 0;
     for (const frontend::Segment& seg : comp.lowered.segments) {
       if (!seg.on_npu) {
         result.report.cpu_ops += static_cast<int>(seg.network_ops.size());
@@ -107,40 +189,40 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
                                             : "listed in --ignore-ops");
           }
           result.report.cpu_operators.push_back(std::move(cpu));
+          const ir::Operator& op = model.subgraphs[s].operators[static_cast<size_t>(i)];
+          for (int t : op.inputs)
+            cpu_uses.push_back({t, step});
+          for (int t : op.outputs)
+            cpu_uses.push_back({t, step});
+          ++step;
         }
         continue;
       }
       result.report.npu_network_ops += static_cast<int>(seg.network_ops.size());
-      scheduler::Plan plan = scheduler::plan_whole_tensors(seg.graph, system, options.plan);
-      // Weight buffering is decided on estimated stream sizes (weights plus 10-byte scale
-      // records); the weights are then encoded once, in the chosen depth slices, and the
-      // buffers sized exactly.
-      std::vector<int64_t> stream_bytes;
-      for (const ir::NpuOp& op : seg.graph.ops) {
-        const ir::NpuTensor* w = op.weights >= 0 ? &seg.graph.tensors[op.weights] : nullptr;
-        stream_bytes.push_back(w == nullptr || !w->data ? -1
-                                                        : static_cast<int64_t>(w->data->size()) +
-                                                              int64_t{10} * op.ofm.shape.c + 32);
-      }
-      const int64_t budget =
-          scheduler::buffer_weights(seg.graph, plan, system, options.plan, stream_bytes);
-      codegen::ConstantLayout constants =
-          codegen::layout_constants(seg.graph, plan, system.accelerator_config());
-      std::vector<std::vector<int64_t>> slice_bytes(seg.graph.ops.size());
-      for (size_t i = 0; i < seg.graph.ops.size(); ++i) {
-        for (const auto& slice : constants.op_slices[i])
-          slice_bytes[i].push_back(slice.stream.size);
-      }
-      scheduler::settle_weight_buffers(seg.graph, plan, options.plan, slice_bytes, budget);
-      std::vector<int64_t> stream_address;
-      for (size_t i = 0; i < seg.graph.ops.size(); ++i)
-        stream_address.push_back(constants.op_slices[i].empty() ? -1
-                                                                : constants.op_streams[i].address);
-      scheduler::share_identical_buffers(seg.graph, plan, options.plan, stream_address);
-      scheduler::check_arena_limit(seg.graph, plan, options.plan);
-      scheduler::build_passes(seg.graph, plan);
+      planned.push_back(plan_segment(seg.graph, system, options));
+      arena.push_back({&seg.graph, nullptr, step});
+      step += std::max<int>(1, static_cast<int>(seg.graph.ops.size()));
+    }
+    if (planned.size() > 1) {
+      for (int t : model.subgraphs[s].inputs)
+        cpu_uses.push_back({t, 0});
+      for (int t : model.subgraphs[s].outputs)
+        cpu_uses.push_back({t, step - 1});
+      for (size_t k = 0; k < planned.size(); ++k)
+        arena[k].plan = &planned[k].plan;
+      scheduler::allocate_subgraph_arena(arena, cpu_uses, step, options.plan);
+    }
+    size_t k = 0;
+    for (const frontend::Segment& seg : comp.lowered.segments) {
+      if (!seg.on_npu)
+        continue;
+      PlannedSegment& p = planned[k++];
+      scheduler::check_arena_limit(seg.graph, p.plan, options.plan);
       codegen::CompiledSegment compiled =
-          codegen::compile_segment(seg.graph, plan, system, &constants);
+          codegen::compile_segment(seg.graph, p.plan, system, &p.constants);
+      const scheduler::Plan& plan = p.plan;
+      self_check(seg.graph, plan, compiled, system,
+                 fmt::format("subgraph {} segment {}", s, result.report.segments.size()));
       SegmentReport r;
       r.subgraph = static_cast<int>(s);
       r.network_ops = static_cast<int>(seg.network_ops.size());

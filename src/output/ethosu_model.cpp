@@ -1,5 +1,6 @@
 #include "output/ethosu_model.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -93,6 +94,17 @@ class ModelBuilder {
     sg_->debug_metadata_index = in_sg_->debug_metadata_index;
     tensor_map_.clear();
     arena_offset_.clear();
+    scratch_ = -1;
+    scratch_fast_ = -1;
+    // One scratch and one scratch_fast tensor for every ethos-u operator of the subgraph (one
+    // arena plan covers them all; TensorFlow Lite Micro keeps the scratch live from the first
+    // to the last, so no CPU tensor lands on data left in it between them).
+    scratch_size_ = 0;
+    fast_size_ = 0;
+    for (const codegen::CompiledSegment& c : comp.compiled) {
+      scratch_size_ = std::max(scratch_size_, c.arena_size);
+      fast_size_ = std::max(fast_size_, c.fast_arena_size);
+    }
     for (int t : in_sg_->inputs)
       sg_->inputs.push_back(tensor(t));
     size_t npu_index = 0;
@@ -130,10 +142,13 @@ class ModelBuilder {
                                    -1));
     op.inputs.push_back(new_tensor(prefix + "_flash", static_cast<int64_t>(compiled.flash.size()),
                                    compiled.flash, -1));
-    op.inputs.push_back(new_tensor(prefix + "_scratch", compiled.arena_size, {}, 0));
-    op.inputs.push_back(new_tensor(
-        prefix + "_scratch_fast",
-        compiled.fast_arena_size > 0 ? compiled.fast_arena_size : compiled.arena_size, {}, 0));
+    if (scratch_ < 0) {
+      scratch_ = new_tensor(prefix + "_scratch", scratch_size_, {}, 0);
+      scratch_fast_ =
+          new_tensor(prefix + "_scratch_fast", fast_size_ > 0 ? fast_size_ : scratch_size_, {}, 0);
+    }
+    op.inputs.push_back(scratch_);
+    op.inputs.push_back(scratch_fast_);
     const ir::NpuGraph& g = seg.graph;
     for (size_t i = 0; i < g.inputs.size(); ++i) {
       int32_t t = tensor(g.tensors[g.inputs[i]].network_tensor);
@@ -195,6 +210,10 @@ class ModelBuilder {
   std::map<int, int32_t> tensor_map_;
   std::map<uint32_t, uint32_t> buffer_map_;
   std::vector<int32_t> arena_offset_;
+  int32_t scratch_ = -1;
+  int32_t scratch_fast_ = -1;
+  int64_t scratch_size_ = 0;
+  int64_t fast_size_ = 0;
   std::vector<std::vector<int32_t>> offsets_;
 };
 

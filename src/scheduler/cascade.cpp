@@ -130,10 +130,15 @@ std::vector<Pass> cascade_passes(const ir::NpuGraph& graph, const Cascade& c) {
 }
 
 int rolling_rows(const ir::NpuGraph& graph, const Cascade& c, int k) {
-  // The consumer's window [begin, end) for each pass it runs must be resident at once.
+  // The consumer's window [begin, end) for each pass it runs must be resident at once, and each
+  // pass of the producer must fit without wrapping onto its own rows: tile addressing wraps a
+  // view once, so a producer that writes rows the consumer skips (a stride above the kernel)
+  // still needs room for all the rows of its pass.
   int rows = 1;
   const ir::NpuOp& consumer = graph.ops[static_cast<size_t>(k)];
   for (const Pass& p : cascade_passes(graph, c)) {
+    if (p.op == k - 1)
+      rows = std::max(rows, p.row_end - p.row_begin);
     if (p.op != k)
       continue;
     const RowWindow w = input_rows(consumer, p.row_begin, p.row_end);

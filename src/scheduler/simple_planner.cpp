@@ -269,10 +269,20 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
       plan.staged[k].address = a.addresses[fast_staged[k]];
     plan.fast_arena_size = a.peak;
   }
-  LiveRanges live = compute_live_ranges(graph, &plan);
+  ArenaRanges ranges = arena_ranges(graph, plan, options);
+  Allocation alloc = allocate(ranges.live.ranges, options.allocator, options.hill_climb_iterations);
+  verify_allocation(ranges.live.ranges, alloc);
+  apply_arena_addresses(graph, plan, ranges, alloc.addresses);
+  plan.arena_size = alloc.peak;
+}
+
+ArenaRanges arena_ranges(const ir::NpuGraph& graph, const Plan& plan, const PlanOptions& options) {
+  ArenaRanges out;
+  LiveRanges& live = out.live;
+  live = compute_live_ranges(graph, &plan);
   if (plan.spilling) {
-    // The DRAM arena allocation below must not reserve room for ranges already placed in the
-    // cache: they keep their slot in the list (range indices stay valid) with no size.
+    // The arena must not reserve room for ranges placed in the cache: they keep their slot in
+    // the list (range indices stay valid) with no size.
     for (LiveRange& lr : live.ranges) {
       if (plan.tensors[static_cast<size_t>(lr.tensors.front())].region == Region::kFastArena)
         lr.size = 0;
@@ -286,26 +296,29 @@ void allocate_arena(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& op
     live.ranges[live.range_of[t]].alignment = std::max<int64_t>(16, options.cpu_tensor_alignment);
   }
   // Weight buffers in the arena (live as buffer_range says).
-  std::vector<size_t> buffer_slot(plan.ops.size(), SIZE_MAX);
+  out.buffer_slot.assign(plan.ops.size(), SIZE_MAX);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const WeightBuffer& b = plan.ops[i].weight_buffer;
     if (!b.enabled() || b.region != Region::kArena || b.reuses_previous)
       continue;
-    buffer_slot[i] = live.ranges.size();
+    out.buffer_slot[i] = live.ranges.size();
     live.ranges.push_back(buffer_range(plan, i));
   }
-  Allocation alloc = allocate(live.ranges, options.allocator, options.hill_climb_iterations);
-  verify_allocation(live.ranges, alloc);
+  return out;
+}
+
+void apply_arena_addresses(const ir::NpuGraph& graph, Plan& plan, const ArenaRanges& ranges,
+                           std::span<const int64_t> addresses) {
   for (size_t t = 0; t < graph.tensors.size(); ++t) {
-    if (live.range_of[t] >= 0 && plan.tensors[t].region == Region::kArena)
-      plan.tensors[t].address = alloc.addresses[live.range_of[t]];
+    const int r = ranges.live.range_of[t];
+    if (r >= 0 && plan.tensors[t].region == Region::kArena)
+      plan.tensors[t].address = addresses[static_cast<size_t>(r)];
   }
   for (size_t i = 0; i < plan.ops.size(); ++i) {
-    if (buffer_slot[i] != SIZE_MAX)
-      plan.ops[i].weight_buffer.address = alloc.addresses[buffer_slot[i]];
+    if (ranges.buffer_slot[i] != SIZE_MAX)
+      plan.ops[i].weight_buffer.address = addresses[ranges.buffer_slot[i]];
   }
   share_buffer_addresses(plan);
-  plan.arena_size = alloc.peak;
 }
 
 void check_arena_limit(const ir::NpuGraph& graph, const Plan& plan, const PlanOptions& options) {

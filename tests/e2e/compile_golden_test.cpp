@@ -11,9 +11,9 @@
 #include "arch/config_file.hpp"
 #include "core/file_io.hpp"
 #include "driver/compiler.hpp"
-#include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
 #include "refinterp/npy.hpp"
+#include "runner/ethosu_kernel.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
 #include "tflite/writer.hpp"
@@ -133,7 +133,7 @@ void run_case(const Case& c) {
   ir::Model compiled = driver::compile_model(tfl::read_model_file(c.model), system, options).model;
   // Through the file format, as a runtime would receive it.
   ir::Model loaded = tfl::read_model(tfl::write_model(compiled), "compiled");
-  refinterp::Interpreter interp(std::move(loaded), npusim::ethosu_kernel_factory("compiled"));
+  refinterp::Interpreter interp(std::move(loaded), runner::ethosu_kernel_factory("compiled"));
   int checked = 0;
   for (const auto& e : fs::directory_iterator(c.golden)) {
     if (!e.is_directory())

@@ -6,8 +6,8 @@
 #include <random>
 
 #include "arch/config_file.hpp"
-#include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
+#include "runner/ethosu_kernel.hpp"
 
 namespace euc::test {
 
@@ -22,7 +22,7 @@ ir::Model expect_same_outputs(const ir::Model& original, const std::string& acce
   EXPECT_EQ(compiled.subgraphs[0].operators.size(), 1u) << "one ethos-u operator expected";
   refinterp::Interpreter want(original);
   refinterp::Interpreter got(tfl::read_model(tfl::write_model(compiled), "compiled"),
-                             npusim::ethosu_kernel_factory("compiled"));
+                             runner::ethosu_kernel_factory("compiled"));
   std::mt19937 rng(7);
   for (int run = 0; run < 3; ++run) {
     for (size_t k = 0; k < want.input_count(); ++k) {

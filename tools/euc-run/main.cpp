@@ -13,9 +13,9 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/tool_main.hpp"
-#include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
 #include "refinterp/npy.hpp"
+#include "runner/ethosu_kernel.hpp"
 #include "tflite/reader.hpp"
 
 namespace fs = std::filesystem;
@@ -142,7 +142,7 @@ int run(int argc, char** argv) {
     if (ec)
       euc::throw_usage(fmt::format("cannot create folder {}: {}", dump_dir, ec.message()));
   }
-  euc::npusim::NpuObserver npu_observer;
+  euc::runner::NpuObserver npu_observer;
   if (!dump_dir.empty()) {
     npu_observer = [&dump_dir](size_t k, const euc::npusim::EthosuRunner&,
                                const euc::npusim::OperationEvent& event) {
@@ -150,7 +150,7 @@ int run(int argc, char** argv) {
     };
   }
   Interpreter interp(euc::tfl::read_model_file(model_path),
-                     euc::npusim::ethosu_kernel_factory(model_path, npu_observer));
+                     euc::runner::ethosu_kernel_factory(model_path, npu_observer));
   if (seed) {
     std::mt19937_64 rng(*seed);
     for (size_t k = 0; k < interp.input_count(); ++k)

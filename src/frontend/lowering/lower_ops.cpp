@@ -64,6 +64,23 @@ ir::Padding padding_for(tflite::Padding mode, const ir::Shape4& ifm, const ir::S
   return {top, left, bottom, right};
 }
 
+// The NPU has no IFM width or height register: it reads the columns and rows the OFM's windows
+// cover, (ofm - 1) * stride + dilated kernel - leading padding, and pads the rest. Trailing
+// padding the windows never reach (a strided VALID convolution behind a folded PAD, say) must
+// not count, or the last real columns would be taken for padding.
+void trim_trailing_padding(ir::NpuOp& op) {
+  const ir::Kernel& k = op.kernel;
+  auto used = [](int ofm, int stride, int kernel, int dilation, int ifm, int lead) {
+    return std::max(0, (ofm - 1) * stride + (kernel - 1) * dilation + 1 - ifm - lead);
+  };
+  op.padding.bottom = std::min(
+      op.padding.bottom,
+      used(op.ofm.shape.h, k.stride_y, k.height, k.dilation_y, op.ifm.shape.h, op.padding.top));
+  op.padding.right = std::min(
+      op.padding.right,
+      used(op.ofm.shape.w, k.stride_x, k.width, k.dilation_x, op.ifm.shape.w, op.padding.left));
+}
+
 [[noreturn]] void cannot_lower(const ir::Operator& op, int index, std::string_view why) {
   throw_input(fmt::format("operator {} ({}) cannot be lowered to the NPU: {}", index,
                           ir::operator_display_name(op), why));
@@ -154,6 +171,7 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
     out.padding.bottom += pad->padding.bottom;
     out.padding.right += pad->padding.right;
   }
+  trim_trailing_padding(out);
   set_activation(b, out, op, index, act);
   b.add(std::move(out));
 }
@@ -190,6 +208,7 @@ void lower_pooling(SegmentBuilder& b, const ir::Operator& op, int index) {
   out.kernel.stride_x = o->stride_w();
   out.kernel.stride_y = o->stride_h();
   out.padding = padding_for(o->padding(), out.ifm.shape, out.ofm.shape, out.kernel);
+  trim_trailing_padding(out);
   set_activation(b, out, op, index, o->fused_activation_function());
   b.add(std::move(out));
 }

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/file_io.hpp"
-#include "npusim/ethosu_kernel.hpp"
 #include "refinterp/interpreter.hpp"
 #include "refinterp/npy.hpp"
+#include "runner/ethosu_kernel.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
 
@@ -57,7 +57,7 @@ TEST_P(VelaGoldenTest, NpuOutputsMatchTfliteMicroGoldens) {
   const fs::path golden = test::shared_dir() / "models" / "golden" / param.model;
   ASSERT_TRUE(fs::exists(model_path)) << model_path;
   refinterp::Interpreter interp(tfl::read_model_file(model_path),
-                                ethosu_kernel_factory(model_path.string()));
+                                runner::ethosu_kernel_factory(model_path.string()));
   const std::vector<std::string> cases = test::subfolders(golden);
   ASSERT_FALSE(cases.empty()) << golden;
   for (const std::string& name : cases) {
@@ -75,6 +75,27 @@ TEST_P(VelaGoldenTest, NpuOutputsMatchTfliteMicroGoldens) {
       EXPECT_TRUE(std::equal(got.begin(), got.end(), want.data.begin()))
           << name << " output " << k << ": " << describe_difference(got, want.data);
     }
+  }
+}
+
+// Vela 3.10 splits this network's NPU part into five ethos-u operators (CPU TRANSPOSEs between
+// concatenations) sharing one scratch tensor: a later operator reads what an earlier one left in
+// scratch, so the memory must persist across them within an invocation (and be fresh for the next).
+TEST(VelaSharedScratch, EthosuOperatorsShareTheScratchTensor) {
+  EUC_REQUIRE_SHARED();
+  const fs::path dir = test::shared_dir() / "regressions" / "vela_shared_scratch";
+  const fs::path model_path = dir / "yolo_style_vela.tflite";
+  refinterp::Interpreter interp(tfl::read_model_file(model_path),
+                                runner::ethosu_kernel_factory(model_path.string()));
+  const auto input = refinterp::parse_npy(read_file_bytes(dir / "input0.npy"), "input0.npy");
+  const auto want = refinterp::parse_npy(read_file_bytes(dir / "output0.npy"), "output0.npy");
+  for (int run = 0; run < 2; ++run) {
+    interp.set_input(0, input.data);
+    interp.invoke();
+    const auto got = interp.output(0);
+    ASSERT_EQ(got.size(), want.data.size());
+    EXPECT_TRUE(std::equal(got.begin(), got.end(), want.data.begin()))
+        << "run " << run << ": " << describe_difference(got, want.data);
   }
 }
 
@@ -113,7 +134,7 @@ TEST(VelaLstm, HiddenStateOfEveryStepMatchesTfliteMicro) {
       states.emplace_back(event.ofm->values.begin(), event.ofm->values.end());
     };
     refinterp::Interpreter npu(tfl::read_model_file(compiled),
-                               ethosu_kernel_factory(compiled.string(), observer));
+                               runner::ethosu_kernel_factory(compiled.string(), observer));
     for (const std::string& name : test::subfolders(golden)) {
       const fs::path file = golden / name / "input0.npy";
       const auto input = refinterp::parse_npy(read_file_bytes(file), file.string());
