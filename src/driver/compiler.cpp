@@ -75,6 +75,53 @@ void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::Np
     report.performance->add(op);
 }
 
+// The block operations the command stream launches, in order: names, and the network tensor
+// each writes whole ("" for a part).
+std::vector<std::string> block_operations(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                          std::vector<std::string>* whole_tensors = nullptr) {
+  std::vector<std::string> names;
+  auto add = [&](const scheduler::Pass& pass) {
+    const ir::NpuOp& op = graph.ops[static_cast<size_t>(pass.op)];
+    if (op.type == ir::NpuOpType::kMemcpy)
+      return;
+    names.push_back(fmt::format("{} '{}'", ir::npu_op_type_name(op.type), op.name));
+    if (whole_tensors == nullptr)
+      return;
+    const ir::NpuTensor& ofm = graph.tensors[static_cast<size_t>(op.ofm.tensor)];
+    const bool whole_pass =
+        pass.row_begin == 0 && pass.row_end == op.ofm.shape.n * op.ofm.shape.h &&
+        plan.ops[static_cast<size_t>(pass.op)].weight_buffer.depth_slices.size() <= 2;
+    const bool whole_tensor = op.ofm.offset == ir::Shape4{0, 0, 0, 0} && op.ofm.shape == ofm.shape;
+    whole_tensors->push_back(whole_pass && whole_tensor && ofm.network_tensor >= 0 ? op.name
+                                                                                   : std::string());
+  };
+  if (plan.passes.empty()) {
+    for (size_t i = 0; i < graph.ops.size(); ++i) {
+      const ir::Shape4& s = graph.ops[i].ofm.shape;
+      add({static_cast<int>(i), 0, s.n * s.h, 0});
+    }
+  } else {
+    for (const scheduler::Pass& pass : plan.passes)
+      add(pass);
+  }
+  return names;
+}
+
+// --debug-corrupt-weight: the first weight byte of the first operation with weights, changed.
+void corrupt_one_weight(ir::NpuGraph& graph) {
+  for (const ir::NpuOp& op : graph.ops) {
+    if (op.weights < 0)
+      continue;
+    ir::NpuTensor& w = graph.tensors[static_cast<size_t>(op.weights)];
+    if (!w.data || w.data->empty())
+      continue;
+    auto bytes = std::make_shared<ir::Bytes>(*w.data);
+    (*bytes)[0] = static_cast<uint8_t>((*bytes)[0] ^ 0x55);
+    w.data = std::move(bytes);
+    return;
+  }
+}
+
 // Verifies the segment's command stream on its own before anything is written (an internal
 // error otherwise): every access inside its region, every read of data written before, every
 // output byte written.
@@ -98,17 +145,8 @@ void self_check(const ir::NpuGraph& graph, const scheduler::Plan& plan,
     stream.inputs.push_back(placed(t));
   for (int t : graph.outputs)
     stream.outputs.push_back(placed(t));
-  auto add_name = [&](int op) {
-    if (graph.ops[static_cast<size_t>(op)].type != ir::NpuOpType::kMemcpy)
-      stream.block_names.push_back(graph.ops[static_cast<size_t>(op)].name);
-  };
-  if (plan.passes.empty()) {
-    for (size_t i = 0; i < graph.ops.size(); ++i)
-      add_name(static_cast<int>(i));
-  } else {
-    for (const scheduler::Pass& pass : plan.passes)
-      add_name(pass.op);
-  }
+  for (const std::string& op : block_operations(graph, plan))
+    stream.block_names.push_back(op);
   selfcheck::check_segment_stream(stream);
 }
 
@@ -174,6 +212,12 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
     result.report.network_ops += static_cast<int>(on_npu.size());
     output::SubgraphCompilation comp;
     comp.lowered = frontend::lower_subgraph(model, static_cast<int>(s), on_npu);
+    if (options.corrupt_one_weight) {
+      for (frontend::Segment& seg : comp.lowered.segments) {
+        if (seg.on_npu)
+          corrupt_one_weight(seg.graph);
+      }
+    }
     // Plan every NPU segment, then give them one arena, then generate their code.
     std::vector<PlannedSegment> planned;
     std::vector<scheduler::ArenaSegment> arena;
@@ -224,6 +268,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       self_check(seg.graph, plan, compiled, system,
                  fmt::format("subgraph {} segment {}", s, result.report.segments.size()));
       SegmentReport r;
+      r.block_operations = block_operations(seg.graph, plan, &r.block_ofm_tensors);
       r.subgraph = static_cast<int>(s);
       r.network_ops = static_cast<int>(seg.network_ops.size());
       r.npu_ops = static_cast<int>(seg.graph.ops.size());

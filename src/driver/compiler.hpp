@@ -18,6 +18,9 @@ struct CompileOptions {
   std::vector<std::string> ignore_ops;  // --ignore-ops: builtin operator names kept on the CPU
   std::string description = "euc";
   bool describe_plans = false;  // fill SegmentReport::schedule and ::allocation
+  // A test hook for --verify: one weight of the first NPU operation with weights is changed
+  // after lowering, so the compiled model is wrong.
+  bool corrupt_one_weight = false;
 };
 
 struct SegmentReport {
@@ -31,6 +34,12 @@ struct SegmentReport {
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;
   int64_t macs = 0;
+  // The block operations (CONV, DEPTHWISE, POOL, ELEMENTWISE launches) of its command stream in
+  // order: the lowered operation's name and kind.
+  std::vector<std::string> block_operations;
+  // Parallel to it: the network tensor each writes whole, or "" (a stripe, a depth slice, or no
+  // network tensor).
+  std::vector<std::string> block_ofm_tensors;
   std::string schedule;    // --verbose-schedule text, when CompileOptions::describe_plans
   std::string allocation;  // --verbose-allocation text, likewise
 };

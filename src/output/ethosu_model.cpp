@@ -1,10 +1,14 @@
 #include "output/ethosu_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "core/error.hpp"
+#include "npu/ethosu_op.hpp"
 
 namespace euc::output {
 namespace {
@@ -28,6 +32,7 @@ class ModelBuilder {
 
   ir::Model build(const std::vector<SubgraphCompilation>& subgraphs,
                   const std::string& description) {
+    in_offsets_ = npu::read_offline_memory_allocation(in_, "input model");
     out_.version = in_.version;
     out_.description = description;
     out_.buffers.push_back({});  // buffer 0: the empty buffer
@@ -71,7 +76,12 @@ class ModelBuilder {
     sg_->tensors.push_back(std::move(copy));
     auto index = static_cast<int32_t>(sg_->tensors.size() - 1);
     tensor_map_[t] = index;
-    arena_offset_.push_back(-1);
+    // A tensor the input already places (the I/O of an ethos-u operator compiled before, passed
+    // through) keeps its offset.
+    std::optional<int32_t> kept;
+    if (in_offsets_)
+      kept = in_offsets_->offset(static_cast<std::size_t>(subgraph_), t);
+    arena_offset_.push_back(kept ? *kept : -1);
     return index;
   }
 
@@ -94,6 +104,20 @@ class ModelBuilder {
     sg_->debug_metadata_index = in_sg_->debug_metadata_index;
     tensor_map_.clear();
     arena_offset_.clear();
+    subgraph_ = s;
+    // Our arena goes above whatever the input's OfflineMemoryAllocation places already.
+    base_ = 0;
+    if (in_offsets_) {
+      for (std::size_t t = 0; t < in_sg_->tensors.size(); ++t) {
+        const auto offset =
+            in_offsets_->offset(static_cast<std::size_t>(s), static_cast<int32_t>(t));
+        if (!offset)
+          continue;
+        const ir::Tensor& tensor = in_sg_->tensors[t];
+        const int64_t size = tensor.num_elements() * ir::element_size(tensor.type).value_or(1);
+        base_ = std::max<int64_t>(base_, (*offset + size + 15) / 16 * 16);
+      }
+    }
     scratch_ = -1;
     scratch_fast_ = -1;
     // One scratch and one scratch_fast tensor for every ethos-u operator of the subgraph (one
@@ -143,24 +167,33 @@ class ModelBuilder {
     op.inputs.push_back(new_tensor(prefix + "_flash", static_cast<int64_t>(compiled.flash.size()),
                                    compiled.flash, -1));
     if (scratch_ < 0) {
-      scratch_ = new_tensor(prefix + "_scratch", scratch_size_, {}, 0);
-      scratch_fast_ =
-          new_tensor(prefix + "_scratch_fast", fast_size_ > 0 ? fast_size_ : scratch_size_, {}, 0);
+      scratch_ = new_tensor(prefix + "_scratch", scratch_size_, {}, arena(0));
+      scratch_fast_ = new_tensor(prefix + "_scratch_fast",
+                                 fast_size_ > 0 ? fast_size_ : scratch_size_, {}, arena(0));
     }
     op.inputs.push_back(scratch_);
     op.inputs.push_back(scratch_fast_);
     const ir::NpuGraph& g = seg.graph;
     for (size_t i = 0; i < g.inputs.size(); ++i) {
       int32_t t = tensor(g.tensors[g.inputs[i]].network_tensor);
-      arena_offset_[t] = static_cast<int32_t>(compiled.input_addresses[i]);
+      arena_offset_[t] = arena(compiled.input_addresses[i]);
       op.inputs.push_back(t);
     }
     for (size_t i = 0; i < g.outputs.size(); ++i) {
       int32_t t = tensor(g.tensors[g.outputs[i]].network_tensor);
-      arena_offset_[t] = static_cast<int32_t>(compiled.output_addresses[i]);
+      arena_offset_[t] = arena(compiled.output_addresses[i]);
       op.outputs.push_back(t);
     }
     sg_->operators.push_back(std::move(op));
+  }
+
+  // The OfflineMemoryAllocation offset of an address in our arena.
+  int32_t arena(int64_t address) const {
+    const int64_t offset = base_ + address;
+    if (offset > INT32_MAX)
+      throw_input(
+          fmt::format("the arena needs {} bytes, more than OfflineMemoryAllocation holds", offset));
+    return static_cast<int32_t>(offset);
   }
 
   void copy_metadata() {
@@ -210,6 +243,9 @@ class ModelBuilder {
   std::map<int, int32_t> tensor_map_;
   std::map<uint32_t, uint32_t> buffer_map_;
   std::vector<int32_t> arena_offset_;
+  std::optional<npu::OfflineMemoryAllocation> in_offsets_;
+  int subgraph_ = 0;
+  int64_t base_ = 0;  // where our arena starts: above the input's own placements
   int32_t scratch_ = -1;
   int32_t scratch_fast_ = -1;
   int64_t scratch_size_ = 0;

@@ -11,7 +11,9 @@
 #include "driver/compiler.hpp"
 #include "output/performance_report.hpp"
 #include "output/summary_csv.hpp"
+#include "runner/differential.hpp"
 #include "scheduler/allocator.hpp"
+#include "tflite/reader.hpp"
 #include "tflite/writer.hpp"
 
 namespace euc::cli {
@@ -39,6 +41,58 @@ std::string cpu_operations(const ir::Model& model, const driver::CompileReport& 
                            static_cast<double>(report.network_ops);
   return fmt::format("CPU operators = {} of {} ({:.1f}%)\n{}", report.cpu_operators.size(),
                      report.network_ops, share, lines);
+}
+
+// --verify: the compiled model (as a runtime reads it back) against the original on random
+// inputs. A difference is a compiler error: nothing is written.
+void verify(const ir::Model& model, const driver::CompileResult& result, int runs) {
+  const ir::Model compiled = tfl::read_model(tfl::write_model(result.model), "compiled model");
+  for (int run = 1; run <= runs; ++run) {
+    runner::Comparison c;
+    try {
+      const auto inputs = runner::random_inputs(model, static_cast<uint64_t>(run));
+      c = runner::compare_models(model, compiled, inputs, [&](size_t ethosu, size_t block) {
+        const auto& segments = result.report.segments;
+        if (ethosu >= segments.size() || block >= segments[ethosu].block_ofm_tensors.size())
+          return std::string();
+        return segments[ethosu].block_ofm_tensors[block];
+      });
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::kInternal)
+        throw;
+      throw Error(e.kind(), fmt::format("--verify cannot run the model: {}", e.what()));
+    }
+    if (c.equal())
+      continue;
+    const runner::OutputDifference& d = *c.first;
+    std::string writer = "no tensor an ethos-u operator wrote differs";
+    if (c.first_npu_tensor) {
+      const runner::OutputDifference& t = *c.first_npu_tensor;
+      writer = fmt::format(
+          "the first NPU-written tensor that differs is '{}' at element {} ({} "
+          "instead of {})",
+          t.tensor, t.element, t.got, t.want);
+    }
+    if (c.culprit) {
+      const runner::Culprit& w = *c.culprit;
+      std::string name = w.kind;
+      if (w.ethosu_operator < result.report.segments.size() &&
+          w.block_operation < result.report.segments[w.ethosu_operator].block_operations.size())
+        name = result.report.segments[w.ethosu_operator].block_operations[w.block_operation];
+      writer += fmt::format(
+          ", written by NPU operation {} of ethos-u operator {} ({}, command stream byte "
+          "offset {:#x})",
+          w.operation, w.ethosu_operator, name, w.command_offset);
+    }
+    throw Error(
+        ErrorKind::kInternal,
+        fmt::format("--verify: random input {} of {}: output {} ('{}') differs from the "
+                    "reference interpreter at element {}: {} instead of {} ({} elements "
+                    "differ); {}; no output written",
+                    run, runs, d.output, d.tensor, d.element, d.got, d.want, d.differing, writer));
+  }
+  fmt::print("Verified: {} random input{} give the reference interpreter's outputs byte for byte\n",
+             runs, runs == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -70,7 +124,10 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   }
   compile.description = fmt::format("euc {}", EUC_VERSION);
   compile.describe_plans = options.verbose.schedule || options.verbose.allocation;
+  compile.corrupt_one_weight = options.debug_corrupt_weight;
   driver::CompileResult result = driver::compile_model(model, system, compile);
+  if (options.verify_runs > 0)
+    verify(model, result, options.verify_runs);
 
   namespace fs = std::filesystem;
   fs::path out_dir(options.output_dir);

@@ -60,6 +60,9 @@ void check_options(Options& o) {
     throw_usage(fmt::format("option --hillclimb-max-iterations: invalid value {} (must be >= 1)",
                             o.hillclimb_max_iterations));
   }
+  // (CLI11 reads --verify=0 as a negated flag: any value outside 1-1000 is refused alike.)
+  if (o.verify_runs < 0 || o.verify_runs > 1000)
+    throw_usage("option --verify: the number of random inputs must be 1 to 1000");
   if (o.recursion_limit < 1) {
     throw_usage(fmt::format("option --recursion-limit: invalid value {} (must be >= 1)",
                             o.recursion_limit));
@@ -151,6 +154,13 @@ std::optional<Options> parse_options(int argc, char** argv) {
   app.add_flag("--disable-fwd", o.disable_fwd, "Disable the fast weight decoder (U85)");
   app.add_flag("--disable-cascading", o.disable_cascading, "Disable cascading");
   app.add_flag("--disable-buffering", o.disable_buffering, "Disable weight buffering");
+  app.add_flag("--verify{3}", o.verify_runs,
+               "After compiling, run N random inputs (default 3) through the original model on "
+               "the reference interpreter and the compiled one on the functional NPU model and "
+               "compare every output; nothing is written unless all agree");
+  // A test hook: flips one weight of the first weighted NPU operation so --verify has a wrong
+  // compile to find. Not in --help.
+  app.add_flag("--debug-corrupt-weight", o.debug_corrupt_weight)->group("");
   app.add_flag("--disable-ifm-reuse", o.disable_ifm_reuse, "Disable IFM reuse");
   app.add_flag("--debug-force-legacy-core", o.debug_force_legacy_core,
                "Accepted for Vela compatibility; euc has a single core");

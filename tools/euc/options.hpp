@@ -55,6 +55,8 @@ struct Options {
   bool disable_buffering = false;
   bool disable_ifm_reuse = false;
   bool debug_force_legacy_core = false;
+  int verify_runs = 0;  // --verify[=N]
+  bool debug_corrupt_weight = false;
   Verbose verbose;
 
   // Informational commands that need no network.

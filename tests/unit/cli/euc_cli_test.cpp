@@ -273,5 +273,36 @@ TEST(EucCli, SubgraphIoSummaryListsInputsAndOutputs) {
   EXPECT_NE(r.out.find("Output tensor"), std::string::npos) << r.out;
 }
 
+TEST(EucCli, VerifyReportsEquality) {
+  const auto dir = test::temp_dir();
+  auto r = run_tool("euc", {person_detect(), "--verify=2", "--output-dir", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Verified: 2 random inputs"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(dir / "person_detect_vela.tflite"));
+}
+
+// A compile made wrong on purpose (one weight of the first convolution changed after lowering):
+// --verify names the first differing output element and the NPU operation where the difference
+// starts, and writes nothing.
+TEST(EucCli, VerifyNamesTheFirstDifferenceAndItsOperation) {
+  const auto dir = test::temp_dir();
+  auto r = run_tool(
+      "euc", {person_detect(), "--verify", "--debug-corrupt-weight", "--output-dir", dir.string()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("output 0 ('MobilenetV1/Predictions/Reshape_1') differs"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("at element"), std::string::npos) << r.err;
+  // The corrupted weight belongs to the first convolution: the first NPU operation.
+  EXPECT_NE(r.err.find("written by NPU operation 0 of ethos-u operator 0 (Conv2D "
+                       "'MobilenetV1/MobilenetV1/Conv2d_0/Relu6'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "person_detect_vela.tflite"));
+}
+
+TEST(EucCli, VerifyRejectsABadCount) {
+  expect_one_line_error(run_tool("euc", {person_detect(), "--verify=0"}), 2, "--verify");
+}
+
 }  // namespace
 }  // namespace euc
