@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "npusim/rounding.hpp"
-#include "refinterp/sigmoid_table.hpp"
+#include "tables/sigmoid_table.hpp"
 
 namespace euc::npusim {
 namespace {
@@ -24,8 +24,8 @@ uint32_t table_value(uint32_t abs_v, int step_bits, uint32_t saturated) {
   const uint32_t index = abs_v >> step_bits;
   if (index >= kTableEntries - 1)
     return saturated;
-  const uint32_t lo = refinterp::kSigmoidTable[index];
-  const uint32_t hi = refinterp::kSigmoidTable[index + 1];
+  const uint32_t lo = tables::kSigmoidTable[index];
+  const uint32_t hi = tables::kSigmoidTable[index + 1];
   return (lo << step_bits) + (abs_v & ((1u << step_bits) - 1)) * (hi - lo);
 }
 

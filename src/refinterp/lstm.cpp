@@ -10,7 +10,7 @@
 
 #include "refinterp/kernels.hpp"
 #include "refinterp/quant_math.hpp"
-#include "refinterp/sigmoid_table.hpp"
+#include "tables/sigmoid_table.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {
@@ -54,9 +54,10 @@ int16_t sigmoid16(int16_t x) {
   const int32_t v = x * 3;
   const auto a = static_cast<uint32_t>(std::abs(v));
   const uint32_t i = a >> 9;
-  uint32_t r = i >= 255 ? 0x7FFFu << 10
-                        : (uint32_t{kSigmoidTable[i]} << 9) +
-                              (a & 0x1ff) * (kSigmoidTable[i + 1] - kSigmoidTable[i]);
+  uint32_t r = i >= 255
+                   ? 0x7FFFu << 10
+                   : (uint32_t{tables::kSigmoidTable[i]} << 9) +
+                         (a & 0x1ff) * (tables::kSigmoidTable[i + 1] - tables::kSigmoidTable[i]);
   r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
   return static_cast<int16_t>(r >> 10);
 }
@@ -66,10 +67,10 @@ int16_t tanh16(int16_t x, int32_t multiplier, int shift) {
   const int32_t v = (x * multiplier + round) >> shift;
   const auto a = static_cast<uint32_t>(std::abs(v));
   const uint32_t i = a >> 8;
-  int32_t r = i >= 255
-                  ? 0xFFFF << 8
-                  : static_cast<int32_t>((uint32_t{kSigmoidTable[i]} << 8) +
-                                         (a & 0xff) * (kSigmoidTable[i + 1] - kSigmoidTable[i]));
+  int32_t r = i >= 255 ? 0xFFFF << 8
+                       : static_cast<int32_t>((uint32_t{tables::kSigmoidTable[i]} << 8) +
+                                              (a & 0xff) * (tables::kSigmoidTable[i + 1] -
+                                                            tables::kSigmoidTable[i]));
   r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
   return static_cast<int16_t>(r >> 8);
 }

@@ -9,7 +9,7 @@
 
 #include "refinterp/fixed_point.hpp"
 #include "refinterp/kernels.hpp"
-#include "refinterp/sigmoid_table.hpp"
+#include "tables/sigmoid_table.hpp"
 
 namespace euc::refinterp {
 namespace {
@@ -94,7 +94,7 @@ void logistic_int16(const Int16Params& p, TensorArena& a) {
     if (index >= 255) {
       r = 0x7FFFu << 10;
     } else {
-      const uint32_t lo = kSigmoidTable[index], hi = kSigmoidTable[index + 1];
+      const uint32_t lo = tables::kSigmoidTable[index], hi = tables::kSigmoidTable[index + 1];
       r = (lo << 9) + (abs_v & 0x1ff) * (hi - lo);
     }
     r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
@@ -113,7 +113,7 @@ void tanh_int16(const Int16Params& p, TensorArena& a) {
     if (index >= 255) {
       r = 0xFFFF << 8;
     } else {
-      const uint32_t lo = kSigmoidTable[index], hi = kSigmoidTable[index + 1];
+      const uint32_t lo = tables::kSigmoidTable[index], hi = tables::kSigmoidTable[index + 1];
       r = static_cast<int32_t>((lo << 8) + (abs_v & 0xff) * (hi - lo));
     }
     // tanh(x) = 2 sigmoid(2x) - 1

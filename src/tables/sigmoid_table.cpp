@@ -1,6 +1,6 @@
-#include "refinterp/sigmoid_table.hpp"
+#include "tables/sigmoid_table.hpp"
 
-namespace euc::refinterp {
+namespace euc::tables {
 
 // sigmoid(i / 24) in Q0.16 (saturated at 65535) for i = 0..255: the table TFLite's int16
 // LOGISTIC and TANH reference kernels interpolate in. Its entries are data fixed by the
@@ -29,4 +29,4 @@ const std::array<uint16_t, 256> kSigmoidTable = {
     65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
 };
 
-}  // namespace euc::refinterp
+}  // namespace euc::tables
