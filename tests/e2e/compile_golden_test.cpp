@@ -172,5 +172,12 @@ TEST_P(CompiledOperatorGolden, MatchesTfliteMicroByteForByte) {
 }
 INSTANTIATE_TEST_SUITE_P(Operators, CompiledOperatorGolden, ::testing::ValuesIn(op_cases()));
 
+// Without ../shared the suites above have no cases; this says so as a skipped test.
+TEST(CompiledGoldenSuites, HaveTheirCases) {
+  EUC_REQUIRE_SHARED();
+  EXPECT_FALSE(model_cases().empty());
+  EXPECT_FALSE(op_cases().empty());
+}
+
 }  // namespace
 }  // namespace euc

@@ -58,6 +58,13 @@ INSTANTIATE_TEST_SUITE_P(
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ModelGoldenTest);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpGoldenTest);
 
+// Without ../shared the suites above have no cases; this says so as a skipped test.
+TEST(GoldenSuites, HaveTheirCases) {
+  EUC_REQUIRE_SHARED();
+  EXPECT_FALSE(subfolders(shared_dir() / "models" / "golden").empty());
+  EXPECT_FALSE(subfolders(shared_dir() / "models" / "ops" / "golden").empty());
+}
+
 TEST(OpGoldenCorpus, HasAllNinetySingleOperatorModels) {
   EUC_REQUIRE_SHARED();
   EXPECT_EQ(subfolders(shared_dir() / "models" / "ops" / "golden").size(), 90u);

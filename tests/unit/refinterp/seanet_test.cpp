@@ -68,6 +68,12 @@ TEST_P(SeanetTest, LayerReproducesGoldenCsv) {
 INSTANTIATE_TEST_SUITE_P(Layers, SeanetTest, ::testing::ValuesIn(seanet_layers()));
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SeanetTest);
 
+// Without ../shared the suite above has no cases; this says so as a skipped test.
+TEST(SeanetSuite, HasItsCases) {
+  EUC_REQUIRE_SHARED();
+  EXPECT_FALSE(seanet_layers().empty());
+}
+
 TEST(SeanetCorpus, HasElevenLayersWithCsvs) {
   EUC_REQUIRE_SHARED();
   EXPECT_EQ(seanet_layers().size(), 11u);
