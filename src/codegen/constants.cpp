@@ -103,8 +103,12 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
   if (op.type == ir::NpuOpType::kFullyConnected || ifm.type == ir::DataType::kUInt8) {
     scale_options.product = weights::ScaleProduct::kFloat32;
   }
-  bool int64_bias = op.bias >= 0 && graph.tensors[op.bias].type == ir::DataType::kInt64;
-  scale_options.reduced_precision = ifm.type == ir::DataType::kInt16 && int64_bias;
+  // int16 IFMs accumulate in 64 bits, and TFLite then scales with a 16-bit multiplier, unless an
+  // int32 bias asks for 32-bit accumulation. Without a bias TFLite accumulates in 64 bits too
+  // (an int16 operator without bias that asks for int32 accumulation through quantized_bias_type
+  // stays on the CPU: constraint int16_no_bias_int32_accumulation).
+  const bool int32_bias = op.bias >= 0 && graph.tensors[op.bias].type == ir::DataType::kInt32;
+  scale_options.reduced_precision = ifm.type == ir::DataType::kInt16 && !int32_bias;
   std::vector<int64_t> bias = biases(graph, op, layer.shape.ofm_depth);
   std::vector<weights::ScaleRecord> records =
       op.explicit_scale

@@ -1,5 +1,6 @@
 #include "codegen/output_scaling.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "weights/scale_quantisation.hpp"
@@ -32,6 +33,34 @@ int rescale_bits_for(double rescale) {
   if (rescale < 1)
     return -(bit_length(1 / rescale) - 1);
   return 0;
+}
+
+// TFLite's ADD and SUB rescale both operands to twice the larger input scale after a left shift
+// of 20 bits (8-bit) or 15 bits (16-bit), sum, then rescale to the output (add.cc and sub.cc,
+// Prepare). ADD forms the real multipliers in double; SUB forms them in float and widens the
+// result, which can round the multiplier differently.
+struct AddSubMultipliers {
+  int left_shift = 0;
+  double smaller = 0;  // the operand with the smaller scale (the larger one is exactly 1/2)
+  double output = 0;
+};
+
+AddSubMultipliers tflite_add_sub_multipliers(float scale1, float scale2, float ofm_scale, int bits,
+                                             bool subtract) {
+  AddSubMultipliers m;
+  m.left_shift = bits == 8 ? 20 : 15;
+  const float min_scale = std::min(scale1, scale2);
+  const float max_scale = std::max(scale1, scale2);
+  if (subtract) {
+    const float twice_max = 2 * max_scale;
+    m.smaller = static_cast<double>(min_scale / twice_max);
+    m.output = static_cast<double>(twice_max / (static_cast<float>(1 << m.left_shift) * ofm_scale));
+  } else {
+    const double twice_max = 2 * static_cast<double>(max_scale);
+    m.smaller = static_cast<double>(min_scale) / twice_max;
+    m.output = twice_max / ((1 << m.left_shift) * static_cast<double>(ofm_scale));
+  }
+  return m;
 }
 
 }  // namespace
@@ -76,25 +105,38 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
     case ir::NpuOpType::kAdd:
     case ir::NpuOpType::kSub: {
       s.global = true;
-      // Operands are shifted up before adding, so their rescale factors keep precision.
-      if (ifm_scale == ifm2_scale) {
-        const int input_shift = 16;
-        const double operand = ifm_scale * (1 << input_shift) / (2 * ifm_scale);
-        s.opa = ScaleShift{static_cast<uint32_t>(operand), 0};
-        s.opb = ScaleShift{static_cast<uint32_t>(operand), 0};
-        s.ofm = quantised(2 * ifm_scale / (ofm_scale * (1 << input_shift)));
+      const int bits = *ir::element_size(graph.tensors[op.ifm.tensor].type) * 8;
+      const AddSubMultipliers m = tflite_add_sub_multipliers(
+          static_cast<float>(ifm_scale), static_cast<float>(ifm2_scale),
+          static_cast<float>(ofm_scale), bits, op.type == ir::NpuOpType::kSub);
+      if (ifm_scale == ifm2_scale && bits == 16) {
+        // Both operands times 2^14 in the 16-bit operand scales: exactly TFLite's operand shifted
+        // left by 15 and halved, so OFM_SCALE is TFLite's output multiplier itself and the
+        // output stage rounds where TFLite does (an operand scale of 2^15 with the output shift
+        // one higher would move the first rounding of the doubling high multiply).
+        const uint32_t operand = 1u << (m.left_shift - 1);
+        s.opa = ScaleShift{operand, 0};
+        s.opb = ScaleShift{operand, 0};
+        s.ofm = quantised(m.output);
+      } else if (ifm_scale == ifm2_scale && bits == 32) {
+        // int32 (TFLite adds them without rescaling): Vela 3.10's simplified scaling, both
+        // operands times 2^15 and an OFM scale of 2^-15 times the scale ratio.
+        constexpr int kSimplifiedShift = 16;
+        const uint32_t operand = 1u << (kSimplifiedShift - 1);
+        s.opa = ScaleShift{operand, 0};
+        s.opb = ScaleShift{operand, 0};
+        s.ofm = quantised(2 * ifm_scale / (ofm_scale * (1 << kSimplifiedShift)));
       } else {
-        const int bits = *ir::element_size(graph.tensors[op.ifm.tensor].type) * 8;
-        const int input_shift = bits == 8 ? 20 : 15;
-        const double max_scale = std::max(ifm_scale, ifm2_scale);
-        const double min_scale = std::min(ifm_scale, ifm2_scale);
-        // The operand with the smaller scale is rescaled at 32 bits; the other passes as is.
+        // The operand with the smaller scale is rescaled at 32 bits (its multiplier applied to
+        // the value shifted left by TFLite's left shift); the other is halved exactly. 8-bit
+        // operands take this path even with equal scales: TFLite's 20-bit left shift puts the
+        // first rounding of its output multiplier where no 16-bit operand scale can.
         s.operand_to_scale = ifm_scale < ifm2_scale ? 1 : 2;
         if (op.reversed_operands)
           s.operand_to_scale = 3 - s.operand_to_scale;
-        s.opa = quantised(min_scale * (1 << input_shift) / (2 * max_scale));
+        s.opa = quantised(std::ldexp(m.smaller, m.left_shift));
         s.opb = ScaleShift{0, 0};
-        s.ofm = quantised(2 * max_scale / (ofm_scale * (1 << input_shift)));
+        s.ofm = quantised(m.output);
       }
       break;
     }

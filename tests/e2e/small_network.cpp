@@ -26,7 +26,10 @@ ir::Model expect_same_outputs(const ir::Model& original, const std::string& acce
   std::mt19937 rng(7);
   for (int run = 0; run < 3; ++run) {
     for (size_t k = 0; k < want.input_count(); ++k) {
-      std::vector<uint8_t> bytes(static_cast<size_t>(want.input_tensor(k).num_elements()));
+      // Random bytes fill every element of any width (int16 inputs take two per element).
+      const ir::Tensor& input = want.input_tensor(k);
+      std::vector<uint8_t> bytes(static_cast<size_t>(input.num_elements()) *
+                                 static_cast<size_t>(ir::element_size(input.type).value_or(1)));
       for (uint8_t& v : bytes)
         v = static_cast<uint8_t>(rng());
       want.set_input(k, bytes);

@@ -232,6 +232,69 @@ Result bias_40bit(const OpView& op) {
   return std::nullopt;
 }
 
+// int16 IFMs accumulate in 64 bits unless an int32 bias asks for 32 (the rule codegen's scale
+// records follow, codegen/constants.cpp). After 64-bit accumulation TFLite rescales with a 16-bit
+// multiplier and a right shift (MultiplyByQuantizedMultiplier for int64 values), and so does the
+// NPU: its scale record keeps the multiplier's top 15 bits with a shift 16 lower than the 31-bit
+// form's (weights/scale_quantisation.hpp, quantise_scale_reduced).
+bool int16_reduced_precision_scaling(const OpView& op) {
+  const ir::Tensor* ifm = op.ifm();
+  const ir::Tensor* b = op.bias();
+  return ifm != nullptr && ifm->type == ir::DataType::kInt16 &&
+         (b == nullptr || b->type != ir::DataType::kInt32);
+}
+
+std::optional<tflite::TensorType> quantized_bias_type(const OpView& op) {
+  if (const auto* o = op.options<tflite::Conv2DOptions>())
+    return o->quantized_bias_type();
+  if (const auto* o = op.options<tflite::FullyConnectedOptions>())
+    return o->quantized_bias_type();
+  return std::nullopt;
+}
+
+Result int16_no_bias_int32_accumulation(const OpView& op) {
+  const ir::Tensor* ifm = op.ifm();
+  if (ifm == nullptr || ifm->type != ir::DataType::kInt16 || op.bias() != nullptr ||
+      quantized_bias_type(op) != tflite::TensorType::INT32)
+    return std::nullopt;
+  return fmt::format("int16 IFM '{}', no bias and quantized_bias_type INT32", ifm->name);
+}
+
+// A reduced-precision shift of 31 - 16 - exponent is negative from a rescale of 2^15 up.
+constexpr double kReducedPrecisionRescaleLimit = 32768.0;
+
+Result int16_rescale_in_range(const OpView& op) {
+  const ir::Tensor* ifm = op.ifm();
+  const ir::Tensor* w = op.weights();
+  const ir::Tensor* ofm = op.ofm();
+  if (!int16_reduced_precision_scaling(op) || w == nullptr || ofm == nullptr ||
+      !has_quantization(*ifm) || !has_quantization(*w) || !has_quantization(*ofm))
+    return std::nullopt;
+  const float ifm_scale = ifm->quantization->scale[0];
+  const float ofm_scale = ofm->quantization->scale[0];
+  // The product of the float32 scales as codegen forms it: rounded to float32 for FULLY_CONNECTED
+  // (weights/scale_quantisation.hpp, conv_rescale).
+  const bool float32_product = op.type() == BuiltinOp::FULLY_CONNECTED;
+  size_t too_large = 0;
+  double largest = 0;
+  for (float weight_scale : w->quantization->scale) {
+    const double product = float32_product
+                               ? static_cast<double>(ifm_scale * weight_scale)
+                               : static_cast<double>(ifm_scale) * static_cast<double>(weight_scale);
+    const double rescale = product / static_cast<double>(ofm_scale);
+    largest = std::max(largest, rescale);
+    if (!(rescale < kReducedPrecisionRescaleLimit))
+      ++too_large;
+  }
+  if (too_large == 0)
+    return std::nullopt;
+  return fmt::format(
+      "IFM '{}' scale x weights '{}' scale / OFM '{}' scale is up to {:g} ({} of {} output "
+      "channel scales at or above {:g})",
+      ifm->name, w->name, ofm->name, largest, too_large, w->quantization->scale.size(),
+      kReducedPrecisionRescaleLimit);
+}
+
 Result depth_multiplier(const OpView& op) {
   const auto* o = op.options<tflite::DepthwiseConv2DOptions>();
   const ir::Tensor* ifm = op.ifm();
@@ -373,6 +436,20 @@ std::vector<Constraint> convolution_constraints() {
       specific("bias_40bit", "int64 bias values fit in 40 bits (signed)",
                {B::CONV_2D, B::DEPTHWISE_CONV_2D, B::FULLY_CONNECTED, B::TRANSPOSE_CONV},
                bias_40bit),
+      specific("int16_no_bias_int32_accumulation",
+               "An int16 operator without bias does not ask for 32-bit accumulation "
+               "(quantized_bias_type INT32): without an int32 bias the NPU scales int16 results "
+               "as TFLite does after 64-bit accumulation",
+               {B::CONV_2D, B::FULLY_CONNECTED}, int16_no_bias_int32_accumulation),
+      specific("int16_rescale_in_range",
+               "With an int16 IFM and an int64 bias or none, every output channel's rescale "
+               "(IFM scale x weight scale / OFM scale) is below 2^15, the largest the "
+               "reduced-precision (16-bit multiplier) scaling can encode",
+               {B::CONV_2D, B::DEPTHWISE_CONV_2D, B::FULLY_CONNECTED, B::TRANSPOSE_CONV},
+               int16_rescale_in_range,
+               {"TFLite accumulates int16 IFMs in 64 bits unless the bias is int32, then scales "
+                "with a 16-bit multiplier and a right shift; the NPU's scale record does the "
+                "same and has no left shift"}),
       specific("depth_multiplier",
                "With a depth multiplier above 1 the IFM has 1 channel and the OFM as many "
                "channels as the multiplier",

@@ -3,6 +3,7 @@
 // stay on the CPU naming that rule and the specifics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -216,6 +217,16 @@ std::vector<ViolationCase> cases() {
          set_values(m, in(m, 2), bias);
        },
        "holds 1099511627776"},
+      {"int16_no_bias_int32_accumulation", "fc_in256_out32_pt_int16x8",
+       [](ir::Model& m) {
+         op_at(m, 0).inputs[2] = -1;
+         edit_options<tflite::FullyConnectedOptions>(
+             op_at(m, 0), [](auto& o) { o.quantized_bias_type = tflite::TensorType::INT32; });
+       },
+       "no bias and quantized_bias_type INT32"},
+      {"int16_rescale_in_range", "conv2d_k3s1_same_d8o8_int16x8",
+       [](ir::Model& m) { set_scale(out(m), {1e-12f}); },
+       "8 of 8 output channel scales at or above 32768"},
       {"depth_multiplier", "dwconv_k3s1_same_c1m2_int8",
        [](ir::Model& m) {
          set_shape(in(m), {1, 16, 16, 2});
@@ -625,6 +636,28 @@ TEST(ConstraintOptions, GlobalPoolWithStrideEqualToItsKernelIsAccepted) {
     o.padding = tflite::Padding::SAME;
   });
   EXPECT_TRUE(check_operator(model, 0, 0).on_npu);
+}
+
+// The NPU's reduced-precision scale (int16 IFM, int64 bias) encodes rescales below 2^15; with an
+// int32 bias the full-precision scale applies and the limit does not.
+TEST(ConstraintOptions, Int16RescaleLimitIsTwoToTheFifteenthWithAnInt64Bias) {
+  EUC_REQUIRE_SHARED();
+  auto verdict_for = [](double largest_rescale, DT bias_type) {
+    ir::Model model = test::load_op_model("conv2d_k3s1_same_d8o8_int16x8");
+    const std::vector<float>& w = in(model, 1).quantization->scale;
+    const double largest_weight_scale = *std::max_element(w.begin(), w.end());
+    const float ifm_scale = in(model).quantization->scale[0];
+    set_scale(out(model), {static_cast<float>(ifm_scale * largest_weight_scale / largest_rescale)});
+    if (bias_type == DT::kInt32) {
+      std::vector<int32_t> zeros(8, 0);
+      in(model, 2).type = DT::kInt32;
+      set_values(model, in(model, 2), zeros);
+    }
+    return check_operator(model, 0, 0);
+  };
+  EXPECT_TRUE(verdict_for(32000, DT::kInt64).on_npu);
+  EXPECT_FALSE(verdict_for(33000, DT::kInt64).on_npu);
+  EXPECT_TRUE(verdict_for(33000, DT::kInt32).on_npu);
 }
 
 TEST(ConstraintOptions, UnknownOperatorTypesStayOnTheCpuWithOneReason) {
