@@ -307,9 +307,14 @@ std::optional<JoinSplit> join_split_geometry(const ir::Model& model, const ir::S
   const ir::Tensor& whole = sg.tensors[js->whole];
   if (!movable_type(whole.type) || !feature_map(model, whole))
     return std::nullopt;
+  const ir::Shape4 whole_shape = to_shape4(whole.shape);
   for (const Piece& p : js->pieces) {
     const ir::Tensor& t = sg.tensors[p.tensor];
     if (t.type != whole.type || !feature_map(model, t) || p.shape.elements() != t.num_elements())
+      return std::nullopt;
+    // The NPU folds batch into height: several batches of a piece are one run of rows only
+    // when the piece spans the whole height (otherwise its rows are not evenly spaced).
+    if (p.shape.n > 1 && p.shape.h != whole_shape.h)
       return std::nullopt;
   }
   return js;
@@ -392,10 +397,20 @@ void place_pieces_in_place(SegmentBuilder& b, const std::vector<int>& segment_op
              writes_through_view(sg.operators[static_cast<size_t>(it->second)].type) &&
              uses.size() == 1 && uses[0] == index;
       } else {
-        // Every reader reads the piece where it lies in the split's input.
+        // Every reader reads the piece where it lies in the split's input; a join reading it
+        // copies it from there, so it must see the piece in the same shape.
         for (int r : uses) {
-          ok &= in_segment.count(r) != 0 && r > index &&
-                reads_through_view(sg.operators[static_cast<size_t>(r)].type);
+          const ir::Operator& reader = sg.operators[static_cast<size_t>(r)];
+          ok &= in_segment.count(r) != 0 && r > index && reads_through_view(reader.type);
+          if (ok && is_join_or_split(reader.type)) {
+            const std::optional<JoinSplit> other = join_split_geometry(b.model(), sg, reader);
+            bool same_shape = other.has_value();
+            if (other && other->join) {
+              for (const Piece& q : other->pieces)
+                same_shape &= q.tensor != p.tensor || q.shape == p.shape;
+            }
+            ok &= same_shape;
+          }
         }
       }
       if (ok)
@@ -410,12 +425,19 @@ void lower_join_split(SegmentBuilder& b, const ir::Operator& op, int index) {
     throw Error(ErrorKind::kInternal, "join or split lowered without a geometry");
   const ir::TensorSlice whole = b.whole(js->whole);
   for (const Piece& p : js->pieces) {
-    if (b.has_view(p.tensor))
-      continue;  // written or read in place: nothing to move
     const ir::TensorSlice place{whole.tensor, whole.offset + p.offset, p.shape};
     ir::TensorSlice own = b.whole(p.tensor);
-    // The piece's own storage is a whole tensor: view its bytes in the piece's shape.
-    own.shape = p.shape;
+    if (own.tensor == place.tensor && own.offset == place.offset)
+      continue;  // written or read in place: nothing to move
+    if (b.has_view(p.tensor)) {
+      // A view into another join or split (a slice of a segment input joined here, say): copied
+      // from where it lies, in the same shape (place_pieces_in_place sees to that).
+      if (!(own.shape == p.shape))
+        throw Error(ErrorKind::kInternal, "a piece viewed in another shape is joined or split");
+    } else {
+      // The piece's own storage is a whole tensor: view its bytes in the piece's shape.
+      own.shape = p.shape;
+    }
     ir::NpuOp copy = js->join ? b.byte_copy(own, place, b.network_tensor(js->whole).name)
                               : b.byte_copy(place, own, b.network_tensor(p.tensor).name);
     copy.source_ops = {index};

@@ -19,9 +19,14 @@ namespace {
 std::optional<ir::Activation> fused_activation(tflite::ActivationFunctionType f,
                                                const ir::NpuTensor& ofm) {
   auto [qmin, qmax] = ir::integer_range(ofm.type);
-  auto quantize = [&](float real) {
+  auto quantize = [&](float real) -> int32_t {
     float scaled = real / static_cast<float>(ofm.quant.scale);
-    return ofm.quant.zero_point + static_cast<int32_t>(std::round(scaled));
+    // A tiny OFM scale puts a limit far outside every integer range (it then clamps nothing);
+    // limiting it first keeps the conversions defined without changing any in-range result.
+    const double rounded =
+        std::isnan(scaled) ? 0.0 : std::clamp(std::round(double{scaled}), -1e12, 1e12);
+    const int64_t q = ofm.quant.zero_point + static_cast<int64_t>(rounded);
+    return static_cast<int32_t>(std::clamp<int64_t>(q, INT32_MIN, INT32_MAX));
   };
   ir::Activation act;
   act.kind = ir::Activation::Kind::kClamp;
@@ -79,6 +84,56 @@ void trim_trailing_padding(ir::NpuOp& op) {
   op.padding.right = std::min(
       op.padding.right,
       used(op.ofm.shape.w, k.stride_x, k.width, k.dilation_x, op.ifm.shape.w, op.padding.left));
+}
+
+// The NPU dilates kernels by 1 or 2 only (KERNEL_STRIDE holds dilation - 1 in one bit per
+// axis). A larger dilation d becomes a larger kernel with zero weights between the taps: with
+// dilation 2 and every (d / 2)th tap for an even d, dilation 1 and every dth tap for an odd one.
+// The products with zero weights add nothing, so the result is unchanged.
+void spread_dilated_kernel(SegmentBuilder& b, ir::NpuOp& op) {
+  ir::Kernel& k = op.kernel;
+  if (k.dilation_x <= 2 && k.dilation_y <= 2)
+    return;
+  auto factor = [](int d) { return d <= 2 ? 1 : (d % 2 == 0 ? d / 2 : d); };
+  const int fy = factor(k.dilation_y), fx = factor(k.dilation_x);
+  const ir::NpuTensor& w = b.lowered(op.weights);
+  const int o = w.weight_shape[0], h = w.weight_shape[1], wd = w.weight_shape[2],
+            i = w.weight_shape[3];
+  const int nh = (h - 1) * fy + 1, nw = (wd - 1) * fx + 1;
+  auto data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(o) * nh * nw * i, 0);
+  // A zero weight is the weight zero point of its output channel (the first axis of OHWI, the
+  // last of a depthwise [1, H, W, C]).
+  const std::vector<int64_t>& zps = w.channel_zero_points;
+  const bool per_last_axis = op.type == ir::NpuOpType::kDepthwiseConv2D;
+  for (int a = 0; a < o; ++a) {
+    for (int t = 0; t < nh * nw; ++t) {
+      for (int c = 0; c < i; ++c) {
+        const size_t channel = static_cast<size_t>(per_last_axis ? c : a);
+        const int64_t zp = zps.empty() ? 0 : zps[zps.size() == 1 ? 0 : channel % zps.size()];
+        (*data)[(static_cast<size_t>(a) * nh * nw + t) * i + c] = static_cast<uint8_t>(zp);
+      }
+    }
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < wd; ++x) {
+        for (int c = 0; c < i; ++c) {
+          (*data)[((static_cast<size_t>(a) * nh + y * fy) * nw + x * fx) * i + c] =
+              (*w.data)[((static_cast<size_t>(a) * h + y) * wd + x) * i + c];
+        }
+      }
+    }
+  }
+  ir::NpuTensor spread = w;
+  spread.data = std::move(data);
+  spread.weight_shape = {o, nh, nw, i};
+  spread.network_tensor = -1;
+  spread.name = w.name + "_spread";
+  op.weights = b.add_constant(std::move(spread));
+  k.height = nh;
+  k.width = nw;
+  if (fy > 1)
+    k.dilation_y = k.dilation_y % 2 == 0 ? 2 : 1;
+  if (fx > 1)
+    k.dilation_x = k.dilation_x % 2 == 0 ? 2 : 1;
 }
 
 [[noreturn]] void cannot_lower(const ir::Operator& op, int index, std::string_view why) {
@@ -165,6 +220,7 @@ void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
     out.type = ir::NpuOpType::kConv2D;
   }
   out.padding = padding_for(padding, padded_ifm, out.ofm.shape, out.kernel);
+  spread_dilated_kernel(b, out);
   if (pad != nullptr) {
     out.padding.top += pad->padding.top;
     out.padding.left += pad->padding.left;
@@ -336,7 +392,9 @@ void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index) {
       tflite_multiplier(static_cast<double>(static_cast<float>(ifm.quant.scale)) /
                         static_cast<double>(static_cast<float>(ofm.quant.scale)));
   int fold = 63 - __builtin_clzll(static_cast<uint64_t>(count));
-  fold = std::min({fold, 32, 31 + shift});
+  // A ratio below 2^-31 (shift < -31) leaves no room to fold the count in; the shift check
+  // below then decides.
+  fold = std::max(0, std::min({fold, 32, 31 + shift}));
   significand = (significand << fold) / count;
   shift -= fold;
   // The scale record's shift counts from bit 0: TFLite's exponent `shift` is 31 - record shift.
@@ -390,18 +448,24 @@ bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::
            f == tflite::ActivationFunctionType::RELU6 ||
            f == tflite::ActivationFunctionType::RELU_N1_TO_1;
   };
+  // The bias goes into the scale records, so it must be constant data (TFLite also allows a
+  // computed or variable bias; such an operator stays on the CPU).
+  auto constant_bias = [&] {
+    return op.inputs.size() < 3 || op.inputs[2] < 0 ||
+           !model.tensor_data(sg.tensors[op.inputs[2]]).empty();
+  };
   switch (op.type) {
     case ir::BuiltinOp::CONV_2D: {
       const auto* o = tfl::builtin_options_as<tflite::Conv2DOptions>(op);
-      return o != nullptr && fused_ok(o->fused_activation_function());
+      return o != nullptr && fused_ok(o->fused_activation_function()) && constant_bias();
     }
     case ir::BuiltinOp::DEPTHWISE_CONV_2D: {
       const auto* o = tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op);
-      return o != nullptr && fused_ok(o->fused_activation_function());
+      return o != nullptr && fused_ok(o->fused_activation_function()) && constant_bias();
     }
     case ir::BuiltinOp::FULLY_CONNECTED: {
       const auto* o = tfl::builtin_options_as<tflite::FullyConnectedOptions>(op);
-      return o != nullptr && fused_ok(o->fused_activation_function());
+      return o != nullptr && fused_ok(o->fused_activation_function()) && constant_bias();
     }
     case ir::BuiltinOp::AVERAGE_POOL_2D:
     case ir::BuiltinOp::MAX_POOL_2D: {
