@@ -172,7 +172,9 @@ class OperationWriter {
     uint32_t ofm_prec = ofm_precision(ofm_t.type) | format_bits(ofm.layout);
     if (scaling.global)
       ofm_prec |= 1u << 8;
-    ofm_prec |= static_cast<uint32_t>(op.rounding) << 14;
+    const ir::RoundingMode rounding =
+        reduced_precision_scaling(graph_, op) ? ir::RoundingMode::kNatural : op.rounding;
+    ofm_prec |= static_cast<uint32_t>(rounding) << 14;
     e_.set0(Opcode::kSetOfmPrecision, static_cast<uint16_t>(ofm_prec));
 
     if (!elementwise) {

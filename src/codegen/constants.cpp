@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "codegen/output_scaling.hpp"
 #include "core/error.hpp"
 
 namespace euc::codegen {
@@ -107,8 +108,7 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
   // int32 bias asks for 32-bit accumulation. Without a bias TFLite accumulates in 64 bits too
   // (an int16 operator without bias that asks for int32 accumulation through quantized_bias_type
   // stays on the CPU: constraint int16_no_bias_int32_accumulation).
-  const bool int32_bias = op.bias >= 0 && graph.tensors[op.bias].type == ir::DataType::kInt32;
-  scale_options.reduced_precision = ifm.type == ir::DataType::kInt16 && !int32_bias;
+  scale_options.reduced_precision = reduced_precision_scaling(graph, op);
   std::vector<int64_t> bias = biases(graph, op, layer.shape.ofm_depth);
   std::vector<weights::ScaleRecord> records =
       op.explicit_scale

@@ -1,8 +1,12 @@
 #include "codegen/output_scaling.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
+#include "core/error.hpp"
 #include "weights/scale_quantisation.hpp"
 
 namespace euc::codegen {
@@ -65,6 +69,13 @@ AddSubMultipliers tflite_add_sub_multipliers(float scale1, float scale2, float o
 
 }  // namespace
 
+bool reduced_precision_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
+  if (op.weights < 0)
+    return false;
+  const bool int32_bias = op.bias >= 0 && graph.tensors[op.bias].type == ir::DataType::kInt32;
+  return graph.tensors[op.ifm.tensor].type == ir::DataType::kInt16 && !int32_bias;
+}
+
 ScaleShift pooling_scale(int elements, double rescale, int rescale_bits) {
   int exponent = 0;
   std::frexp(static_cast<double>(elements - 1), &exponent);
@@ -74,6 +85,28 @@ ScaleShift pooling_scale(int elements, double rescale, int rescale_bits) {
   const uint64_t base = ((uint64_t{1} << shift) + (uint64_t{1} << exponent)) / elements;
   return {static_cast<uint32_t>(round_away_from_zero(static_cast<double>(base) * rescale)), shift};
 }
+
+namespace {
+
+// pooling_scale, or nullopt when the rescale needs a shift outside 0-63 or a multiplier wider
+// than 32 bits: a ratio of IFM and OFM scales far from 1, which TFLite's pooling (equal scales)
+// never has. The range test of a 1x1 average keeps rescale_bits_for's conversions defined.
+std::optional<ScaleShift> checked_pooling_scale(int elements, double rescale) {
+  if (!(rescale >= 0) || (elements == 1 && !(rescale >= 0x1p-32 && rescale <= 0x1p31)))
+    return std::nullopt;
+  const int bits = elements == 1 ? rescale_bits_for(rescale) : 0;
+  int exponent = 0;
+  std::frexp(static_cast<double>(elements - 1), &exponent);
+  const int shift = 31 - bits + exponent;
+  if (shift < 0 || shift > 63 || exponent > 62)
+    return std::nullopt;
+  const uint64_t base = ((uint64_t{1} << shift) + (uint64_t{1} << exponent)) / elements;
+  if (!(round_away_from_zero(static_cast<double>(base) * rescale) <= UINT32_MAX))
+    return std::nullopt;
+  return pooling_scale(elements, rescale, bits);
+}
+
+}  // namespace
 
 OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
   OutputScaling s;
@@ -94,7 +127,14 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
       if (s.global) {
         const int elements = op.kernel.width * op.kernel.height;
         const double rescale = ifm_scale / ofm_scale;
-        s.ofm = pooling_scale(elements, rescale, elements == 1 ? rescale_bits_for(rescale) : 0);
+        const std::optional<ScaleShift> scale = checked_pooling_scale(elements, rescale);
+        if (!scale) {
+          throw_input(fmt::format(
+              "average pool '{}': IFM scale {:g} / OFM scale {:g} is beyond the NPU's 32-bit "
+              "output scale (TFLite's pooling keeps the scale)",
+              op.name, ifm_scale, ofm_scale));
+        }
+        s.ofm = *scale;
       }
       break;
     }
