@@ -4,6 +4,7 @@
 #include <tflite/schema_generated.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -159,7 +160,82 @@ class ModelReader {
         out.operators.push_back(read_operator(op, where, check_tensor_list));
       }
     }
+    check_dataflow(out, s, model);
     return out;
+  }
+
+  // Every tensor holds one value: a subgraph input, a constant (data in its buffer), a variable,
+  // or what exactly one operator writes before any operator reads it (TFLite runs the operators
+  // in the order stored). Anything else is a malformed graph, and passes further on would read
+  // a tensor nothing wrote or overwrite one that must not change.
+  void check_dataflow(const ir::Subgraph& sg, uint32_t s, const ir::Model& model) const {
+    constexpr int kNone = -1;
+    std::vector<int> writer(sg.tensors.size(), kNone);
+    std::vector<bool> graph_input(sg.tensors.size(), false);
+    auto constant = [&](const ir::Tensor& t) {
+      return t.buffer < model.buffers.size() && model.buffers[t.buffer].has_data();
+    };
+    for (int32_t t : sg.inputs) {
+      if (constant(sg.tensors[t])) {
+        fail(
+            "subgraph {}: input tensor {} '{}' is a constant (its data is in buffer {}), but "
+            "inputs are set when the model runs",
+            s, t, sg.tensors[t].name, sg.tensors[t].buffer);
+      }
+      graph_input[t] = true;
+    }
+    auto operator_name = [&](size_t o) {
+      return fmt::format("subgraph {} operator {} ({})", s, o,
+                         ir::operator_display_name(sg.operators[o]));
+    };
+    for (size_t o = 0; o < sg.operators.size(); ++o) {
+      const ir::Operator& op = sg.operators[o];
+      for (size_t i = 0; i < op.outputs.size(); ++i) {
+        const int32_t t = op.outputs[i];
+        if (t < 0) {
+          fail("{}: output {} is omitted (tensor index {}); only optional inputs may be omitted",
+               operator_name(o), i, t);
+        }
+        const ir::Tensor& tensor = sg.tensors[t];
+        if (constant(tensor)) {
+          fail("{}: output {} is tensor {} '{}', a constant (its data is in buffer {})",
+               operator_name(o), i, t, tensor.name, tensor.buffer);
+        }
+        if (graph_input[t]) {
+          fail("{}: output {} is tensor {} '{}', an input of the subgraph", operator_name(o), i, t,
+               tensor.name);
+        }
+        if (writer[t] != kNone) {
+          fail("{}: output {} is tensor {} '{}', which {} already writes", operator_name(o), i, t,
+               tensor.name,
+               writer[t] == static_cast<int>(o) ? "this operator" : operator_name(writer[t]));
+        }
+        writer[t] = static_cast<int>(o);
+      }
+    }
+    for (size_t o = 0; o < sg.operators.size(); ++o) {
+      const ir::Operator& op = sg.operators[o];
+      for (size_t i = 0; i < op.inputs.size(); ++i) {
+        const int32_t t = op.inputs[i];
+        if (t >= 0 && writer[t] >= static_cast<int>(o)) {
+          fail(
+              "{}: input {} is tensor {} '{}', written by {}{}: operators must come in execution "
+              "order",
+              operator_name(o), i, t, sg.tensors[t].name,
+              writer[t] == static_cast<int>(o) ? "this operator" : operator_name(writer[t]),
+              writer[t] == static_cast<int>(o) ? " itself" : ", which comes later");
+        }
+      }
+    }
+    for (int32_t t : sg.outputs) {
+      const ir::Tensor& tensor = sg.tensors[t];
+      if (writer[t] == kNone && !graph_input[t] && !constant(tensor) && !tensor.is_variable) {
+        fail(
+            "subgraph {}: output tensor {} '{}' has no value: no operator writes it and it is "
+            "neither a subgraph input nor a constant",
+            s, t, tensor.name);
+      }
+    }
   }
 
   template <class CheckList>
@@ -261,6 +337,17 @@ class ModelReader {
     ir::Quantization out;
     if (q->scale())
       out.scale.assign(q->scale()->begin(), q->scale()->end());
+    // TFLite's converter rejects a scale that is negative or not a number ("illegal scale");
+    // zero (an all-zero range) and infinity reach the supported-operator checks, which keep such
+    // operators on the CPU as Vela does.
+    for (size_t i = 0; i < out.scale.size(); ++i) {
+      const std::string which = out.scale.size() == 1 ? "" : fmt::format(" {}", i);
+      if (std::isnan(out.scale[i]))
+        fail("{}: quantisation scale{} is not a number", where, which);
+      if (out.scale[i] < 0)
+        fail("{}: quantisation scale{} is {:g}, but a scale cannot be negative", where, which,
+             out.scale[i]);
+    }
     if (q->zero_point()) {
       // The Verifier does not check element alignment; builders always align int64 vectors.
       auto offset = reinterpret_cast<const uint8_t*>(q->zero_point()->data()) - bytes_.data();
@@ -341,8 +428,12 @@ class ModelReader {
         fail("signature {} '{}' refers to subgraph {}, but the model has {}", i, out.signature_key,
              out.subgraph_index, model.subgraphs.size());
       }
-      size_t n_tensors = model.subgraphs[out.subgraph_index].tensors.size();
-      auto maps = [&](const flatbuffers::Vector<flatbuffers::Offset<tflite::TensorMap>>* list) {
+      const ir::Subgraph& sg = model.subgraphs[out.subgraph_index];
+      size_t n_tensors = sg.tensors.size();
+      // A signature names the subgraph's inputs and outputs; one naming another tensor would
+      // outlive that tensor when the compiler replaces the operators around it.
+      auto maps = [&](const flatbuffers::Vector<flatbuffers::Offset<tflite::TensorMap>>* list,
+                      const std::vector<int32_t>& io, std::string_view what) {
         std::vector<ir::TensorMap> v;
         if (list == nullptr)
           return v;
@@ -355,12 +446,16 @@ class ModelReader {
             fail("signature {} '{}': tensor map '{}' refers to tensor {}, but subgraph {} has {}",
                  i, out.signature_key, tm.name, tm.tensor_index, out.subgraph_index, n_tensors);
           }
+          if (std::find(io.begin(), io.end(), static_cast<int32_t>(tm.tensor_index)) == io.end()) {
+            fail("signature {} '{}': {} '{}' is tensor {}, which is not one of subgraph {}'s {}s",
+                 i, out.signature_key, what, tm.name, tm.tensor_index, out.subgraph_index, what);
+          }
           v.push_back(std::move(tm));
         }
         return v;
       };
-      out.inputs = maps(sd->inputs());
-      out.outputs = maps(sd->outputs());
+      out.inputs = maps(sd->inputs(), sg.inputs, "input");
+      out.outputs = maps(sd->outputs(), sg.outputs, "output");
       model.signature_defs.push_back(std::move(out));
     }
   }

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     euc::ir::Model model = euc::tfl::read_model(bytes, "fuzz");
     std::vector<uint8_t> written = euc::tfl::write_model(model);
     euc::ir::Model again = euc::tfl::read_model(written, "fuzz-rewritten");
-    if (!(again == model)) __builtin_trap();
+    if (!(again == model))
+      __builtin_trap();
   } catch (const euc::Error&) {
   }
   return 0;

@@ -6,7 +6,9 @@
 
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
+#include "frontend/lowering/operator_arity.hpp"
 #include "frontend/lowering/segment_builder.hpp"
+#include "frontend/lowering/shape_checks.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::frontend {
@@ -105,8 +107,13 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
   const int n = static_cast<int>(sg.operators.size());
   std::vector<bool> npu(n);
   auto wanted = [&](int i) { return i < static_cast<int>(on_npu.size()) && on_npu[i]; };
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n; ++i) {
+    // The supported-operator checks tolerate any inputs and outputs (an operator they reject
+    // stays on the CPU as it is); what goes on to the NPU must have those of its type.
+    if (wanted(i))
+      check_operator_arity(model, subgraph, i);
     npu[i] = wanted(i) && can_lower(model, subgraph, i);
+  }
   // A PAD goes with the convolution it folds into, when that convolution runs on the NPU.
   std::map<int, FoldedPad> folds;  // PAD output tensor -> fold
   for (int i = n - 2; i >= 0; --i) {
@@ -115,6 +122,10 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
       npu[i] = true;
       folds[sg.operators[i].outputs[0]] = fold;
     }
+  }
+  for (int i = 0; i < n; ++i) {
+    if (npu[i])
+      check_output_shape(model, subgraph, i);
   }
   // Runs of consecutive NPU operators; a run made only of reshapes stays on the CPU (moving
   // it would add a copy and a CPU/NPU switch for nothing).

@@ -7,7 +7,9 @@
 
 #include <tflite/schema_generated.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/error.hpp"
 #include "support/test_paths.hpp"
@@ -184,10 +186,156 @@ TEST(TfliteMalformed, MetadataAndSignatureIndicesAreChecked) {
   EXPECT_NE(read_error(m).find("tensor map 'x' refers to tensor 5000"), std::string::npos);
 }
 
+// Found by fuzz_compile: a signature output that is no subgraph output survived in the compiled
+// model after the compiler removed its tensor, and the output did not read back.
+TEST(TfliteMalformed, SignatureNamingATensorOutsideTheSubgraphIoIsNamed) {
+  ir::Model m = person_detect();
+  const auto& sg = m.subgraphs[0];
+  const int32_t inner = sg.operators[0].outputs[0];
+  m.signature_defs.push_back({{{"image", static_cast<uint32_t>(sg.inputs[0])}},
+                              {{"features", static_cast<uint32_t>(inner)}},
+                              "serving",
+                              0});
+  EXPECT_NE(
+      read_error(m).find("signature 0 'serving': output 'features' is tensor " +
+                         std::to_string(inner) + ", which is not one of subgraph 0's outputs"),
+      std::string::npos)
+      << read_error(m);
+  m.signature_defs.back().inputs[0].tensor_index = static_cast<uint32_t>(inner);
+  EXPECT_NE(read_error(m).find("input 'image' is tensor"), std::string::npos);
+}
+
 TEST(TfliteMalformed, NoSubgraphsIsRejected) {
   ir::Model m = person_detect();
   m.subgraphs.clear();
   EXPECT_NE(read_error(m).find("no subgraphs"), std::string::npos);
+}
+
+// Operator 0 of person_detect and the tensors it reads and writes.
+struct FirstOp {
+  int32_t input;   // its feature-map input, the subgraph's input
+  int32_t output;  // what it writes, read by operator 1
+};
+
+FirstOp first_op(const ir::Model& m) {
+  const auto& sg = m.subgraphs[0];
+  return {sg.operators[0].inputs[0], sg.operators[0].outputs[0]};
+}
+
+TEST(TfliteMalformed, OmittedOperatorOutputIsNamed) {
+  ir::Model m = person_detect();
+  m.subgraphs[0].operators[2].outputs[0] = -1;
+  std::string e = read_error(m);
+  EXPECT_NE(e.find("subgraph 0 operator 2 (CONV_2D): output 0 is omitted (tensor index -1); only "
+                   "optional inputs may be omitted"),
+            std::string::npos)
+      << e;
+}
+
+TEST(TfliteMalformed, OperatorWritingAConstantIsNamed) {
+  ir::Model m = person_detect();
+  auto& sg = m.subgraphs[0];
+  const int32_t weights = sg.operators[0].inputs[1];
+  sg.operators[0].outputs[0] = weights;
+  std::string e = read_error(m);
+  EXPECT_NE(e.find("subgraph 0 operator 0 (DEPTHWISE_CONV_2D): output 0 is tensor " +
+                   std::to_string(weights) + " '" + sg.tensors[weights].name + "', a constant"),
+            std::string::npos)
+      << e;
+}
+
+TEST(TfliteMalformed, OperatorWritingASubgraphInputIsNamed) {
+  ir::Model m = person_detect();
+  FirstOp f = first_op(m);
+  m.subgraphs[0].operators[1].outputs[0] = f.input;
+  std::string e = read_error(m);
+  EXPECT_NE(e.find("operator 1 (DEPTHWISE_CONV_2D): output 0 is tensor " + std::to_string(f.input)),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("an input of the subgraph"), std::string::npos) << e;
+}
+
+TEST(TfliteMalformed, TensorWrittenTwiceNamesBothWriters) {
+  ir::Model m = person_detect();
+  FirstOp f = first_op(m);
+  m.subgraphs[0].operators[1].outputs[0] = f.output;
+  std::string e = read_error(m);
+  EXPECT_NE(
+      e.find("operator 1 (DEPTHWISE_CONV_2D): output 0 is tensor " + std::to_string(f.output)),
+      std::string::npos)
+      << e;
+  EXPECT_NE(e.find("which subgraph 0 operator 0 (DEPTHWISE_CONV_2D) already writes"),
+            std::string::npos)
+      << e;
+}
+
+TEST(TfliteMalformed, OperatorReadingALaterTensorIsNamed) {
+  ir::Model m = person_detect();
+  auto& sg = m.subgraphs[0];
+  // Operator 0 reads what operator 1 writes.
+  sg.operators[0].inputs[0] = sg.operators[1].outputs[0];
+  std::string e = read_error(m);
+  EXPECT_NE(e.find("operator 0 (DEPTHWISE_CONV_2D): input 0 is tensor"), std::string::npos) << e;
+  EXPECT_NE(e.find("written by subgraph 0 operator 1 (DEPTHWISE_CONV_2D), which comes later"),
+            std::string::npos)
+      << e;
+  // An operator reading its own output.
+  m = person_detect();
+  m.subgraphs[0].operators[0].inputs[0] = m.subgraphs[0].operators[0].outputs[0];
+  EXPECT_NE(read_error(m).find("written by this operator itself"), std::string::npos);
+}
+
+TEST(TfliteMalformed, SubgraphOutputWithoutAValueIsNamed) {
+  ir::Model m = person_detect();
+  auto& sg = m.subgraphs[0];
+  // A fresh tensor nothing writes.
+  sg.tensors.push_back(sg.tensors[sg.outputs[0]]);
+  sg.tensors.back().name = "orphan";
+  sg.outputs.push_back(static_cast<int32_t>(sg.tensors.size() - 1));
+  EXPECT_NE(read_error(m).find("subgraph 0: output tensor " +
+                               std::to_string(sg.tensors.size() - 1) + " 'orphan' has no value"),
+            std::string::npos);
+}
+
+TEST(TfliteMalformed, ConstantSubgraphInputIsNamed) {
+  ir::Model m = person_detect();
+  auto& sg = m.subgraphs[0];
+  const int32_t weights = sg.operators[0].inputs[1];
+  sg.inputs.push_back(weights);
+  std::string e = read_error(m);
+  EXPECT_NE(e.find("subgraph 0: input tensor " + std::to_string(weights) + " '" +
+                   sg.tensors[weights].name + "' is a constant"),
+            std::string::npos)
+      << e;
+}
+
+TEST(TfliteMalformed, NegativeOrNanScaleIsNamed) {
+  ir::Model m = person_detect();
+  auto& t = m.subgraphs[0].tensors[first_op(m).input];
+  t.quantization->scale = {-0.5f};
+  std::string e = read_error(m);
+  EXPECT_NE(e.find("'" + t.name + "': quantisation scale is -0.5, but a scale cannot be negative"),
+            std::string::npos)
+      << e;
+  t.quantization->scale = {std::nanf("")};
+  EXPECT_NE(read_error(m).find("quantisation scale is not a number"), std::string::npos);
+  // Per-axis scales name the channel.
+  t.quantization->scale = {0.5f, -0.25f};
+  t.quantization->zero_point = {0, 0};
+  t.quantization->quantized_dimension = 3;
+  t.shape[3] = 2;
+  EXPECT_NE(read_error(m).find("quantisation scale 1 is -0.25"), std::string::npos);
+}
+
+TEST(TfliteMalformed, ZeroAndInfiniteScalesAreLeftToTheOperatorChecks) {
+  // TFLite's converter gives an all-zero range scale 0; Vela keeps an operator with an infinite
+  // scale on the CPU. Neither is a malformed file.
+  ir::Model m = person_detect();
+  auto& t = m.subgraphs[0].tensors[first_op(m).input];
+  t.quantization->scale = {0.0f};
+  EXPECT_NO_THROW(tfl::read_model(tfl::write_model(m), "zero.tflite"));
+  t.quantization->scale = {std::numeric_limits<float>::infinity()};
+  EXPECT_NO_THROW(tfl::read_model(tfl::write_model(m), "inf.tflite"));
 }
 
 TEST(TfliteMalformed, MissingFileIsAUsageError) {
