@@ -1,0 +1,318 @@
+// Steps with weights or windows: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, the two pools
+// and MEAN.
+#include <algorithm>
+#include <cmath>
+
+#include "builder_internal.hpp"
+
+namespace euc::graphgen {
+namespace {
+
+// Random int8 weights of `channels` groups of `per_channel` values (the group index is the
+// slowest axis when `channel_last` is false, the fastest otherwise), with a scale per group.
+// Returns the mean variance of a real weight, which sets the output's spread.
+struct Weights {
+  std::vector<int8_t> values;
+  std::vector<float> scales;
+  double variance = 0;
+};
+
+Weights random_weights(Rng& rng, int channels, int64_t per_channel, bool channel_last,
+                       bool per_axis);
+
+// Weights scaled so that the output's real values spread by about `target` (as in trained
+// networks, where normalisation keeps activations of order 1) for inputs of mean square `x2`.
+Weights scaled_weights(Rng& rng, int channels, int64_t per_channel, bool channel_last,
+                       bool per_axis, double x2, double target) {
+  Weights w = random_weights(rng, channels, per_channel, channel_last, per_axis);
+  const double spread = std::sqrt(static_cast<double>(per_channel) * x2 * w.variance);
+  const double k = spread > 0 ? target / spread : 1.0;
+  for (float& s : w.scales)
+    s = static_cast<float>(s * k);
+  w.variance *= k * k;
+  return w;
+}
+
+Weights random_weights(Rng& rng, int channels, int64_t per_channel, bool channel_last,
+                       bool per_axis) {
+  Weights w;
+  w.values.resize(static_cast<size_t>(channels * per_channel));
+  const double base = rng.log_real(0.002, 0.05);
+  std::vector<int> magnitude(static_cast<size_t>(channels));
+  w.scales.resize(static_cast<size_t>(per_axis ? channels : 1));
+  for (int c = 0; c < channels; ++c) {
+    magnitude[c] = per_axis ? rng.uniform(8, 127) : 127;
+    if (per_axis || c == 0)
+      w.scales[c] = static_cast<float>(base * rng.log_real(0.5, 2.0));
+  }
+  for (int64_t i = 0; i < channels * per_channel; ++i) {
+    const int c = static_cast<int>(channel_last ? i % channels : i / per_channel);
+    const int m = magnitude[c];
+    w.values[static_cast<size_t>(i)] = static_cast<int8_t>(rng.uniform(-m, m));
+  }
+  for (int c = 0; c < channels; ++c) {
+    const double s = w.scales[per_axis ? c : 0] * magnitude[c];
+    w.variance += s * s / 3.0;
+  }
+  w.variance /= channels;
+  return w;
+}
+
+// Bias values of about `fraction` of the output spread, in the accumulator's units.
+std::vector<int64_t> random_bias(Rng& rng, int channels, double spread, double input_scale,
+                                 const std::vector<float>& weight_scales, double fraction) {
+  std::vector<int64_t> out(static_cast<size_t>(channels));
+  for (int c = 0; c < channels; ++c) {
+    const double ws = weight_scales[weight_scales.size() == 1 ? 0 : c];
+    const double real = rng.real(-fraction, fraction) * spread;
+    out[c] = static_cast<int64_t>(std::llround(real / (input_scale * ws)));
+    out[c] = std::clamp<int64_t>(out[c], -(int64_t{1} << 30), int64_t{1} << 30);
+  }
+  return out;
+}
+
+std::vector<uint8_t> bias_bytes(const std::vector<int64_t>& values, ir::DataType input) {
+  if (input == ir::DataType::kInt16)
+    return to_bytes(values);
+  std::vector<int32_t> narrow(values.begin(), values.end());
+  return to_bytes(narrow);
+}
+
+}  // namespace
+
+// TFLite's kernels rescale the accumulator by input scale x weight scale / output scale with a
+// left shift when that ratio is above 1, in 32 bits for int8 (the shifted accumulator
+// overflows) and with a shift below 8 for int16 (a DCHECK of the int64 multiplier): models
+// outside that range have no defined reference result. The output scale is raised to keep the
+// ratio at most 1 (int8) or 64 (int16), which trained models always meet.
+Builder::Quant Builder::bounded_rescale(Quant q, const Value& x,
+                                        const std::vector<float>& weight_scales) const {
+  float largest = 0;
+  for (float w : weight_scales)
+    largest = std::max(largest, w);
+  const double limit = x.type == ir::DataType::kInt16 ? 64.0 : 1.0;
+  const double least = static_cast<double>(x.scale) * largest / limit;
+  if (static_cast<double>(q.scale) < least)
+    q.scale = static_cast<float>(least * 1.0001);
+  return q;
+}
+
+bool Builder::apply_conv(const Step& s) {
+  if (s.src.size() != 1)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.shape.size() != 4)
+    return false;
+  const int n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3];
+  int kh = std::max(1, s.kh), kw = std::max(1, s.kw);
+  int dh = std::max(1, s.dilation_h), dw = std::max(1, s.dilation_w);
+  const int sh = std::max(1, s.stride_h), sw = std::max(1, s.stride_w);
+  if (!s.same) {
+    fit_valid(h, kh, dh);
+    fit_valid(w, kw, dw);
+  }
+  const int oh = window_output(h, kh, sh, dh, s.same), ow = window_output(w, kw, sw, dw, s.same);
+  const int oc = std::max(1, s.channels);
+  if (oh <= 0 || ow <= 0)
+    return false;
+  Rng rng(s.data_seed);
+  const int64_t fan_in = int64_t{kh} * kw * c;
+  const double x2 = x.mean * x.mean + x.spread * x.spread;
+  Weights wt = scaled_weights(rng, oc, fan_in, false, true, x2, rng.log_real(0.5, 4.0));
+  const double spread = std::sqrt(static_cast<double>(fan_in) * x2 * wt.variance);
+  const auto bias = random_bias(rng, oc, spread, x.scale, wt.scales, 0.5);
+  const Quant q = bounded_rescale(choose_quant(s, x.type, 0.0, spread * 1.1, s.act), x, wt.scales);
+  int weights = add_constant(step_name("weights"), {oc, kh, kw, c}, ir::DataType::kInt8,
+                             to_bytes(wt.values), wt.scales, {}, 0);
+  int b = -1;
+  if (s.has_bias) {
+    const auto bt = x.type == ir::DataType::kInt16 ? ir::DataType::kInt64 : ir::DataType::kInt32;
+    std::vector<float> bias_scales;
+    for (float ws : wt.scales)
+      bias_scales.push_back(ws * x.scale);
+    b = add_constant(step_name("bias"), {oc}, bt, bias_bytes(bias, x.type), bias_scales, {}, 0);
+  }
+  const Value& out = add_value({n, oh, ow, oc}, x.type, q, "conv");
+  tflite::Conv2DOptionsT o;
+  o.padding = s.same ? tflite::Padding::SAME : tflite::Padding::VALID;
+  o.stride_h = sh;
+  o.stride_w = sw;
+  o.dilation_h_factor = dh;
+  o.dilation_w_factor = dw;
+  o.fused_activation_function = tflite_act(s.act);
+  emit<tflite::Conv2DOptions>(ir::BuiltinOp::CONV_2D, {x.tensor, weights, b}, {out.tensor}, o);
+  macs_ += out.elements() * fan_in;
+  describe(s,
+           fmt::format("{}x{} stride {}x{} dilation {}x{} {} {}{}", kh, kw, sh, sw, dh, dw,
+                       s.same ? "SAME" : "VALID", act_name(s.act), s.has_bias ? "" : " no-bias"));
+  return true;
+}
+
+bool Builder::apply_depthwise(const Step& s) {
+  if (s.src.size() != 1)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.shape.size() != 4)
+    return false;
+  const int n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3];
+  int kh = std::max(1, s.kh), kw = std::max(1, s.kw);
+  int dh = std::max(1, s.dilation_h), dw = std::max(1, s.dilation_w);
+  const int sh = std::max(1, s.stride_h), sw = std::max(1, s.stride_w);
+  if (!s.same) {
+    fit_valid(h, kh, dh);
+    fit_valid(w, kw, dw);
+  }
+  const int oh = window_output(h, kh, sh, dh, s.same), ow = window_output(w, kw, sw, dw, s.same);
+  const int mult = std::max(1, s.channels);
+  const int oc = c * mult;
+  if (oh <= 0 || ow <= 0)
+    return false;
+  Rng rng(s.data_seed);
+  const int64_t fan_in = int64_t{kh} * kw;
+  const double x2 = x.mean * x.mean + x.spread * x.spread;
+  Weights wt = scaled_weights(rng, oc, fan_in, true, true, x2, rng.log_real(0.5, 4.0));
+  const double spread = std::sqrt(static_cast<double>(fan_in) * x2 * wt.variance);
+  const auto bias = random_bias(rng, oc, spread, x.scale, wt.scales, 0.5);
+  const Quant q = bounded_rescale(choose_quant(s, x.type, 0.0, spread * 1.1, s.act), x, wt.scales);
+  int weights = add_constant(step_name("weights"), {1, kh, kw, oc}, ir::DataType::kInt8,
+                             to_bytes(wt.values), wt.scales, {}, 3);
+  int b = -1;
+  if (s.has_bias) {
+    const auto bt = x.type == ir::DataType::kInt16 ? ir::DataType::kInt64 : ir::DataType::kInt32;
+    std::vector<float> bias_scales;
+    for (float ws : wt.scales)
+      bias_scales.push_back(ws * x.scale);
+    b = add_constant(step_name("bias"), {oc}, bt, bias_bytes(bias, x.type), bias_scales, {}, 0);
+  }
+  const Value& out = add_value({n, oh, ow, oc}, x.type, q, "dwconv");
+  tflite::DepthwiseConv2DOptionsT o;
+  o.padding = s.same ? tflite::Padding::SAME : tflite::Padding::VALID;
+  o.stride_h = sh;
+  o.stride_w = sw;
+  o.dilation_h_factor = dh;
+  o.dilation_w_factor = dw;
+  o.depth_multiplier = mult;
+  o.fused_activation_function = tflite_act(s.act);
+  emit<tflite::DepthwiseConv2DOptions>(ir::BuiltinOp::DEPTHWISE_CONV_2D, {x.tensor, weights, b},
+                                       {out.tensor}, o);
+  macs_ += out.elements() * fan_in;
+  describe(s, fmt::format("{}x{} stride {}x{} dilation {}x{} multiplier {} {} {}{}", kh, kw, sh, sw,
+                          dh, dw, mult, s.same ? "SAME" : "VALID", act_name(s.act),
+                          s.has_bias ? "" : " no-bias"));
+  return true;
+}
+
+bool Builder::apply_fully_connected(const Step& s) {
+  if (s.src.size() != 1)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.shape.empty())
+    return false;
+  const bool flatten = (s.flags & flag::kFlatten) != 0 || x.shape.size() == 1;
+  const int64_t elements = x.elements();
+  const int64_t in_depth = flatten ? elements : x.shape.back();
+  if (in_depth > 65535)
+    return false;
+  const int64_t rows = elements / in_depth;
+  const int units = std::max(1, s.channels);
+  const bool keep = !flatten && (s.flags & flag::kKeepNumDims) != 0;
+  std::vector<int32_t> shape;
+  if (keep) {
+    shape = x.shape;
+    shape.back() = units;
+  } else {
+    shape = {static_cast<int32_t>(rows), units};
+  }
+  Rng rng(s.data_seed);
+  const double x2 = x.mean * x.mean + x.spread * x.spread;
+  Weights wt = scaled_weights(rng, units, in_depth, false, false, x2, rng.log_real(0.5, 4.0));
+  const double spread = std::sqrt(static_cast<double>(in_depth) * x2 * wt.variance);
+  const auto bias = random_bias(rng, units, spread, x.scale, wt.scales, 0.5);
+  const Quant q = bounded_rescale(choose_quant(s, x.type, 0.0, spread * 1.1, s.act), x, wt.scales);
+  int weights = add_constant(step_name("weights"), {units, static_cast<int32_t>(in_depth)},
+                             ir::DataType::kInt8, to_bytes(wt.values), wt.scales, {}, 0);
+  int b = -1;
+  if (s.has_bias) {
+    const auto bt = x.type == ir::DataType::kInt16 ? ir::DataType::kInt64 : ir::DataType::kInt32;
+    b = add_constant(step_name("bias"), {units}, bt, bias_bytes(bias, x.type),
+                     {wt.scales[0] * x.scale}, {}, 0);
+  }
+  const Value& out = add_value(shape, x.type, q, "fc");
+  tflite::FullyConnectedOptionsT o;
+  o.fused_activation_function = tflite_act(s.act);
+  o.keep_num_dims = keep;
+  emit<tflite::FullyConnectedOptions>(ir::BuiltinOp::FULLY_CONNECTED, {x.tensor, weights, b},
+                                      {out.tensor}, o);
+  macs_ += rows * in_depth * units;
+  describe(
+      s, fmt::format("depth {} units {}{}{} {}{}", in_depth, units, flatten ? " flatten" : "",
+                     keep ? " keep_num_dims" : "", act_name(s.act), s.has_bias ? "" : " no-bias"));
+  return true;
+}
+
+bool Builder::apply_pool(const Step& s) {
+  if (s.src.size() != 1)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.shape.size() != 4)
+    return false;
+  const bool average = s.op == Op::kAvgPool;
+  const int n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3];
+  int kh = std::max(1, s.kh), kw = std::max(1, s.kw), one = 1, one2 = 1;
+  const int sh = std::max(1, s.stride_h), sw = std::max(1, s.stride_w);
+  if (!s.same) {
+    fit_valid(h, kh, one);
+    fit_valid(w, kw, one2);
+  }
+  const int oh = window_output(h, kh, sh, 1, s.same), ow = window_output(w, kw, sw, 1, s.same);
+  if (oh <= 0 || ow <= 0)
+    return false;
+  // Pooling keeps the input's quantisation (TFLite's pooling kernels require it).
+  Quant q;
+  q.scale = x.scale;
+  q.zero_point = x.zero_point;
+  const double k = static_cast<double>(kh) * kw;
+  q.mean = average ? x.mean : x.mean + 0.5 * x.spread * std::log2(k + 1);
+  q.spread = average ? x.spread / std::sqrt(k) : x.spread * 0.7;
+  const Value& out = add_value({n, oh, ow, c}, x.type, q, average ? "avgpool" : "maxpool");
+  tflite::Pool2DOptionsT o;
+  o.padding = s.same ? tflite::Padding::SAME : tflite::Padding::VALID;
+  o.stride_h = sh;
+  o.stride_w = sw;
+  o.filter_height = kh;
+  o.filter_width = kw;
+  o.fused_activation_function = tflite_act(s.act);
+  emit<tflite::Pool2DOptions>(average ? ir::BuiltinOp::AVERAGE_POOL_2D : ir::BuiltinOp::MAX_POOL_2D,
+                              {x.tensor}, {out.tensor}, o);
+  macs_ += out.elements() * kh * kw;
+  describe(s, fmt::format("{}x{} stride {}x{} {} {}", kh, kw, sh, sw, s.same ? "SAME" : "VALID",
+                          act_name(s.act)));
+  return true;
+}
+
+bool Builder::apply_mean(const Step& s) {
+  if (s.src.size() != 1)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.shape.size() != 4)
+    return false;
+  const bool keep = (s.flags & flag::kKeepDims) != 0;
+  const bool negative = (s.flags & flag::kNegativeAxes) != 0;
+  std::vector<int32_t> axes = negative ? std::vector<int32_t>{-3, -2} : std::vector<int32_t>{1, 2};
+  if (s.swap_operands)
+    std::swap(axes[0], axes[1]);
+  const int n = x.shape[0], c = x.shape[3];
+  std::vector<int32_t> shape = keep ? std::vector<int32_t>{n, 1, 1, c} : std::vector<int32_t>{n, c};
+  // Channel means differ by about a third of the spread (biases of the producers).
+  const Quant q = choose_quant(s, x.type, x.mean, x.spread * 0.35, Act::kNone);
+  int axis = add_int32_constant(step_name("axes"), axes);
+  const Value& out = add_value(shape, x.type, q, "mean");
+  tflite::ReducerOptionsT o;
+  o.keep_dims = keep;
+  emit<tflite::ReducerOptions>(ir::BuiltinOp::MEAN, {x.tensor, axis}, {out.tensor}, o);
+  macs_ += x.elements();
+  describe(s, fmt::format("axes {}{}", shape_text(axes), keep ? " keep_dims" : ""));
+  return true;
+}
+
+}  // namespace euc::graphgen
