@@ -86,20 +86,15 @@ std::optional<Culprit> find_writer(const ir::Model& compiled, const std::vector<
   return std::nullopt;
 }
 
-// Where two byte images of a tensor differ, element by element.
-OutputDifference difference(const ir::Tensor& tensor, std::span<const uint8_t> want,
-                            std::span<const uint8_t> got) {
-  if (want.size() != got.size()) {
-    throw Error(ErrorKind::kInternal,
-                fmt::format("tensor '{}': the compiled model gives {} bytes, the original {}",
-                            tensor.name, got.size(), want.size()));
-  }
-  const std::size_t esize = static_cast<std::size_t>(ir::element_size(tensor.type).value_or(1));
+// The elements of `want` (the reference's bytes of `tensor`) that differ from got(e).
+template <class Got>
+OutputDifference count_differences(const ir::Tensor& tensor, std::span<const uint8_t> want,
+                                   std::size_t elements, const Got& got) {
   OutputDifference diff;
   diff.tensor = tensor.name;
-  for (std::size_t e = 0; e < want.size() / esize; ++e) {
+  for (std::size_t e = 0; e < elements; ++e) {
     const int64_t va = element_value(tensor.type, want, e);
-    const int64_t vb = element_value(tensor.type, got, e);
+    const int64_t vb = got(e);
     if (va == vb)
       continue;
     if (diff.differing++ == 0) {
@@ -109,6 +104,19 @@ OutputDifference difference(const ir::Tensor& tensor, std::span<const uint8_t> w
     }
   }
   return diff;
+}
+
+// Where two byte images of a tensor differ, element by element.
+OutputDifference difference(const ir::Tensor& tensor, std::span<const uint8_t> want,
+                            std::span<const uint8_t> got) {
+  if (want.size() != got.size()) {
+    throw Error(ErrorKind::kInternal,
+                fmt::format("tensor '{}': the compiled model gives {} bytes, the original {}",
+                            tensor.name, got.size(), want.size()));
+  }
+  const std::size_t esize = static_cast<std::size_t>(ir::element_size(tensor.type).value_or(1));
+  return count_differences(tensor, want, want.size() / esize,
+                           [&](std::size_t e) { return element_value(tensor.type, got, e); });
 }
 
 }  // namespace
@@ -167,19 +175,9 @@ Comparison compare_models(const ir::Model& original, const ir::Model& compiled,
     const std::size_t esize = static_cast<std::size_t>(ir::element_size(tensor.type).value_or(1));
     if (bytes.size() != event.ofm->values.size() * esize)
       return;  // a part of the tensor
-    OutputDifference diff;
-    diff.tensor = tensor.name;
-    for (std::size_t e = 0; e < event.ofm->values.size(); ++e) {
-      const int64_t va = element_value(tensor.type, bytes, e);
-      const int64_t vb = event.ofm->values[e];
-      if (va == vb)
-        continue;
-      if (diff.differing++ == 0) {
-        diff.element = e;
-        diff.want = va;
-        diff.got = vb;
-      }
-    }
+    const OutputDifference diff =
+        count_differences(tensor, bytes, event.ofm->values.size(),
+                          [&](std::size_t e) { return int64_t{event.ofm->values[e]}; });
     if (diff.differing == 0)
       return;
     first_block = diff;
