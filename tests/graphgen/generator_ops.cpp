@@ -75,10 +75,15 @@ bool Generator::add_pool(Op op) {
   const Value& x = val(*src);
   Step s = step(op);
   s.src = {*src};
-  if (rng_.chance(0.15)) {
+  const double u = rng_.unit();
+  if (u < 0.15) {
     s.kh = x.shape[1];
     s.kw = x.shape[2];
     s.same = false;
+  } else if (u < 0.3) {
+    // Subsampling: a 1x1 window with a stride above it (stride >= kernel + 2 included).
+    s.stride_h = s.stride_w = rng_.uniform(2, 3);
+    s.same = rng_.chance(0.5);
   } else {
     s.kh = std::max(2, kernel());
     s.kw = rng_.chance(0.2) ? kernel() : s.kh;

@@ -6,7 +6,8 @@
 //   graph_fuzz --seed 1 --count 200                    # a fixed sample; exit 1 on any failure
 //   graph_fuzz --seconds 600 --out DIR --minimise      # a time budget, failures kept in DIR
 //   graph_fuzz --seed 123 --count 1 --config 3 -v      # one graph, one configuration
-//   graph_fuzz --model DIR/seed123_cfg3_min.tflite     # re-check a written model
+//   graph_fuzz --model DIR/seed123_cfg3_min.tflite --seed 123   # re-check a written model
+//                                                    # (on the random inputs of seed 123)
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -206,7 +207,8 @@ int run(int argc, char** argv) {
       "configurations, checked on the functional NPU model against the reference "
       "interpreter",
       "graph_fuzz"};
-  app.add_option("--seed", st.seed, "First seed (default 1)");
+  app.add_option("--seed", st.seed,
+                 "First seed (default 1); with --model, the seed of the random inputs");
   app.add_option("--count", st.count, "Number of graphs (default 100, unlimited with --seconds)");
   app.add_option("--seconds", st.seconds, "Time budget: no new graph after this many seconds");
   app.add_option("--out", st.out, "Folder for failing models, their minimised versions and notes");
