@@ -43,28 +43,37 @@ class ModelWriter {
     for (const auto& key : opcode_order_) {
       const auto& [type, custom, version] = key;
       auto code = static_cast<int32_t>(type);
+      Offset<flatbuffers::String> custom_code =
+          custom.empty() && type != ir::BuiltinOp::CUSTOM ? 0 : fbb_.CreateString(custom);
       codes.push_back(tflite::CreateOperatorCode(
-          fbb_, static_cast<int8_t>(std::min(code, kPlaceholderForGreaterOpCodes)),
-          custom.empty() && type != ir::BuiltinOp::CUSTOM ? 0 : fbb_.CreateString(custom), version,
-          static_cast<tflite::BuiltinOperator>(code)));
+          fbb_, static_cast<int8_t>(std::min(code, kPlaceholderForGreaterOpCodes)), custom_code,
+          version, static_cast<tflite::BuiltinOperator>(code)));
     }
     std::vector<Offset<tflite::Metadata>> metadata;
     for (const ir::Metadata& m : model_.metadata) {
-      metadata.push_back(tflite::CreateMetadata(fbb_, fbb_.CreateString(m.name), m.buffer));
+      Offset<flatbuffers::String> name = fbb_.CreateString(m.name);
+      metadata.push_back(tflite::CreateMetadata(fbb_, name, m.buffer));
     }
     std::vector<Offset<tflite::SignatureDef>> signatures;
     for (const ir::SignatureDef& sd : model_.signature_defs) {
+      Offset<flatbuffers::String> key = fbb_.CreateString(sd.signature_key);
+      auto outputs = tensor_maps(sd.outputs);
+      auto inputs = tensor_maps(sd.inputs);
       signatures.push_back(
-          tflite::CreateSignatureDef(fbb_, tensor_maps(sd.inputs), tensor_maps(sd.outputs),
-                                     fbb_.CreateString(sd.signature_key), sd.subgraph_index));
+          tflite::CreateSignatureDef(fbb_, inputs, outputs, key, sd.subgraph_index));
     }
-    auto root = tflite::CreateModel(
-        fbb_, model_.version, fbb_.CreateVector(codes), fbb_.CreateVector(subgraphs),
-        model_.description.empty() ? 0 : fbb_.CreateString(model_.description),
-        fbb_.CreateVector(buffers),
-        model_.metadata_buffer.empty() ? 0 : vec(fbb_, model_.metadata_buffer),
-        metadata.empty() ? 0 : fbb_.CreateVector(metadata),
-        signatures.empty() ? 0 : fbb_.CreateVector(signatures));
+    // Every child is written before its parent, in one fixed order (the last field first), so
+    // the bytes do not depend on the order a compiler evaluates function arguments in.
+    auto signature_vec = signatures.empty() ? 0 : fbb_.CreateVector(signatures);
+    auto metadata_vec = metadata.empty() ? 0 : fbb_.CreateVector(metadata);
+    auto metadata_buffer = model_.metadata_buffer.empty() ? 0 : vec(fbb_, model_.metadata_buffer);
+    auto buffer_vec = fbb_.CreateVector(buffers);
+    Offset<flatbuffers::String> description =
+        model_.description.empty() ? 0 : fbb_.CreateString(model_.description);
+    auto subgraph_vec = fbb_.CreateVector(subgraphs);
+    auto code_vec = fbb_.CreateVector(codes);
+    auto root = tflite::CreateModel(fbb_, model_.version, code_vec, subgraph_vec, description,
+                                    buffer_vec, metadata_buffer, metadata_vec, signature_vec);
     tflite::FinishModelBuffer(fbb_, root);
     return {fbb_.GetBufferPointer(), fbb_.GetBufferPointer() + fbb_.GetSize()};
   }
@@ -98,13 +107,15 @@ class ModelWriter {
   }
 
   Offset<tflite::QuantizationParameters> write_quantization(const ir::Quantization& q) {
+    auto details =
+        emit_union<tflite::QuantizationDetailsUnion, tflite::QuantizationDetails>(fbb_, q.details);
+    auto zero_point = q.zero_point.empty() ? 0 : vec(fbb_, q.zero_point);
+    auto scale = q.scale.empty() ? 0 : vec(fbb_, q.scale);
+    auto max = q.max.empty() ? 0 : vec(fbb_, q.max);
+    auto min = q.min.empty() ? 0 : vec(fbb_, q.min);
     return tflite::CreateQuantizationParameters(
-        fbb_, q.min.empty() ? 0 : vec(fbb_, q.min), q.max.empty() ? 0 : vec(fbb_, q.max),
-        q.scale.empty() ? 0 : vec(fbb_, q.scale),
-        q.zero_point.empty() ? 0 : vec(fbb_, q.zero_point),
-        static_cast<tflite::QuantizationDetails>(q.details.type),
-        emit_union<tflite::QuantizationDetailsUnion, tflite::QuantizationDetails>(fbb_, q.details),
-        q.quantized_dimension);
+        fbb_, min, max, scale, zero_point, static_cast<tflite::QuantizationDetails>(q.details.type),
+        details, q.quantized_dimension);
   }
 
   Offset<tflite::Tensor> write_tensor(const ir::Tensor& t) {
@@ -112,29 +123,36 @@ class ModelWriter {
     for (const auto& v : t.variant_tensors) {
       variants.push_back(emit_table<tflite::VariantSubType>(fbb_, v));
     }
-    return tflite::CreateTensor(
-        fbb_, vec(fbb_, t.shape), static_cast<tflite::TensorType>(t.type), t.buffer,
-        fbb_.CreateString(t.name), t.quantization ? write_quantization(*t.quantization) : 0,
-        t.is_variable, emit_table<tflite::SparsityParameters>(fbb_, t.sparsity),
-        t.shape_signature ? vec(fbb_, *t.shape_signature) : 0, t.has_rank,
-        variants.empty() ? 0 : fbb_.CreateVector(variants), t.external_buffer);
+    auto variant_vec = variants.empty() ? 0 : fbb_.CreateVector(variants);
+    auto shape_signature = t.shape_signature ? vec(fbb_, *t.shape_signature) : 0;
+    auto sparsity = emit_table<tflite::SparsityParameters>(fbb_, t.sparsity);
+    Offset<tflite::QuantizationParameters> quantization =
+        t.quantization ? write_quantization(*t.quantization) : 0;
+    Offset<flatbuffers::String> name = fbb_.CreateString(t.name);
+    auto shape = vec(fbb_, t.shape);
+    return tflite::CreateTensor(fbb_, shape, static_cast<tflite::TensorType>(t.type), t.buffer,
+                                name, quantization, t.is_variable, sparsity, shape_signature,
+                                t.has_rank, variant_vec, t.external_buffer);
   }
 
   Offset<tflite::Operator> write_operator(const ir::Operator& op) {
     std::vector<uint8_t> mutating(op.mutating_variable_inputs.begin(),
                                   op.mutating_variable_inputs.end());
+    auto options_2 = emit_union<tflite::BuiltinOptions2Union, tflite::BuiltinOptions2>(
+        fbb_, op.builtin_options_2);
+    auto intermediates = op.intermediates.empty() ? 0 : vec(fbb_, op.intermediates);
+    auto mutating_vec = mutating.empty() ? 0 : fbb_.CreateVector(mutating);
+    auto custom_options = op.custom_options.empty() ? 0 : vec(fbb_, op.custom_options);
+    auto options =
+        emit_union<tflite::BuiltinOptionsUnion, tflite::BuiltinOptions>(fbb_, op.builtin_options);
+    auto outputs = vec(fbb_, op.outputs);
+    auto inputs = vec(fbb_, op.inputs);
     return tflite::CreateOperator(
-        fbb_, opcode_index(op), vec(fbb_, op.inputs), vec(fbb_, op.outputs),
-        static_cast<tflite::BuiltinOptions>(op.builtin_options.type),
-        emit_union<tflite::BuiltinOptionsUnion, tflite::BuiltinOptions>(fbb_, op.builtin_options),
-        op.custom_options.empty() ? 0 : vec(fbb_, op.custom_options),
-        static_cast<tflite::CustomOptionsFormat>(op.custom_options_format),
-        mutating.empty() ? 0 : fbb_.CreateVector(mutating),
-        op.intermediates.empty() ? 0 : vec(fbb_, op.intermediates), 0, 0,
-        static_cast<tflite::BuiltinOptions2>(op.builtin_options_2.type),
-        emit_union<tflite::BuiltinOptions2Union, tflite::BuiltinOptions2>(fbb_,
-                                                                          op.builtin_options_2),
-        op.debug_metadata_index);
+        fbb_, opcode_index(op), inputs, outputs,
+        static_cast<tflite::BuiltinOptions>(op.builtin_options.type), options, custom_options,
+        static_cast<tflite::CustomOptionsFormat>(op.custom_options_format), mutating_vec,
+        intermediates, 0, 0, static_cast<tflite::BuiltinOptions2>(op.builtin_options_2.type),
+        options_2, op.debug_metadata_index);
   }
 
   Offset<tflite::SubGraph> write_subgraph(const ir::Subgraph& sg) {
@@ -144,9 +162,12 @@ class ModelWriter {
     std::vector<Offset<tflite::Operator>> ops;
     for (const ir::Operator& op : sg.operators)
       ops.push_back(write_operator(op));
-    return tflite::CreateSubGraph(fbb_, fbb_.CreateVector(tensors), vec(fbb_, sg.inputs),
-                                  vec(fbb_, sg.outputs), fbb_.CreateVector(ops),
-                                  sg.name.empty() ? 0 : fbb_.CreateString(sg.name),
+    Offset<flatbuffers::String> name = sg.name.empty() ? 0 : fbb_.CreateString(sg.name);
+    auto op_vec = fbb_.CreateVector(ops);
+    auto outputs = vec(fbb_, sg.outputs);
+    auto inputs = vec(fbb_, sg.inputs);
+    auto tensor_vec = fbb_.CreateVector(tensors);
+    return tflite::CreateSubGraph(fbb_, tensor_vec, inputs, outputs, op_vec, name,
                                   sg.debug_metadata_index);
   }
 
@@ -154,7 +175,8 @@ class ModelWriter {
       const std::vector<ir::TensorMap>& maps) {
     std::vector<Offset<tflite::TensorMap>> v;
     for (const auto& m : maps) {
-      v.push_back(tflite::CreateTensorMap(fbb_, fbb_.CreateString(m.name), m.tensor_index));
+      Offset<flatbuffers::String> name = fbb_.CreateString(m.name);
+      v.push_back(tflite::CreateTensorMap(fbb_, name, m.tensor_index));
     }
     return fbb_.CreateVector(v);
   }
