@@ -11,7 +11,7 @@
 #include "arch/performance.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "scheduler/plan_cost.hpp"
-#include "scheduler/simple_planner.hpp"
+#include "scheduler/initial_plan.hpp"
 #include "tflite/reader.hpp"
 
 namespace fs = std::filesystem;

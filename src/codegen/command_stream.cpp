@@ -13,11 +13,13 @@
 #include "core/error.hpp"
 #include "npu/kernel_stride.hpp"
 #include "scheduler/cascade.hpp"
+#include "weights/constant_encoder.hpp"
 
 namespace euc::codegen {
 namespace {
 
 using npu::Opcode;
+using scheduler::ConstantLayout;
 
 class OperationWriter {
  public:
@@ -173,7 +175,7 @@ class OperationWriter {
     if (scaling.global)
       ofm_prec |= 1u << 8;
     const ir::RoundingMode rounding =
-        reduced_precision_scaling(graph_, op) ? ir::RoundingMode::kNatural : op.rounding;
+        weights::reduced_precision_scaling(graph_, op) ? ir::RoundingMode::kNatural : op.rounding;
     ofm_prec |= static_cast<uint32_t>(rounding) << 14;
     e_.set0(Opcode::kSetOfmPrecision, static_cast<uint16_t>(ofm_prec));
 

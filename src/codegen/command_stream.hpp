@@ -5,15 +5,15 @@
 #include <vector>
 
 #include "arch/system_config.hpp"
-#include "codegen/constants.hpp"
 #include "ir/npu_graph.hpp"
+#include "scheduler/constant_layout.hpp"
 #include "scheduler/plan.hpp"
 
 namespace euc::codegen {
 
 std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const scheduler::Plan& plan,
-                                              const ConstantLayout& constants,
+                                              const scheduler::ConstantLayout& constants,
                                               const arch::SystemConfig& system);
 
 }  // namespace euc::codegen

@@ -1,17 +1,14 @@
 #include "codegen/compile_segment.hpp"
 
 #include "codegen/command_stream.hpp"
-#include "codegen/constants.hpp"
 #include "npu/driver_payload.hpp"
 
 namespace euc::codegen {
 
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::SystemConfig& system,
-                                const ConstantLayout* precomputed) {
+                                const scheduler::ConstantLayout& constants,
+                                const arch::SystemConfig& system) {
   const arch::AcceleratorConfig& acc = system.accelerator_config();
-  ConstantLayout constants =
-      precomputed != nullptr ? *precomputed : layout_constants(graph, plan, acc);
   std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system);
 
   npu::ConfigRegisterImage config;
@@ -29,7 +26,7 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
 
   CompiledSegment out;
   out.payload = npu::build_cop1_payload(config, id, words);
-  out.flash = std::move(constants.flash);
+  out.flash = constants.flash;
   out.arena_size = plan.arena_size;
   out.fast_arena_size = plan.fast_arena_size;
   for (int t : graph.inputs)

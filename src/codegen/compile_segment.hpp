@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "arch/system_config.hpp"
-#include "codegen/constants.hpp"
 #include "ir/npu_graph.hpp"
+#include "scheduler/constant_layout.hpp"
 #include "scheduler/plan.hpp"
 
 namespace euc::codegen {
@@ -26,10 +26,9 @@ struct CompiledSegment {
   std::vector<int64_t> op_encoded_weight_bytes;
 };
 
-// `constants`: the segment's constants already laid out for this plan's block configs (weight
-// buffering needs their sizes before code generation); laid out here when null.
+// The segment's code for its final plan and the constants the scheduler had encoded for it.
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::SystemConfig& system,
-                                const ConstantLayout* constants = nullptr);
+                                const scheduler::ConstantLayout& constants,
+                                const arch::SystemConfig& system);
 
 }  // namespace euc::codegen

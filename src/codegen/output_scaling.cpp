@@ -69,13 +69,6 @@ AddSubMultipliers tflite_add_sub_multipliers(float scale1, float scale2, float o
 
 }  // namespace
 
-bool reduced_precision_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
-  if (op.weights < 0)
-    return false;
-  const bool int32_bias = op.bias >= 0 && graph.tensors[op.bias].type == ir::DataType::kInt32;
-  return graph.tensors[op.ifm.tensor].type == ir::DataType::kInt16 && !int32_bias;
-}
-
 ScaleShift pooling_scale(int elements, double rescale, int rescale_bits) {
   int exponent = 0;
   std::frexp(static_cast<double>(elements - 1), &exponent);

@@ -26,12 +26,6 @@ struct OutputScaling {
 
 OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op);
 
-// Whether an operation with weights scales its 64-bit (int40) accumulators as TFLite's int16
-// kernels do: a 16-bit multiplier and one rounding, half up (MultiplyByQuantizedMultiplier for
-// int64). int16 IFMs do, unless an int32 bias asks for 32-bit accumulation. Such operations
-// round NATURAL: TFL rounding would round twice once the shift passes 31.
-bool reduced_precision_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op);
-
 // The global scale of an average over `elements` values times `rescale` (Vela's
 // quantise_pooling_scale followed by rounding the product away from zero).
 ScaleShift pooling_scale(int elements, double rescale, int rescale_bits);

@@ -7,16 +7,14 @@
 #include <algorithm>
 
 #include "codegen/compile_segment.hpp"
-#include "codegen/constants.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "npu/driver_payload.hpp"
 #include "output/ethosu_model.hpp"
 #include "output/schedule_report.hpp"
-#include "scheduler/cascade.hpp"
-#include "scheduler/subgraph_arena.hpp"
-#include "scheduler/weight_buffering.hpp"
+#include "scheduler/schedule.hpp"
 #include "selfcheck/stream_check.hpp"
+#include "weights/constant_encoder.hpp"
 
 namespace euc::driver {
 
@@ -150,43 +148,6 @@ void self_check(const ir::NpuGraph& graph, const scheduler::Plan& plan,
   selfcheck::check_segment_stream(stream);
 }
 
-struct PlannedSegment {
-  scheduler::Plan plan;
-  codegen::ConstantLayout constants;
-};
-
-// Every scheduling decision for one NPU segment: block configs, cascades, weight buffers (decided
-// on estimated stream sizes, then the weights encoded once in the chosen depth slices and the
-// buffers sized exactly), the segment's own arena and passes.
-PlannedSegment plan_segment(const ir::NpuGraph& graph, const arch::SystemConfig& system,
-                            const CompileOptions& options) {
-  PlannedSegment out;
-  scheduler::Plan& plan = out.plan;
-  plan = scheduler::plan_whole_tensors(graph, system, options.plan);
-  std::vector<int64_t> stream_bytes;
-  for (const ir::NpuOp& op : graph.ops) {
-    const ir::NpuTensor* w = op.weights >= 0 ? &graph.tensors[op.weights] : nullptr;
-    stream_bytes.push_back(w == nullptr || !w->data ? -1
-                                                    : static_cast<int64_t>(w->data->size()) +
-                                                          int64_t{10} * op.ofm.shape.c + 32);
-  }
-  const int64_t budget = scheduler::buffer_weights(graph, plan, system, options.plan, stream_bytes);
-  out.constants = codegen::layout_constants(graph, plan, system.accelerator_config());
-  std::vector<std::vector<int64_t>> slice_bytes(graph.ops.size());
-  for (size_t i = 0; i < graph.ops.size(); ++i) {
-    for (const auto& slice : out.constants.op_slices[i])
-      slice_bytes[i].push_back(slice.stream.size);
-  }
-  scheduler::settle_weight_buffers(graph, plan, options.plan, slice_bytes, budget);
-  std::vector<int64_t> stream_address;
-  for (size_t i = 0; i < graph.ops.size(); ++i)
-    stream_address.push_back(
-        out.constants.op_slices[i].empty() ? -1 : out.constants.op_streams[i].address);
-  scheduler::share_identical_buffers(graph, plan, options.plan, stream_address);
-  scheduler::build_passes(graph, plan);
-  return out;
-}
-
 }  // namespace
 
 CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& system,
@@ -196,6 +157,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
   frontend::CheckOptions checks;
   checks.force_symmetric_int_weights = options.force_symmetric_int_weights;
   auto verdicts = frontend::check_model(model, checks);
+  const weights::NpuWeightEncoder encoder(system.accelerator_config());
   for (size_t s = 0; s < model.subgraphs.size(); ++s) {
     // Operators the NPU supports go to it where lowering can express them (lowering grows to
     // cover the whole supported set).
@@ -218,10 +180,8 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
           corrupt_one_weight(seg.graph);
       }
     }
-    // Plan every NPU segment, then give them one arena, then generate their code.
-    std::vector<PlannedSegment> planned;
-    std::vector<scheduler::ArenaSegment> arena;
-    std::vector<scheduler::CpuTensorUse> cpu_uses;
+    // The scheduler plans the subgraph's NPU segments on one timeline; codegen then writes each.
+    scheduler::SubgraphTimeline timeline;
     int step = 0;
     for (const frontend::Segment& seg : comp.lowered.segments) {
       if (!seg.on_npu) {
@@ -235,36 +195,32 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
           result.report.cpu_operators.push_back(std::move(cpu));
           const ir::Operator& op = model.subgraphs[s].operators[static_cast<size_t>(i)];
           for (int t : op.inputs)
-            cpu_uses.push_back({t, step});
+            timeline.cpu_uses.push_back({t, step});
           for (int t : op.outputs)
-            cpu_uses.push_back({t, step});
+            timeline.cpu_uses.push_back({t, step});
           ++step;
         }
         continue;
       }
       result.report.npu_network_ops += static_cast<int>(seg.network_ops.size());
-      planned.push_back(plan_segment(seg.graph, system, options));
-      arena.push_back({&seg.graph, nullptr, step});
+      timeline.segments.push_back({&seg.graph, step});
       step += std::max<int>(1, static_cast<int>(seg.graph.ops.size()));
     }
-    if (planned.size() > 1) {
-      for (int t : model.subgraphs[s].inputs)
-        cpu_uses.push_back({t, 0});
-      for (int t : model.subgraphs[s].outputs)
-        cpu_uses.push_back({t, step - 1});
-      for (size_t k = 0; k < planned.size(); ++k)
-        arena[k].plan = &planned[k].plan;
-      scheduler::allocate_subgraph_arena(arena, cpu_uses, step, options.plan);
-    }
+    for (int t : model.subgraphs[s].inputs)
+      timeline.cpu_uses.push_back({t, 0});
+    for (int t : model.subgraphs[s].outputs)
+      timeline.cpu_uses.push_back({t, step - 1});
+    timeline.steps = step;
+    const std::vector<scheduler::Schedule> schedules =
+        scheduler::schedule(timeline, system, options.plan, encoder);
     size_t k = 0;
     for (const frontend::Segment& seg : comp.lowered.segments) {
       if (!seg.on_npu)
         continue;
-      PlannedSegment& p = planned[k++];
-      scheduler::check_arena_limit(seg.graph, p.plan, options.plan);
+      const scheduler::Plan& plan = schedules[k].plan;
       codegen::CompiledSegment compiled =
-          codegen::compile_segment(seg.graph, p.plan, system, &p.constants);
-      const scheduler::Plan& plan = p.plan;
+          codegen::compile_segment(seg.graph, plan, schedules[k].constants, system);
+      ++k;
       self_check(seg.graph, plan, compiled, system,
                  fmt::format("subgraph {} segment {}", s, result.report.segments.size()));
       SegmentReport r;

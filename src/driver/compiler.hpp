@@ -8,7 +8,7 @@
 #include "ir/model.hpp"
 #include "output/performance_report.hpp"
 #include "scheduler/plan_cost.hpp"
-#include "scheduler/simple_planner.hpp"
+#include "scheduler/plan_options.hpp"
 
 namespace euc::driver {
 

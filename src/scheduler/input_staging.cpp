@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "scheduler/arena.hpp"
 #include "scheduler/plan_cost.hpp"
 
 namespace euc::scheduler {

@@ -4,7 +4,7 @@
 #include "arch/system_config.hpp"
 #include "ir/npu_graph.hpp"
 #include "scheduler/plan.hpp"
-#include "scheduler/simple_planner.hpp"
+#include "scheduler/plan_options.hpp"
 
 namespace euc::scheduler {
 

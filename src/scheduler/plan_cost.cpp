@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "scheduler/simple_planner.hpp"
+#include "scheduler/initial_plan.hpp"
 
 namespace euc::scheduler {
 namespace {

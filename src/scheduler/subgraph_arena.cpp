@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "scheduler/allocator.hpp"
+#include "scheduler/arena.hpp"
 
 namespace euc::scheduler {
 namespace {

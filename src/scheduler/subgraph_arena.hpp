@@ -9,7 +9,7 @@
 
 #include "ir/npu_graph.hpp"
 #include "scheduler/plan.hpp"
-#include "scheduler/simple_planner.hpp"
+#include "scheduler/plan_options.hpp"
 
 namespace euc::scheduler {
 

@@ -4,6 +4,7 @@
 
 #include "arch/performance.hpp"
 #include "scheduler/allocator.hpp"
+#include "scheduler/arena.hpp"
 #include "scheduler/live_range.hpp"
 #include "scheduler/plan_cost.hpp"
 

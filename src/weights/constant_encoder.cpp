@@ -1,4 +1,5 @@
-#include "codegen/constants.hpp"
+#include "weights/constant_encoder.hpp"
+#include "weights/weight_stream.hpp"
 
 #include <fmt/format.h>
 
@@ -12,10 +13,9 @@
 #include <thread>
 #include <unordered_map>
 
-#include "codegen/output_scaling.hpp"
 #include "core/error.hpp"
 
-namespace euc::codegen {
+namespace euc::weights {
 namespace {
 
 int64_t align16(int64_t v) {
@@ -23,8 +23,7 @@ int64_t align16(int64_t v) {
 }
 
 // Signed weight values of a constant tensor, zero point subtracted, as OHWI with `shape`.
-std::vector<int16_t> weights_ohwi(const ir::NpuTensor& w, const ir::NpuOp& op,
-                                  weights::OhwiShape& shape) {
+std::vector<int16_t> weights_ohwi(const ir::NpuTensor& w, const ir::NpuOp& op, OhwiShape& shape) {
   const auto& ws = w.weight_shape;
   const uint8_t* data = w.data->data();
   auto zp_of = [&](int channel) -> int32_t {
@@ -87,22 +86,22 @@ std::vector<int64_t> biases(const ir::NpuGraph& graph, const ir::NpuOp& op, int 
 }
 
 // Encodes one operation's weights and scale records (empty for operations without weights).
-weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                         const arch::AcceleratorConfig& accelerator, size_t i) {
+EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                const arch::AcceleratorConfig& accelerator, size_t i) {
   const ir::NpuOp& op = graph.ops[i];
   const ir::NpuTensor& w = graph.tensors[op.weights];
   const ir::NpuTensor& ifm = graph.tensors[op.ifm.tensor];
   const ir::NpuTensor& ofm = graph.tensors[op.ofm.tensor];
-  weights::LayerWeights layer;
+  LayerWeights layer;
   std::vector<int16_t> values = weights_ohwi(w, op, layer.shape);
   layer.weights = values;
   std::vector<float> weight_scales(w.channel_scales.begin(), w.channel_scales.end());
   if (weight_scales.empty())
     weight_scales.push_back(1.0f);
-  weights::ConvScaleOptions scale_options;
+  ConvScaleOptions scale_options;
   // TFLite forms ifm_scale * weight_scale in float32 for fully connected and uint8 layers.
   if (op.type == ir::NpuOpType::kFullyConnected || ifm.type == ir::DataType::kUInt8) {
-    scale_options.product = weights::ScaleProduct::kFloat32;
+    scale_options.product = ScaleProduct::kFloat32;
   }
   // int16 IFMs accumulate in 64 bits, and TFLite then scales with a 16-bit multiplier, unless an
   // int32 bias asks for 32-bit accumulation. Without a bias TFLite accumulates in 64 bits too
@@ -110,24 +109,24 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
   // stays on the CPU: constraint int16_no_bias_int32_accumulation).
   scale_options.reduced_precision = reduced_precision_scaling(graph, op);
   std::vector<int64_t> bias = biases(graph, op, layer.shape.ofm_depth);
-  std::vector<weights::ScaleRecord> records =
+  std::vector<ScaleRecord> records =
       op.explicit_scale
-          ? std::vector<weights::ScaleRecord>(
+          ? std::vector<ScaleRecord>(
                 static_cast<size_t>(layer.shape.ofm_depth),
-                weights::ScaleRecord{0, op.explicit_scale->first, op.explicit_scale->second})
-          : weights::make_scale_records(bias, static_cast<float>(ifm.quant.scale), weight_scales,
-                                        static_cast<float>(ofm.quant.scale), scale_options);
+                ScaleRecord{0, op.explicit_scale->first, op.explicit_scale->second})
+          : make_scale_records(bias, static_cast<float>(ifm.quant.scale), weight_scales,
+                               static_cast<float>(ofm.quant.scale), scale_options);
   layer.scales = records;
 
   const arch::BlockConfig& block = plan.ops[i].block;
-  weights::WeightTraversal traversal =
-      op.type == ir::NpuOpType::kDepthwiseConv2D ? weights::WeightTraversal::kDepthwise
-      : block.part_kernel_first                  ? weights::WeightTraversal::kPartKernelFirst
-                                                 : weights::WeightTraversal::kDepthFirst;
+  WeightTraversal traversal = op.type == ir::NpuOpType::kDepthwiseConv2D
+                                  ? WeightTraversal::kDepthwise
+                              : block.part_kernel_first ? WeightTraversal::kPartKernelFirst
+                                                        : WeightTraversal::kDepthFirst;
   int ifm_bits = *ir::element_size(ifm.type) * 8;
-  weights::WeightEncodingParams params;
-  params.reorder = weights::reorder_params(accelerator, traversal, block.ofm_block.depth, ifm_bits,
-                                           op.kernel.dilation_x, op.kernel.dilation_y);
+  WeightEncodingParams params;
+  params.reorder = reorder_params(accelerator, traversal, block.ofm_block.depth, ifm_bits,
+                                  op.kernel.dilation_x, op.kernel.dilation_y);
   params.cores = accelerator.cores;
   const auto& slices = plan.ops[i].weight_buffer.depth_slices;
   if (slices.size() > 2)
@@ -136,16 +135,15 @@ weights::EncodedWeights encode_operation(const ir::NpuGraph& graph, const schedu
     params.depth_slices = {0, layer.shape.ofm_depth};
   // The fast effort loses 0.02% of stream size over all shared models and saves a third of the
   // compile time (bench/weights/mlw_vs_vela).
-  params.mlw.effort = weights::MlwEffort::kFast;
-  return weights::encode_layer_weights(layer, params);
+  params.mlw.effort = MlwEffort::kFast;
+  return encode_layer_weights(layer, params);
 }
 
 // Runs encode_operation for every operation with weights, spread over the machine's cores;
 // results stay in operation order, so the output does not depend on the thread count.
-std::vector<weights::EncodedWeights> encode_all(const ir::NpuGraph& graph,
-                                                const scheduler::Plan& plan,
-                                                const arch::AcceleratorConfig& accelerator) {
-  std::vector<weights::EncodedWeights> out(graph.ops.size());
+std::vector<EncodedWeights> encode_all(const ir::NpuGraph& graph, const scheduler::Plan& plan,
+                                       const arch::AcceleratorConfig& accelerator) {
+  std::vector<EncodedWeights> out(graph.ops.size());
   std::vector<size_t> jobs;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     if (graph.ops[i].weights >= 0)
@@ -185,9 +183,25 @@ std::vector<weights::EncodedWeights> encode_all(const ir::NpuGraph& graph,
 
 }  // namespace
 
-ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::AcceleratorConfig& accelerator) {
-  ConstantLayout layout;
+bool reduced_precision_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
+  if (op.weights < 0)
+    return false;
+  const bool int32_bias = op.bias >= 0 && graph.tensors[op.bias].type == ir::DataType::kInt32;
+  return graph.tensors[op.ifm.tensor].type == ir::DataType::kInt16 && !int32_bias;
+}
+
+int64_t NpuWeightEncoder::estimate_stream_bytes(const ir::NpuGraph& graph,
+                                                const ir::NpuOp& op) const {
+  const ir::NpuTensor* w = op.weights >= 0 ? &graph.tensors[op.weights] : nullptr;
+  if (w == nullptr || !w->data)
+    return -1;
+  return static_cast<int64_t>(w->data->size()) + int64_t{10} * op.ofm.shape.c + 32;
+}
+
+scheduler::ConstantLayout NpuWeightEncoder::encode(const ir::NpuGraph& graph,
+                                                   const scheduler::Plan& plan) const {
+  const arch::AcceleratorConfig& accelerator = accelerator_;
+  scheduler::ConstantLayout layout;
   layout.op_weights.resize(graph.ops.size());
   layout.op_streams.resize(graph.ops.size());
   layout.op_slices.resize(graph.ops.size());
@@ -211,9 +225,9 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
     return at;
   };
 
-  std::vector<weights::EncodedWeights> all = encode_all(graph, plan, accelerator);
+  std::vector<EncodedWeights> all = encode_all(graph, plan, accelerator);
   size_t flash_bound = 0;
-  for (const weights::EncodedWeights& e : all)
+  for (const EncodedWeights& e : all)
     flash_bound += e.bytes.size() + 16;
   layout.flash.reserve(flash_bound);
   for (size_t i = 0; i < graph.ops.size(); ++i) {
@@ -221,7 +235,7 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
     if (op.weights < 0)
       continue;
     const ir::NpuTensor& w = graph.tensors[op.weights];
-    const weights::EncodedWeights& encoded = all[i];
+    const EncodedWeights& encoded = all[i];
     int64_t base = store(encoded.bytes);
     layout.op_streams[i] = {base, align16(static_cast<int64_t>(encoded.bytes.size()))};
     layout.original_weight_bytes += static_cast<int64_t>(w.data->size());
@@ -234,7 +248,7 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
     }
     std::sort(starts.begin(), starts.end());
     for (size_t k = 0; k < starts.size(); ++k) {
-      ConstantLayout::Slice slice;
+      scheduler::ConstantLayout::Slice slice;
       slice.depth_begin = starts[k];
       slice.depth_end = k + 1 < starts.size() ? starts[k + 1] : op.ofm.shape.c;
       size_t begin = SIZE_MAX, end = 0;
@@ -242,14 +256,15 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
         auto it = encoded.ranges.find({core, starts[k]});
         if (it == encoded.ranges.end()) {
           // A core with no channels in this slice reads nothing (core 0's place, zero lengths).
-          WeightAddresses idle = slice.cores.empty() ? WeightAddresses{} : slice.cores.front();
+          scheduler::WeightAddresses idle =
+              slice.cores.empty() ? scheduler::WeightAddresses{} : slice.cores.front();
           idle.scale_length = 0;
           idle.weight_length = 0;
           slice.cores.push_back(idle);
           continue;
         }
-        const weights::WeightRange& r = it->second;
-        WeightAddresses a;
+        const WeightRange& r = it->second;
+        scheduler::WeightAddresses a;
         a.scale_address = static_cast<uint64_t>(base) + r.offset;
         a.scale_length = r.scale_bytes;
         a.weight_address = a.scale_address + r.weight_offset;
@@ -280,8 +295,7 @@ ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan
     if (used_as_feature_map)
       layout.tensor_address[t] = store(*tensor.data);
   }
-  (void)plan;
   return layout;
 }
 
-}  // namespace euc::codegen
+}  // namespace euc::weights

@@ -1,16 +1,12 @@
 #pragma once
-// The read-only region (the flash tensor): every convolution's encoded weights and scale
-// records, and constant feature maps, each 16-byte aligned. Identical encodings are stored once.
+// The read-only region (the flash tensor) of a segment, as the weight encoder lays it out: every
+// operation's encoded weights and scale records (per depth slice, per core) and the constant
+// feature maps, each 16-byte aligned; identical encodings are stored once. The scheduler sizes
+// weight buffers from it and codegen addresses it.
 #include <cstdint>
-#include <map>
 #include <vector>
 
-#include "arch/accelerator.hpp"
-#include "ir/npu_graph.hpp"
-#include "scheduler/plan.hpp"
-#include "weights/weight_stream.hpp"
-
-namespace euc::codegen {
+namespace euc::scheduler {
 
 // Where one core's weights and scale records for an operation are in the flash tensor.
 struct WeightAddresses {
@@ -44,7 +40,4 @@ struct ConstantLayout {
   int64_t encoded_weight_bytes = 0;
 };
 
-ConstantLayout layout_constants(const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                                const arch::AcceleratorConfig& accelerator);
-
-}  // namespace euc::codegen
+}  // namespace euc::scheduler

@@ -3,7 +3,7 @@
 #include "arch/config_file.hpp"
 #include "core/error.hpp"
 #include "frontend/lowering/lowering.hpp"
-#include "scheduler/simple_planner.hpp"
+#include "scheduler/initial_plan.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
 
