@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "arch/operation_kinds.hpp"
 #include "codegen/emitter.hpp"
 #include "codegen/feature_map.hpp"
 #include "codegen/output_scaling.hpp"
@@ -33,7 +34,7 @@ class OperationWriter {
   void write(const scheduler::Pass& pass, std::optional<scheduler::Pass> next) {
     const auto index = static_cast<size_t>(pass.op);
     const ir::NpuOp& op = graph_.ops[index];
-    if (op.type == ir::NpuOpType::kMemcpy) {
+    if (arch::operation_kind(op.type).is_dma()) {
       write_memcpy(op);
       return;
     }
@@ -61,7 +62,7 @@ class OperationWriter {
       const int d1 = slices[static_cast<size_t>(pass.slice) + 1];
       stripe.ofm.offset.c += d0;
       stripe.ofm.shape.c = d1 - d0;
-      if (op.type == ir::NpuOpType::kDepthwiseConv2D) {
+      if (arch::operation_kind(op.type).kernel == arch::NpuKernel::kDepthwise) {
         stripe.ifm.offset.c += d0;
         stripe.ifm.shape.c = d1 - d0;
       }
@@ -128,8 +129,9 @@ class OperationWriter {
   void write_block_op(size_t index, const ir::NpuOp& op, int slice,
                       std::optional<scheduler::Pass> next) {
     const scheduler::OpPlan& p = plan_.ops[index];
-    const bool elementwise = ir::is_elementwise(op.type);
-    const bool binary = ir::is_binary_elementwise(op.type);
+    const arch::OperationKind& kind = arch::operation_kind(op.type);
+    const bool elementwise = kind.is_elementwise();
+    const bool binary = kind.is_binary();
     const ir::NpuTensor& ifm_t = graph_.tensors[op.ifm.tensor];
     const ir::NpuTensor& ofm_t = graph_.tensors[op.ofm.tensor];
 
@@ -189,7 +191,8 @@ class OperationWriter {
       ks.stride_y = op.kernel.stride_y;
       ks.dilation_x = op.kernel.dilation_x;
       ks.dilation_y = op.kernel.dilation_y;
-      ks.part_kernel_first = op.type == ir::NpuOpType::kConv2D && p.block.part_kernel_first;
+      ks.part_kernel_first =
+          kind.block == arch::BlockKind::kConvolution && p.block.part_kernel_first;
       e_.set0(Opcode::kSetKernelStride, npu::encode_kernel_stride(ks));
     }
     if (!constants_.op_weights[index].empty()) {
@@ -242,7 +245,7 @@ class OperationWriter {
     // The next launch's weights copy while this one computes: the next slice into the other
     // half, or the next operation's buffer, clear of everything live now (the allocator saw it
     // live from this step).
-    if (next && graph_.ops[static_cast<size_t>(next->op)].type != ir::NpuOpType::kMemcpy)
+    if (next && !arch::operation_kind(graph_.ops[static_cast<size_t>(next->op)].type).is_dma())
       copy_weights(static_cast<size_t>(next->op), next->slice);
     launch(op);
     kernels_outstanding_ = true;
@@ -269,7 +272,9 @@ class OperationWriter {
   }
 
   bool raw_average(const ir::NpuOp& op) const {
-    if (op.type != ir::NpuOpType::kAvgPool || op.explicit_scale)
+    const arch::OperationKind& kind = arch::operation_kind(op.type);
+    if (kind.kernel != arch::NpuKernel::kPooling || kind.pooling != npu::PoolingMode::kAverage ||
+        op.explicit_scale)
       return false;
     const ir::NpuTensor& in = graph_.tensors[op.ifm.tensor];
     const ir::NpuTensor& out = graph_.tensors[op.ofm.tensor];
@@ -332,52 +337,22 @@ class OperationWriter {
   }
 
   void launch(const ir::NpuOp& op) {
-    switch (op.type) {
-      case ir::NpuOpType::kConv2D:
-      case ir::NpuOpType::kFullyConnected:
+    const arch::OperationKind& kind = arch::operation_kind(op.type);
+    switch (kind.kernel) {
+      case arch::NpuKernel::kConvolution:
         e_.operation(Opcode::kOpConv);
         break;
-      case ir::NpuOpType::kDepthwiseConv2D:
+      case arch::NpuKernel::kDepthwise:
         e_.operation(Opcode::kOpDepthwise);
         break;
-      case ir::NpuOpType::kMaxPool:
-        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(npu::PoolingMode::kMax));
+      case arch::NpuKernel::kPooling:
+        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(kind.pooling));
         break;
-      case ir::NpuOpType::kAvgPool:
-        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(npu::PoolingMode::kAverage));
+      case arch::NpuKernel::kElementwise:
+        e_.operation(Opcode::kOpElementwise, static_cast<uint16_t>(kind.elementwise));
         break;
-      case ir::NpuOpType::kReduceSum:
-        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(npu::PoolingMode::kReduceSum));
-        break;
-      default:
-        e_.operation(Opcode::kOpElementwise, static_cast<uint16_t>(elementwise_mode(op.type)));
-    }
-  }
-
-  static npu::ElementwiseMode elementwise_mode(ir::NpuOpType type) {
-    switch (type) {
-      case ir::NpuOpType::kAdd:
-        return npu::ElementwiseMode::kAdd;
-      case ir::NpuOpType::kSub:
-        return npu::ElementwiseMode::kSub;
-      case ir::NpuOpType::kMul:
-        return npu::ElementwiseMode::kMul;
-      case ir::NpuOpType::kMinimum:
-        return npu::ElementwiseMode::kMin;
-      case ir::NpuOpType::kMaximum:
-        return npu::ElementwiseMode::kMax;
-      case ir::NpuOpType::kAbs:
-        return npu::ElementwiseMode::kAbs;
-      case ir::NpuOpType::kLeakyRelu:
-        return npu::ElementwiseMode::kLrelu;
-      case ir::NpuOpType::kShl:
-        return npu::ElementwiseMode::kShl;
-      case ir::NpuOpType::kShr:
-        return npu::ElementwiseMode::kShr;
-      case ir::NpuOpType::kClz:
-        return npu::ElementwiseMode::kClz;
-      default:
-        throw Error(ErrorKind::kInternal, "not an elementwise operation");
+      case arch::NpuKernel::kDma:
+        throw Error(ErrorKind::kInternal, fmt::format("'{}' is not a block operation", op.name));
     }
   }
 

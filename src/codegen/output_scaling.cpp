@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
 #include "weights/scale_quantisation.hpp"
 
@@ -108,9 +109,9 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
   const double ifm2_scale =
       op.ifm2.valid() ? static_cast<float>(graph.tensors[op.ifm2.tensor].quant.scale) : 1.0;
   const bool padded = op.padding.top + op.padding.left + op.padding.bottom + op.padding.right != 0;
-  switch (op.type) {
-    case ir::NpuOpType::kAvgPool:
-    case ir::NpuOpType::kReduceSum: {
+  const arch::OperationKind& kind = arch::operation_kind(op.type);
+  switch (kind.scaling) {
+    case arch::OutputScalingRule::kPooling: {
       if (op.explicit_scale) {  // a rescale (QUANTIZE) with TFLite's own multiplier and shift
         s.global = true;
         s.ofm = ScaleShift{op.explicit_scale->first, op.explicit_scale->second};
@@ -131,17 +132,16 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
       }
       break;
     }
-    case ir::NpuOpType::kMul:
+    case arch::OutputScalingRule::kMultiply:
       s.global = true;
       s.ofm = quantised(ifm_scale * ifm2_scale / ofm_scale);
       break;
-    case ir::NpuOpType::kAdd:
-    case ir::NpuOpType::kSub: {
+    case arch::OutputScalingRule::kAddSubtract: {
       s.global = true;
       const int bits = *ir::element_size(graph.tensors[op.ifm.tensor].type) * 8;
       const AddSubMultipliers m = tflite_add_sub_multipliers(
           static_cast<float>(ifm_scale), static_cast<float>(ifm2_scale),
-          static_cast<float>(ofm_scale), bits, op.type == ir::NpuOpType::kSub);
+          static_cast<float>(ofm_scale), bits, kind.elementwise == npu::ElementwiseMode::kSub);
       if (ifm_scale == ifm2_scale && bits == 16) {
         // Both operands times 2^14 in the 16-bit operand scales: exactly TFLite's operand shifted
         // left by 15 and halved, so OFM_SCALE is TFLite's output multiplier itself and the
@@ -173,20 +173,16 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
       }
       break;
     }
-    case ir::NpuOpType::kLeakyRelu:
-    case ir::NpuOpType::kAbs:
+    case arch::OutputScalingRule::kOfmScale:
       s.global = true;
       s.ofm = quantised(ofm_scale);
       break;
-    case ir::NpuOpType::kMinimum:
-    case ir::NpuOpType::kMaximum:
-    case ir::NpuOpType::kShl:
-    case ir::NpuOpType::kShr:
-    case ir::NpuOpType::kClz:
+    case arch::OutputScalingRule::kUnit:
       s.ofm = ScaleShift{1, 0};
       break;
-    default:
-      break;  // convolutions: per-channel records in the weight stream; max pool: none
+    case arch::OutputScalingRule::kPerChannel:  // records in the weight stream
+    case arch::OutputScalingRule::kNone:
+      break;
   }
   return s;
 }

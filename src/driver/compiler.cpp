@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "arch/operation_kinds.hpp"
 #include "codegen/compile_segment.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/supported/supported_ops.hpp"
@@ -18,22 +19,18 @@
 
 namespace euc::driver {
 
-int64_t operation_macs(const ir::NpuGraph& graph, const ir::NpuOp& op) {
+int64_t operation_macs(const ir::NpuOp& op) {
   const int64_t ofm = op.ofm.shape.elements();
   const int64_t kernel = int64_t{op.kernel.width} * op.kernel.height;
-  switch (op.type) {
-    case ir::NpuOpType::kConv2D:
-    case ir::NpuOpType::kFullyConnected:
+  switch (arch::operation_kind(op.type).macs) {
+    case arch::MacRule::kKernelTimesDepth:
       return kernel * op.ifm.shape.c * ofm;
-    case ir::NpuOpType::kDepthwiseConv2D:
-    case ir::NpuOpType::kMaxPool:
-    case ir::NpuOpType::kAvgPool:
-    case ir::NpuOpType::kReduceSum:
+    case arch::MacRule::kKernel:
       return kernel * ofm;
-    default:
+    case arch::MacRule::kNone:
       return 0;
   }
-  (void)graph;
+  return 0;
 }
 
 namespace {
@@ -61,7 +58,7 @@ void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::Np
         op.source_ops[0] < static_cast<int>(sg.operators.size())) {
       l.tflite_operator = ir::builtin_op_name(sg.operators[op.source_ops[0]].type);
     }
-    l.npu_operation = output::vela_operation_name(op.type);
+    l.npu_operation = arch::operation_kind(op.type).vela_name;
     l.name = op.name;
     l.sram_usage = live[i];
     l.cost = cost.ops[i];
@@ -80,9 +77,10 @@ std::vector<std::string> block_operations(const ir::NpuGraph& graph, const sched
   std::vector<std::string> names;
   auto add = [&](const scheduler::Pass& pass) {
     const ir::NpuOp& op = graph.ops[static_cast<size_t>(pass.op)];
-    if (op.type == ir::NpuOpType::kMemcpy)
+    const arch::OperationKind& kind = arch::operation_kind(op.type);
+    if (kind.is_dma())
       return;
-    names.push_back(fmt::format("{} '{}'", ir::npu_op_type_name(op.type), op.name));
+    names.push_back(fmt::format("{} '{}'", kind.name, op.name));
     if (whole_tensors == nullptr)
       return;
     const ir::NpuTensor& ofm = graph.tensors[static_cast<size_t>(op.ofm.tensor)];
@@ -235,7 +233,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       r.original_weight_bytes = compiled.original_weight_bytes;
       r.encoded_weight_bytes = compiled.encoded_weight_bytes;
       for (const ir::NpuOp& op : seg.graph.ops)
-        r.macs += operation_macs(seg.graph, op);
+        r.macs += operation_macs(op);
       add_performance(result.report, model.subgraphs[s], seg.graph, plan, compiled, system);
       if (options.describe_plans) {
         const std::string name =

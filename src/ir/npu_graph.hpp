@@ -60,6 +60,8 @@ struct TensorSlice {
   bool valid() const { return tensor >= 0; }
 };
 
+// The kinds of NPU operation; what each is to the hardware (its command, mode, scaling, block
+// kind, names) is one entry of arch/operation_kinds.
 enum class NpuOpType {
   kConv2D,
   kDepthwiseConv2D,
@@ -78,10 +80,8 @@ enum class NpuOpType {
   kShr,
   kClz,
   kMemcpy,  // a DMA copy of a whole tensor (reshapes whose input is also needed elsewhere)
+  // (kMemcpy stays last: the kinds table is indexed up to it.)
 };
-std::string_view npu_op_type_name(NpuOpType type);
-bool is_elementwise(NpuOpType type);
-bool is_binary_elementwise(NpuOpType type);
 
 struct Padding {
   int top = 0;

@@ -41,25 +41,6 @@ constexpr std::array<Column, 15> kColumns = {{
 
 }  // namespace
 
-std::string_view vela_operation_name(ir::NpuOpType type) {
-  switch (type) {
-    case ir::NpuOpType::kConv2D:
-      return "Conv2DBias";
-    case ir::NpuOpType::kDepthwiseConv2D:
-      return "DepthwiseConv2DBias";
-    case ir::NpuOpType::kFullyConnected:
-      return "FullyConnected";
-    case ir::NpuOpType::kShl:
-      return "SHL";
-    case ir::NpuOpType::kShr:
-      return "SHR";
-    case ir::NpuOpType::kClz:
-      return "CLZ";
-    default:
-      return ir::npu_op_type_name(type);
-  }
-}
-
 std::string format_per_layer(const std::vector<LayerPerformance>& layers,
                              const scheduler::PlanCost& totals, const arch::SystemConfig& system,
                              int64_t peak_sram, bool csv) {

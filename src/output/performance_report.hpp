@@ -21,8 +21,6 @@ struct LayerPerformance {
   arch::OpCost cost;
 };
 
-// "Conv2DBias", "DepthwiseConv2DBias", "FullyConnected", "MaxPool", "Add", "SHL", "Memcpy", ...
-std::string_view vela_operation_name(ir::NpuOpType type);
 
 // The per-layer table. `csv` selects Vela's CSV rows (full precision) instead of the aligned
 // console table. `peak_sram` is the network's peak, for the Peak% column.

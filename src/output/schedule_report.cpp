@@ -1,4 +1,5 @@
 #include "output/schedule_report.hpp"
+#include "arch/operation_kinds.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -32,11 +33,11 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
     const ir::NpuOp& op = graph.ops[i];
     const scheduler::OpPlan& p = plan.ops[i];
     out += fmt::format("\t{}: Operation {}  - OFM {}\n", i, op.name, shape4d(op.ofm.shape));
-    out += fmt::format("\t\tType: {}\n", vela_operation_name(op.type));
+    out += fmt::format("\t\tType: {}\n", arch::operation_kind(op.type).vela_name);
     out += fmt::format("\t\tKernel: w={}, h={}, stride=({}, {}), dilation=({}, {})\n",
                        op.kernel.width, op.kernel.height, op.kernel.stride_x, op.kernel.stride_y,
                        op.kernel.dilation_x, op.kernel.dilation_y);
-    if (op.type != ir::NpuOpType::kMemcpy) {
+    if (!arch::operation_kind(op.type).is_dma()) {
       const arch::BlockConfig& b = p.block;
       out += fmt::format("\t\tBlock Config = [{}, {}, {}, {}]\n", b.ofm_block.height,
                          b.ofm_block.width, b.ifm_block.depth, b.ofm_block.depth);

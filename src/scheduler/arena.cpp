@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
 #include "scheduler/allocator.hpp"
 #include "scheduler/input_staging.hpp"
@@ -146,7 +147,7 @@ void check_arena_limit(const ir::NpuGraph& graph, const Plan& plan, const PlanOp
                      (op.ifm2.valid() ? plan.tensors[op.ifm2.tensor].size : 0);
       if (need > options.arena_limit) {
         culprits +=
-            fmt::format("\n  {} ({}): {} bytes", op.name, ir::npu_op_type_name(op.type), need);
+            fmt::format("\n  {} ({}): {} bytes", op.name, arch::operation_kind(op.type).name, need);
       }
     }
     throw_input(

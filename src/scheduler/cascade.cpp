@@ -3,26 +3,23 @@
 #include <algorithm>
 #include <optional>
 
+#include "arch/operation_kinds.hpp"
 #include "scheduler/live_range.hpp"
 
 namespace euc::scheduler {
 namespace {
 
 bool computes_rows(const ir::NpuOp& op) {
-  switch (op.type) {
-    case ir::NpuOpType::kConv2D:
-    case ir::NpuOpType::kDepthwiseConv2D:
-    case ir::NpuOpType::kMaxPool:
-    case ir::NpuOpType::kAvgPool:
+  switch (arch::operation_kind(op.type).rows) {
+    case arch::RowRule::kKernelWindow:
       return op.upscale == ir::Upscale::kNone;
-    case ir::NpuOpType::kFullyConnected:
-    case ir::NpuOpType::kMemcpy:
-    case ir::NpuOpType::kReduceSum:
-      return false;
-    default:
-      // Elementwise: a second operand broadcast over height would need its own rows.
+    case arch::RowRule::kElementwise:
+      // A second operand broadcast over height would need its own rows.
       return !op.ifm2.valid() || op.ifm2_scalar || op.ifm2.shape.h == op.ofm.shape.h;
+    case arch::RowRule::kNever:
+      return false;
   }
+  return false;
 }
 
 bool whole(const ir::NpuGraph& graph, const ir::TensorSlice& s) {
@@ -38,7 +35,7 @@ bool reads(const ir::NpuOp& op, int t) {
 
 RowWindow input_rows(const ir::NpuOp& op, int begin, int end) {
   RowWindow w;
-  if (ir::is_elementwise(op.type)) {
+  if (arch::operation_kind(op.type).is_elementwise()) {
     w.begin = begin;
     w.end = end;
     return w;
@@ -69,8 +66,8 @@ bool can_cascade(const ir::NpuGraph& graph, int first, int last) {
     // The chain runs through the consumer's IFM, or through the second operand of an
     // elementwise operation whose first operand comes whole from outside (a residual add).
     const bool via_ifm = consumer.ifm.tensor == t;
-    const bool via_ifm2 =
-        consumer.ifm2.tensor == t && !consumer.ifm2_scalar && ir::is_elementwise(consumer.type);
+    const bool via_ifm2 = consumer.ifm2.tensor == t && !consumer.ifm2_scalar &&
+                          arch::operation_kind(consumer.type).is_elementwise();
     if (via_ifm == via_ifm2 || !whole(graph, producer.ofm) ||
         !whole(graph, via_ifm ? consumer.ifm : consumer.ifm2))
       return false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
 #include "scheduler/arena.hpp"
 #include "scheduler/cascade.hpp"
@@ -50,7 +51,7 @@ std::vector<Layout> choose_layouts(const ir::NpuGraph& graph) {
     if (!op.ifm2_scalar)
       check(op.ifm2);
     check(op.ofm);
-    if (op.type == ir::NpuOpType::kMemcpy || op.type == ir::NpuOpType::kFullyConnected) {
+    if (arch::operation_kind(op.type).linear_feature_maps) {
       brick[static_cast<size_t>(op.ifm.tensor)] = false;
       brick[static_cast<size_t>(op.ofm.tensor)] = false;
     }
@@ -81,26 +82,9 @@ int bits_of(ir::DataType type) {
   return size ? *size * 8 : 8;
 }
 
-arch::BlockKind block_kind(ir::NpuOpType type) {
-  switch (type) {
-    case ir::NpuOpType::kConv2D:
-      return arch::BlockKind::kConvolution;
-    case ir::NpuOpType::kDepthwiseConv2D:
-      return arch::BlockKind::kDepthwise;
-    case ir::NpuOpType::kFullyConnected:
-      return arch::BlockKind::kVectorProduct;
-    case ir::NpuOpType::kMaxPool:
-    case ir::NpuOpType::kAvgPool:
-    case ir::NpuOpType::kReduceSum:
-      return arch::BlockKind::kPooling;
-    default:
-      return arch::BlockKind::kElementwise;
-  }
-}
-
 arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuOp& op) {
   arch::BlockConfigRequest r;
-  r.kind = block_kind(op.type);
+  r.kind = arch::operation_kind(op.type).block;
   r.ifm = hwc(op.ifm.shape);
   r.ofm = hwc(op.ofm.shape);
   if (op.ifm2.valid())
@@ -123,11 +107,11 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
   for (const ir::NpuOp& op : graph.ops) {
     OpPlan p;
     p.ofm_stripe = op.ofm.shape;
-    if (op.type != ir::NpuOpType::kMemcpy) {
+    if (!arch::operation_kind(op.type).is_dma()) {
       auto block = arch::find_block_config(acc, block_request(graph, op));
       if (!block) {
         throw_input(fmt::format("operation '{}' ({}): no block configuration fits the SHRAM of {}",
-                                op.name, ir::npu_op_type_name(op.type), acc.name));
+                                op.name, arch::operation_kind(op.type).name, acc.name));
       }
       p.block = *block;
     }

@@ -14,9 +14,6 @@ arch::Hwc hwc(const ir::Shape4& s);
 // Bits of one element (8 for types without a fixed size).
 int bits_of(ir::DataType type);
 
-// The kind of NPU block an operation runs as.
-arch::BlockKind block_kind(ir::NpuOpType type);
-
 // The block config request for one lowered operation.
 arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuOp& op);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "arch/operation_kinds.hpp"
 #include "scheduler/arena.hpp"
 #include "scheduler/plan_cost.hpp"
 
@@ -34,7 +35,7 @@ int first_reader(const ir::NpuGraph& graph, int tensor) {
     const bool reads = op.ifm.tensor == tensor || (op.ifm2.tensor == tensor && !op.ifm2_scalar);
     if (!reads)
       continue;
-    if (op.type == ir::NpuOpType::kMemcpy)
+    if (arch::operation_kind(op.type).is_dma())
       return -1;
     if (first < 0)
       first = static_cast<int>(i);

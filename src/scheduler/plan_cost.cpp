@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
 #include "scheduler/initial_plan.hpp"
 
@@ -21,20 +22,6 @@ arch::FeatureMapAccess access(const ir::NpuGraph& graph, const Plan& plan,
   a.area = area_of(system, read && plan.staged_copy(slice.tensor) != nullptr ? Region::kFastArena
                                                                              : place.region);
   return a;
-}
-
-arch::OutputKind output_kind(ir::NpuOpType type) {
-  switch (type) {
-    case ir::NpuOpType::kMul:
-      return arch::OutputKind::kMul;
-    case ir::NpuOpType::kAdd:
-    case ir::NpuOpType::kSub:
-      return arch::OutputKind::kAddSub;
-    case ir::NpuOpType::kMaxPool:
-      return arch::OutputKind::kMaxPool;
-    default:
-      return arch::OutputKind::kOther;
-  }
 }
 
 arch::ActivationKind activation_kind(const ir::Activation& act, ir::DataType ofm) {
@@ -88,7 +75,8 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
   const OpPlan& p = plan.ops.at(index);
   OpCostInput in;
   in.slack_fraction = slack_fraction(graph, plan, index);
-  if (op.type == ir::NpuOpType::kMemcpy) {
+  const arch::OperationKind& kind = arch::operation_kind(op.type);
+  if (kind.is_dma()) {
     in.dma_only = true;
     const ir::NpuTensor& src = graph.tensors[op.ifm.tensor];
     in.dma = arch::DmaTraffic{src.shape.elements() * bits_of(src.type) / 8,
@@ -97,9 +85,10 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     return in;
   }
   arch::OpQuery& q = in.query;
-  q.kind = block_kind(op.type);
-  q.reduce_sum = op.type == ir::NpuOpType::kReduceSum;
-  q.output = output_kind(op.type);
+  q.kind = kind.block;
+  q.reduce_sum =
+      kind.kernel == arch::NpuKernel::kPooling && kind.pooling == npu::PoolingMode::kReduceSum;
+  q.output = kind.output;
   q.activation = activation_kind(op.activation, graph.tensors[op.ofm.tensor].type);
   q.ifm = access(graph, plan, system, op.ifm, true);
   if (op.ifm2_scalar) {

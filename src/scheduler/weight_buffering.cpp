@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "arch/operation_kinds.hpp"
 #include "arch/performance.hpp"
 #include "scheduler/allocator.hpp"
 #include "scheduler/arena.hpp"
@@ -43,7 +44,7 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
   std::vector<Candidate> candidates;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const ir::NpuOp& op = graph.ops[i];
-    if (op.weights < 0 || op.type == ir::NpuOpType::kFullyConnected || !encoded(i))
+    if (op.weights < 0 || !arch::operation_kind(op.type).buffers_weights || !encoded(i))
       continue;
     // A cascaded operation runs stripe by stripe across its cascade: its weights stay whole in
     // one buffer for all of it, copied under the launch before its first stripe.

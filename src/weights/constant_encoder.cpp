@@ -1,5 +1,4 @@
 #include "weights/constant_encoder.hpp"
-#include "weights/weight_stream.hpp"
 
 #include <fmt/format.h>
 
@@ -13,7 +12,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
+#include "weights/weight_stream.hpp"
 
 namespace euc::weights {
 namespace {
@@ -37,7 +38,8 @@ std::vector<int16_t> weights_ohwi(const ir::NpuTensor& w, const ir::NpuOp& op, O
     return w.type == ir::DataType::kUInt8 ? data[i] : static_cast<int8_t>(data[i]);
   };
   std::vector<int16_t> out;
-  if (op.type == ir::NpuOpType::kDepthwiseConv2D) {
+  const arch::WeightLayout layout = arch::operation_kind(op.type).weights;
+  if (layout == arch::WeightLayout::kDepthwise) {
     // TFLite depthwise weights are [1, H, W, C]: one kernel per channel.
     shape = {ws[3], ws[1], ws[2], 1};
     out.resize(static_cast<size_t>(shape.elements()));
@@ -51,7 +53,7 @@ std::vector<int16_t> weights_ohwi(const ir::NpuTensor& w, const ir::NpuOp& op, O
     }
     return out;
   }
-  if (op.type == ir::NpuOpType::kFullyConnected) {
+  if (layout == arch::WeightLayout::kMatrix) {
     shape = {ws[0], 1, 1, ws[1]};
   } else {
     shape = {ws[0], ws[1], ws[2], ws[3]};
@@ -100,7 +102,7 @@ EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan
     weight_scales.push_back(1.0f);
   ConvScaleOptions scale_options;
   // TFLite forms ifm_scale * weight_scale in float32 for fully connected and uint8 layers.
-  if (op.type == ir::NpuOpType::kFullyConnected || ifm.type == ir::DataType::kUInt8) {
+  if (arch::operation_kind(op.type).float32_scale_product || ifm.type == ir::DataType::kUInt8) {
     scale_options.product = ScaleProduct::kFloat32;
   }
   // int16 IFMs accumulate in 64 bits, and TFLite then scales with a 16-bit multiplier, unless an
@@ -119,10 +121,11 @@ EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan
   layer.scales = records;
 
   const arch::BlockConfig& block = plan.ops[i].block;
-  WeightTraversal traversal = op.type == ir::NpuOpType::kDepthwiseConv2D
-                                  ? WeightTraversal::kDepthwise
-                              : block.part_kernel_first ? WeightTraversal::kPartKernelFirst
-                                                        : WeightTraversal::kDepthFirst;
+  WeightTraversal traversal =
+      arch::operation_kind(op.type).weights == arch::WeightLayout::kDepthwise
+          ? WeightTraversal::kDepthwise
+      : block.part_kernel_first ? WeightTraversal::kPartKernelFirst
+                                : WeightTraversal::kDepthFirst;
   int ifm_bits = *ir::element_size(ifm.type) * 8;
   WeightEncodingParams params;
   params.reorder = reorder_params(accelerator, traversal, block.ofm_block.depth, ifm_bits,
