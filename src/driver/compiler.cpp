@@ -157,16 +157,20 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
   auto verdicts = frontend::check_model(model, checks);
   const weights::NpuWeightEncoder encoder(system.accelerator_config());
   for (size_t s = 0; s < model.subgraphs.size(); ++s) {
-    // Operators the NPU supports go to it where lowering can express them (lowering grows to
-    // cover the whole supported set).
-    std::vector<bool> on_npu;
-    for (const frontend::SupportVerdict& v : verdicts[s])
+    // Operators that meet the NPU's rules and whose type euc lowers go to it, where the lowering
+    // can express them.
+    std::vector<bool> on_npu, ignored;
+    for (const frontend::SupportVerdict& v : verdicts[s]) {
       on_npu.push_back(v.on_npu);
+      ignored.push_back(false);
+    }
     for (size_t i = 0; i < on_npu.size(); ++i) {
       std::string_view name = ir::builtin_op_name(model.subgraphs[s].operators[i].type);
-      for (const std::string& ignored : options.ignore_ops) {
-        if (ignored == name)
+      for (const std::string& op : options.ignore_ops) {
+        if (op == name) {
           on_npu[i] = false;
+          ignored[i] = true;
+        }
       }
     }
     result.report.network_ops += static_cast<int>(on_npu.size());
@@ -186,9 +190,15 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
         result.report.cpu_ops += static_cast<int>(seg.network_ops.size());
         for (int i : seg.network_ops) {
           CpuOperator cpu{static_cast<int>(s), i, verdicts[s][i].reasons};
-          if (verdicts[s][i].on_npu) {
-            cpu.reasons.push_back(on_npu[i] ? "euc does not lower this operator to the NPU yet"
-                                            : "listed in --ignore-ops");
+          if (verdicts[s][i].meets_rules) {
+            std::optional<std::string> why =
+                ignored[i] ? std::string("listed in --ignore-ops")
+                           : frontend::why_not_lowered(model, static_cast<int>(s), i);
+            // Lowerable, but only with neighbours that stay on the CPU.
+            cpu.reasons.push_back(
+                why ? *why
+                    : "its neighbours stay on the CPU (a reshape between CPU operators, or a "
+                      "PAD before a convolution on the CPU)");
           }
           result.report.cpu_operators.push_back(std::move(cpu));
           const ir::Operator& op = model.subgraphs[s].operators[static_cast<size_t>(i)];

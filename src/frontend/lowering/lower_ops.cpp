@@ -442,56 +442,79 @@ void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index) {
   b.add(std::move(out));
 }
 
-bool lowering_handles(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
-  auto fused_ok = [](tflite::ActivationFunctionType f) {
-    return f == tflite::ActivationFunctionType::NONE || f == tflite::ActivationFunctionType::RELU ||
-           f == tflite::ActivationFunctionType::RELU6 ||
-           f == tflite::ActivationFunctionType::RELU_N1_TO_1;
-  };
+namespace {
+
+// Fused activations the output stage applies as a clamp (TANH and SIGMOID are not lowered yet).
+std::optional<std::string> fused_activation_problem(tflite::ActivationFunctionType f) {
+  if (f == tflite::ActivationFunctionType::NONE || f == tflite::ActivationFunctionType::RELU ||
+      f == tflite::ActivationFunctionType::RELU6 ||
+      f == tflite::ActivationFunctionType::RELU_N1_TO_1)
+    return std::nullopt;
+  return fmt::format(
+      "euc lowers the fused activations NONE, RELU, RELU6 and RELU_N1_TO_1, not {} (yet)",
+      tflite::EnumNameActivationFunctionType(f));
+}
+
+template <class Options>
+std::optional<std::string> fused_problem(const ir::Operator& op) {
+  const auto* o = tfl::builtin_options_as<Options>(op);
+  if (o == nullptr)
+    return "the operator has no options of its type";
+  return fused_activation_problem(o->fused_activation_function());
+}
+
+}  // namespace
+
+std::optional<std::string> convolution_why_not(const ir::Model& model, int subgraph, int op_index) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  const ir::Operator& op = sg.operators.at(op_index);
+  std::optional<std::string> problem = op.type == ir::BuiltinOp::CONV_2D
+                                           ? fused_problem<tflite::Conv2DOptions>(op)
+                                       : op.type == ir::BuiltinOp::DEPTHWISE_CONV_2D
+                                           ? fused_problem<tflite::DepthwiseConv2DOptions>(op)
+                                           : fused_problem<tflite::FullyConnectedOptions>(op);
+  if (problem)
+    return problem;
   // The bias goes into the scale records, so it must be constant data (TFLite also allows a
   // computed or variable bias; such an operator stays on the CPU).
-  auto constant_bias = [&] {
-    return op.inputs.size() < 3 || op.inputs[2] < 0 ||
-           !model.tensor_data(sg.tensors[op.inputs[2]]).empty();
-  };
-  switch (op.type) {
-    case ir::BuiltinOp::CONV_2D: {
-      const auto* o = tfl::builtin_options_as<tflite::Conv2DOptions>(op);
-      return o != nullptr && fused_ok(o->fused_activation_function()) && constant_bias();
-    }
-    case ir::BuiltinOp::DEPTHWISE_CONV_2D: {
-      const auto* o = tfl::builtin_options_as<tflite::DepthwiseConv2DOptions>(op);
-      return o != nullptr && fused_ok(o->fused_activation_function()) && constant_bias();
-    }
-    case ir::BuiltinOp::FULLY_CONNECTED: {
-      const auto* o = tfl::builtin_options_as<tflite::FullyConnectedOptions>(op);
-      return o != nullptr && fused_ok(o->fused_activation_function()) && constant_bias();
-    }
-    case ir::BuiltinOp::AVERAGE_POOL_2D:
-    case ir::BuiltinOp::MAX_POOL_2D: {
-      const auto* o = tfl::builtin_options_as<tflite::Pool2DOptions>(op);
-      return o != nullptr && fused_ok(o->fused_activation_function());
-    }
-    case ir::BuiltinOp::ADD:
-    case ir::BuiltinOp::SUB:
-    case ir::BuiltinOp::MUL:
-    case ir::BuiltinOp::MINIMUM:
-    case ir::BuiltinOp::MAXIMUM: {
-      // Both operands must be feature maps or constants of the OFM's rank.
-      return op.inputs.size() == 2 && op.inputs[0] >= 0 && op.inputs[1] >= 0 &&
-             sg.tensors[op.inputs[0]].shape.size() <= 4;
-    }
-    case ir::BuiltinOp::RESHAPE:
-    case ir::BuiltinOp::SQUEEZE:
-    case ir::BuiltinOp::EXPAND_DIMS:
-      return true;
-    case ir::BuiltinOp::MEAN:
-      return is_hw_mean(model, sg, op);
-    case ir::BuiltinOp::QUANTIZE:
-      return is_rescale(sg, op);
-    default:
-      return is_join_or_split(op.type) && join_split_geometry(model, sg, op).has_value();
-  }
+  if (op.inputs.size() >= 3 && op.inputs[2] >= 0 &&
+      model.tensor_data(sg.tensors[op.inputs[2]]).empty())
+    return fmt::format(
+        "the bias '{}' is not constant data (the NPU reads it from its scale records)",
+        sg.tensors[op.inputs[2]].name);
+  return std::nullopt;
+}
+
+std::optional<std::string> pooling_why_not(const ir::Model& model, int subgraph, int op_index) {
+  return fused_problem<tflite::Pool2DOptions>(model.subgraphs.at(subgraph).operators.at(op_index));
+}
+
+std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgraph, int op_index) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  const ir::Operator& op = sg.operators.at(op_index);
+  // Both operands must be feature maps or constants of the OFM's rank.
+  if (op.inputs.size() != 2 || op.inputs[0] < 0 || op.inputs[1] < 0)
+    return "euc lowers elementwise operators with two operand tensors";
+  if (sg.tensors[op.inputs[0]].shape.size() > 4)
+    return fmt::format("the first operand '{}' has more than 4 dimensions",
+                       sg.tensors[op.inputs[0]].name);
+  return std::nullopt;
+}
+
+std::optional<std::string> mean_why_not(const ir::Model& model, int subgraph, int op_index) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  if (is_hw_mean(model, sg, sg.operators.at(op_index)))
+    return std::nullopt;
+  return "euc lowers MEAN over the height and width of an int8 [1, H, W, C] input, H and W "
+         "within a depthwise kernel's limits (not this one yet)";
+}
+
+std::optional<std::string> quantize_why_not(const ir::Model& model, int subgraph, int op_index) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  if (is_rescale(sg, sg.operators.at(op_index)))
+    return std::nullopt;
+  return "euc lowers QUANTIZE as a rescale between 8- and 16-bit integer types with per-tensor "
+         "quantisation (not this one yet)";
 }
 
 }  // namespace euc::frontend

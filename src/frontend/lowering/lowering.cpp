@@ -5,8 +5,8 @@
 #include <set>
 
 #include "frontend/lowering/join_split.hpp"
-#include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/operator_arity.hpp"
+#include "frontend/lowering/operator_table.hpp"
 #include "frontend/lowering/segment_builder.hpp"
 #include "frontend/lowering/shape_checks.hpp"
 #include "tflite/options.hpp"
@@ -96,9 +96,12 @@ bool pad_folds_into_next(const ir::Model& model, int subgraph, int op_index, Fol
   return true;
 }
 
-bool can_lower(const ir::Model& model, int subgraph, int op_index) {
-  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
-  return lowering_handles(model, sg, sg.operators.at(op_index));
+std::optional<std::string> why_not_lowered(const ir::Model& model, int subgraph, int op_index) {
+  const ir::Operator& op = model.subgraphs.at(subgraph).operators.at(op_index);
+  const OperatorLowering* entry = find_lowering(op.type);
+  if (entry == nullptr)
+    return std::string(kNotLoweredReason);
+  return entry->why_not(model, subgraph, op_index);
 }
 
 LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
@@ -112,13 +115,17 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
     // stays on the CPU as it is); what goes on to the NPU must have those of its type.
     if (wanted(i))
       check_operator_arity(model, subgraph, i);
-    npu[i] = wanted(i) && can_lower(model, subgraph, i);
+    const OperatorLowering* entry = find_lowering(sg.operators[i].type);
+    npu[i] = wanted(i) && entry != nullptr && !entry->folds_into_next &&
+             !entry->why_not(model, subgraph, i);
   }
   // A PAD goes with the convolution it folds into, when that convolution runs on the NPU.
   std::map<int, FoldedPad> folds;  // PAD output tensor -> fold
   for (int i = n - 2; i >= 0; --i) {
     FoldedPad fold;
-    if (wanted(i) && npu[i + 1] && pad_folds_into_next(model, subgraph, i, &fold)) {
+    const OperatorLowering* entry = find_lowering(sg.operators[i].type);
+    if (wanted(i) && npu[i + 1] && entry != nullptr && entry->folds_into_next &&
+        pad_folds_into_next(model, subgraph, i, &fold)) {
       npu[i] = true;
       folds[sg.operators[i].outputs[0]] = fold;
     }
@@ -167,7 +174,8 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
     std::set<int> produced;
     for (int op_index : seg.network_ops) {
       const ir::Operator& op = sg.operators[op_index];
-      lower_operator(builder, op, op_index, [&](int t) { return produced.count(t) != 0; });
+      find_lowering(op.type)->lower(builder, op, op_index,
+                                    !op.inputs.empty() && produced.count(op.inputs[0]) != 0);
       for (int t : op.outputs)
         produced.insert(t);
     }

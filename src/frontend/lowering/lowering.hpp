@@ -2,6 +2,9 @@
 // Lowering: a network subgraph becomes a sequence of segments, each either one CPU operator
 // passed through untouched or an NPU segment (an ir::NpuGraph of NPU primitive operations).
 // Consecutive NPU-supported operators form one segment.
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/model.hpp"
@@ -25,8 +28,11 @@ struct LoweredSubgraph {
 LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
                                const std::vector<bool>& on_npu);
 
-// Whether lowering can express this operator (a subset of what the NPU supports, growing).
-bool can_lower(const ir::Model& model, int subgraph, int op_index);
+// Why lowering cannot express operator `op_index` of `subgraph` (nullopt: it can, given its
+// neighbours for a PAD). The operator stays on the CPU for that reason.
+std::optional<std::string> why_not_lowered(const ir::Model& model, int subgraph, int op_index);
+inline constexpr std::string_view kNotLoweredReason =
+    "euc does not lower this operator type to the NPU yet";
 
 struct FoldedPad;
 // Whether operator `op_index` is a PAD that folds into the padding of the convolution reading

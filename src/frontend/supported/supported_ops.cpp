@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "frontend/lowering/lowering.hpp"
+#include "frontend/lowering/operator_table.hpp"
 #include "frontend/supported/constraint_families.hpp"
 #include "frontend/supported/op_view.hpp"
 
@@ -13,7 +15,7 @@ namespace {
 using B = ir::BuiltinOp;
 
 // The TFLite operators Vela 3.10 can place on the NPU, in name order.
-constexpr std::array kNpuOperators = {
+constexpr std::array kVelaOperators = {
     B::ABS,
     B::ADD,
     B::ARG_MAX,
@@ -73,7 +75,7 @@ std::vector<Constraint> build_table() {
 
 SupportVerdict evaluate(const OpView& view) {
   SupportVerdict verdict;
-  if (!is_npu_operator_type(view.type())) {
+  if (!is_vela_operator_type(view.type())) {
     verdict.reasons.emplace_back(kNotNpuOperatorReason);
     verdict.failed.emplace_back();
     return verdict;
@@ -86,7 +88,8 @@ SupportVerdict evaluate(const OpView& view) {
       verdict.failed.push_back(c.id);
     }
   }
-  verdict.on_npu = verdict.reasons.empty();
+  verdict.meets_rules = verdict.reasons.empty();
+  verdict.on_npu = verdict.meets_rules && is_npu_operator_type(view.type());
   return verdict;
 }
 
@@ -94,7 +97,7 @@ SupportVerdict evaluate(const OpView& view) {
 
 bool Constraint::applies_to(ir::BuiltinOp type) const {
   bool listed = std::find(ops.begin(), ops.end(), type) != ops.end();
-  return scope == ConstraintScope::kGeneric ? is_npu_operator_type(type) && !listed : listed;
+  return scope == ConstraintScope::kGeneric ? is_vela_operator_type(type) && !listed : listed;
 }
 
 const std::vector<Constraint>& constraint_table() {
@@ -110,11 +113,25 @@ const Constraint* find_constraint(std::string_view id) {
 }
 
 std::span<const ir::BuiltinOp> npu_operator_types() {
-  return kNpuOperators;
+  static const std::vector<ir::BuiltinOp> kTypes = [] {
+    std::vector<ir::BuiltinOp> types;
+    for (const OperatorLowering& entry : operator_lowerings())
+      types.push_back(entry.type);
+    return types;
+  }();
+  return kTypes;
 }
 
 bool is_npu_operator_type(ir::BuiltinOp type) {
-  return std::find(kNpuOperators.begin(), kNpuOperators.end(), type) != kNpuOperators.end();
+  return find_lowering(type) != nullptr;
+}
+
+std::span<const ir::BuiltinOp> vela_operator_types() {
+  return kVelaOperators;
+}
+
+bool is_vela_operator_type(ir::BuiltinOp type) {
+  return std::find(kVelaOperators.begin(), kVelaOperators.end(), type) != kVelaOperators.end();
 }
 
 SupportVerdict check_operator(const ir::Model& model, int subgraph, int op_index,

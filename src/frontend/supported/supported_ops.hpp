@@ -24,6 +24,12 @@ struct CheckOptions {
 };
 
 struct SupportVerdict {
+  // Vela 3.10 would place the operator on the NPU: its type is one of vela_operator_types()
+  // and it meets every constraint.
+  bool meets_rules = false;
+  // euc places it there: it meets the rules and euc lowers its type (the lowering may still
+  // find an instance it cannot express). `reasons` are rule violations only; why an operator
+  // that meets the rules stays on the CPU: frontend::why_not_lowered.
   bool on_npu = false;
   // One line per violated constraint: "<description>: <specifics>".
   std::vector<std::string> reasons;
@@ -48,9 +54,14 @@ std::vector<std::vector<SupportVerdict>> check_model(const ir::Model& model,
 // with their exceptions, and the specific constraints of each operator.
 std::string supported_ops_report();
 
-// The TFLite operators the NPU can run (subject to the constraints), in name order.
+// The TFLite operators euc places on the NPU (subject to the constraints): exactly those with a
+// lowering (frontend/lowering/operator_table), in name order.
 std::span<const ir::BuiltinOp> npu_operator_types();
 bool is_npu_operator_type(ir::BuiltinOp type);
+// The TFLite operators Vela 3.10 places on the NPU, in name order; the constraint table holds
+// rules for all of them (those euc does not lower yet stay on the CPU, saying so).
+std::span<const ir::BuiltinOp> vela_operator_types();
+bool is_vela_operator_type(ir::BuiltinOp type);
 
 // One rule. A generic constraint applies to every NPU operator except those in `ops`; a specific
 // one applies to exactly the operators in `ops`.

@@ -68,7 +68,7 @@ TEST(SupportedOpsCli, ShowCpuOperationsOnAWhollySupportedModelListsOnlyWhatEucDo
   // express yet, stays on the CPU, and the listing says so.
   EXPECT_NE(r.out.find("CPU operators = 1 of 31 (3.2%)\n  op  30 SOFTMAX"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("euc does not lower this operator to the NPU yet"), std::string::npos);
+  EXPECT_NE(r.out.find("euc does not lower this operator type to the NPU yet"), std::string::npos);
 }
 
 TEST(SupportedOpsCli, ShowCpuOperationsListsEachCpuOperatorWithItsReasons) {

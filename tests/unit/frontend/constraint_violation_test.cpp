@@ -28,8 +28,8 @@ struct ViolationCase {
   std::string rule;   // constraint id
   std::string model;  // stem in models/ops, or a file name in models/ (ends in .tflite)
   std::function<void(ir::Model&)> mutate;
-  std::string specifics;        // expected in the reason
-  bool pristine_on_npu = true;  // false: the corpus model itself breaks the rule
+  std::string specifics;             // expected in the reason
+  bool pristine_meets_rules = true;  // false: the corpus model itself breaks the rule
 };
 
 // Test names and failure messages show the rule, not the bytes of the case.
@@ -568,11 +568,11 @@ TEST_P(ConstraintViolation, SendsTheOperatorToTheCpuNamingTheRule) {
   ASSERT_NE(rule, nullptr) << c.rule;
   ir::Model model = load(c);
   SupportVerdict before = check_operator(model, 0, 0);
-  EXPECT_EQ(before.on_npu, c.pristine_on_npu)
+  EXPECT_EQ(before.meets_rules, c.pristine_meets_rules)
       << c.model << ": " << (before.reasons.empty() ? "" : before.reasons[0]);
   c.mutate(model);
   SupportVerdict after = check_operator(model, 0, 0);
-  EXPECT_FALSE(after.on_npu);
+  EXPECT_FALSE(after.meets_rules);
   auto it = std::find(after.failed.begin(), after.failed.end(), c.rule);
   ASSERT_NE(it, after.failed.end()) << "rules broken: " << ::testing::PrintToString(after.reasons);
   const std::string& reason = after.reasons[it - after.failed.begin()];
@@ -598,7 +598,7 @@ TEST(ConstraintViolation, SecondOverflowingScaleRatioIsCaught) {
   set_scale(in(model), {1e30f});
   set_scale(out(model), {1e-30f});
   SupportVerdict v = check_operator(model, 0, 0);
-  ASSERT_FALSE(v.on_npu);
+  ASSERT_FALSE(v.meets_rules);
   EXPECT_EQ(v.failed, std::vector<std::string>{"scales_in_float32_range"});
   EXPECT_NE(v.reasons[0].find("overflows float32"), std::string::npos) << v.reasons[0];
 }
@@ -607,8 +607,8 @@ TEST(ConstraintOptions, ForcedSymmetricWeightsKeepAsymmetricConvOnTheNpu) {
   EUC_REQUIRE_SHARED();
   ir::Model model = test::load_op_model("conv2d_k3s1_same_relu6_d8o8_int8");
   in(model, 1).quantization->zero_point.assign(8, 3);
-  EXPECT_FALSE(check_operator(model, 0, 0).on_npu);
-  EXPECT_TRUE(check_operator(model, 0, 0, {.force_symmetric_int_weights = true}).on_npu);
+  EXPECT_FALSE(check_operator(model, 0, 0).meets_rules);
+  EXPECT_TRUE(check_operator(model, 0, 0, {.force_symmetric_int_weights = true}).meets_rules);
 }
 
 // Vela folds a strided convolution's stride into a reshape when the IFM width allows it.
@@ -619,11 +619,11 @@ TEST(ConstraintOptions, ConvStrideWidthAboveThreeDependsOnTheIfmWidth) {
     edit_options<tflite::Conv2DOptions>(op_at(model, 0), [&](auto& o) { o.stride_w = stride; });
     return check_operator(model, 0, 0);
   };
-  EXPECT_TRUE(verdict_for_stride(4).on_npu);   // divides 16
-  EXPECT_TRUE(verdict_for_stride(6).on_npu);   // 3 x 2, and 2 divides 16
-  EXPECT_TRUE(verdict_for_stride(8).on_npu);   // divides 16
-  EXPECT_FALSE(verdict_for_stride(5).on_npu);  // neither
-  EXPECT_FALSE(verdict_for_stride(7).on_npu);
+  EXPECT_TRUE(verdict_for_stride(4).meets_rules);   // divides 16
+  EXPECT_TRUE(verdict_for_stride(6).meets_rules);   // 3 x 2, and 2 divides 16
+  EXPECT_TRUE(verdict_for_stride(8).meets_rules);   // divides 16
+  EXPECT_FALSE(verdict_for_stride(5).meets_rules);  // neither
+  EXPECT_FALSE(verdict_for_stride(7).meets_rules);
 }
 
 // A pool whose kernel and stride cover the whole IFM has one output: the stride is irrelevant.
@@ -635,7 +635,7 @@ TEST(ConstraintOptions, GlobalPoolWithStrideEqualToItsKernelIsAccepted) {
     o.stride_h = 7;
     o.padding = tflite::Padding::SAME;
   });
-  EXPECT_TRUE(check_operator(model, 0, 0).on_npu);
+  EXPECT_TRUE(check_operator(model, 0, 0).meets_rules);
 }
 
 // The NPU's reduced-precision scale (int16 IFM, int64 bias) encodes rescales below 2^15; with an
@@ -655,9 +655,9 @@ TEST(ConstraintOptions, Int16RescaleLimitIsTwoToTheFifteenthWithAnInt64Bias) {
     }
     return check_operator(model, 0, 0);
   };
-  EXPECT_TRUE(verdict_for(32000, DT::kInt64).on_npu);
-  EXPECT_FALSE(verdict_for(33000, DT::kInt64).on_npu);
-  EXPECT_TRUE(verdict_for(33000, DT::kInt32).on_npu);
+  EXPECT_TRUE(verdict_for(32000, DT::kInt64).meets_rules);
+  EXPECT_FALSE(verdict_for(33000, DT::kInt64).meets_rules);
+  EXPECT_TRUE(verdict_for(33000, DT::kInt32).meets_rules);
 }
 
 TEST(ConstraintOptions, UnknownOperatorTypesStayOnTheCpuWithOneReason) {
@@ -665,7 +665,7 @@ TEST(ConstraintOptions, UnknownOperatorTypesStayOnTheCpuWithOneReason) {
   ir::Model model = test::load_op_model("abs_int8");
   op_at(model, 0).type = B::FLOOR;
   SupportVerdict v = check_operator(model, 0, 0);
-  EXPECT_FALSE(v.on_npu);
+  EXPECT_FALSE(v.meets_rules);
   EXPECT_EQ(v.reasons, std::vector<std::string>{std::string(kNotNpuOperatorReason)});
 }
 

@@ -1,0 +1,115 @@
+#include "frontend/lowering/operator_table.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "frontend/lowering/join_split.hpp"
+#include "frontend/lowering/lower_ops.hpp"
+#include "frontend/lowering/lowering.hpp"
+
+namespace euc::frontend {
+namespace {
+
+using ir::BuiltinOp;
+
+std::optional<std::string> always(const ir::Model&, int, int) {
+  return std::nullopt;
+}
+
+std::optional<std::string> join_split_why_not(const ir::Model& model, int subgraph, int op_index) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  if (join_split_geometry(model, sg, sg.operators.at(op_index)))
+    return std::nullopt;
+  return "the pieces' geometry is not one euc lowers yet (views or copies of boxes of the whole)";
+}
+
+std::optional<std::string> pad_why_not(const ir::Model& model, int subgraph, int op_index) {
+  if (pad_folds_into_next(model, subgraph, op_index, nullptr))
+    return std::nullopt;
+  return "euc lowers PAD only folded into the padding of the convolution reading it (height and "
+         "width padding no wider than its kernel, VALID, the PAD's output read by it alone)";
+}
+
+void lower_conv(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_convolution(b, op, index);
+}
+void lower_fc(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_fully_connected(b, op, index);
+}
+void lower_pool(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_pooling(b, op, index);
+}
+void lower_binary(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_elementwise(b, op, index);
+}
+void lower_mean_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_mean(b, op, index);
+}
+void lower_rescale(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_quantize(b, op, index);
+}
+void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_join_split(b, op, index);
+}
+void lower_folded(SegmentBuilder&, const ir::Operator&, int, bool) {
+  // Nothing: the convolution after it reads the PAD's input with the padding (fold_pad).
+}
+
+std::vector<OperatorLowering> build_table() {
+  std::vector<OperatorLowering> t = {
+      // Convolutions (lower_ops.cpp)
+      {BuiltinOp::CONV_2D, convolution_why_not, lower_conv},
+      {BuiltinOp::DEPTHWISE_CONV_2D, convolution_why_not, lower_conv},
+      {BuiltinOp::FULLY_CONNECTED, convolution_why_not, lower_fc},
+      // Pooling and reductions (lower_ops.cpp)
+      {BuiltinOp::AVERAGE_POOL_2D, pooling_why_not, lower_pool},
+      {BuiltinOp::MAX_POOL_2D, pooling_why_not, lower_pool},
+      {BuiltinOp::MEAN, mean_why_not, lower_mean_op},
+      // Elementwise (lower_ops.cpp)
+      {BuiltinOp::ADD, elementwise_why_not, lower_binary},
+      {BuiltinOp::SUB, elementwise_why_not, lower_binary},
+      {BuiltinOp::MUL, elementwise_why_not, lower_binary},
+      {BuiltinOp::MINIMUM, elementwise_why_not, lower_binary},
+      {BuiltinOp::MAXIMUM, elementwise_why_not, lower_binary},
+      {BuiltinOp::QUANTIZE, quantize_why_not, lower_rescale},
+      // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
+      {BuiltinOp::RESHAPE, always, lower_reshape},
+      {BuiltinOp::SQUEEZE, always, lower_reshape},
+      {BuiltinOp::EXPAND_DIMS, always, lower_reshape},
+      // Joins, splits and slices (join_split.cpp)
+      {BuiltinOp::CONCATENATION, join_split_why_not, lower_join},
+      {BuiltinOp::PACK, join_split_why_not, lower_join},
+      {BuiltinOp::UNPACK, join_split_why_not, lower_join},
+      {BuiltinOp::SPLIT, join_split_why_not, lower_join},
+      {BuiltinOp::SPLIT_V, join_split_why_not, lower_join},
+      {BuiltinOp::SLICE, join_split_why_not, lower_join},
+      {BuiltinOp::STRIDED_SLICE, join_split_why_not, lower_join},
+      // Padding (lowering.cpp): folded into the next convolution
+      {BuiltinOp::PAD, pad_why_not, lower_folded, true},
+  };
+  std::sort(t.begin(), t.end(), [](const OperatorLowering& a, const OperatorLowering& b) {
+    return ir::builtin_op_name(a.type) < ir::builtin_op_name(b.type);
+  });
+  return t;
+}
+
+const std::vector<OperatorLowering>& table() {
+  static const std::vector<OperatorLowering> kTable = build_table();
+  return kTable;
+}
+
+}  // namespace
+
+std::span<const OperatorLowering> operator_lowerings() {
+  return table();
+}
+
+const OperatorLowering* find_lowering(ir::BuiltinOp type) {
+  for (const OperatorLowering& entry : table()) {
+    if (entry.type == type)
+      return &entry;
+  }
+  return nullptr;
+}
+
+}  // namespace euc::frontend
