@@ -15,7 +15,7 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
   std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system);
 
   npu::ConfigRegisterImage config;
-  config.product = acc.product == 1 ? npu::NpuProduct::kEthosU65 : npu::NpuProduct::kEthosU55;
+  config.product = acc.product;
   config.macs_per_cc_log2 = 0;
   for (int macs = acc.macs * acc.cores; macs > 1; macs >>= 1)
     ++config.macs_per_cc_log2;

@@ -17,10 +17,12 @@
 #include <string_view>
 #include <vector>
 
+#include "arch/npu_product.hpp"
+
 namespace euc::npu {
 
 // The NPU product in bits 28-31 of the CONFIG register.
-enum class NpuProduct : uint8_t { kEthosU55 = 0, kEthosU65 = 1 };
+using arch::NpuProduct;
 std::string_view product_name(NpuProduct product);  // "Ethos-U55"
 
 // The CONFIG register image: macs_per_cc bits 0-3 (log2 of MACs per cycle over all cores),

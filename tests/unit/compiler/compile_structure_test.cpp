@@ -141,7 +141,7 @@ TEST(CompiledModel, EveryAcceleratorWritesItsOwnConfigRegister) {
     ASSERT_EQ(ops.size(), 1u);
     const auto& c = accelerator_config(arch::parse_accelerator(acc));
     EXPECT_EQ(ops[0].payload.config.macs_per_cycle(), c.macs * c.cores);
-    EXPECT_EQ(ops[0].payload.config.product == npu::NpuProduct::kEthosU65, c.product == 1);
+    EXPECT_EQ(ops[0].payload.config.product, c.product);
   }
 }
 
