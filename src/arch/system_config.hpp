@@ -76,8 +76,4 @@ struct SystemConfig {
 SystemConfig resolve_system_config(const ConfigLibrary& library,
                                    const SystemConfigOptions& options);
 
-// Names a user may pass to --system-config / --memory-mode, internal-default first.
-std::vector<std::string> system_config_names(const ConfigLibrary& library);
-std::vector<std::string> memory_mode_names(const ConfigLibrary& library);
-
 }  // namespace euc::arch

@@ -32,9 +32,6 @@ constexpr CommandKind command_kind(Opcode op) {
 constexpr uint16_t command_code(Opcode op) {
   return static_cast<uint16_t>(static_cast<uint32_t>(op) & kCodeMask);
 }
-constexpr Opcode make_opcode(CommandKind kind, uint16_t code) {
-  return static_cast<Opcode>(code | (kind == CommandKind::kCmd1 ? kCmd1Flag : 0u));
-}
 constexpr int command_words(CommandKind kind) {
   return kind == CommandKind::kCmd1 ? 2 : 1;
 }
