@@ -9,9 +9,9 @@
 namespace euc::arch {
 namespace {
 
-// Micro-blocks, SHRAM banks and granules follow design_brief.md section 8 and Vela 3.10
-// architecture_features.py (accelerator_configs). Granules are in the order ifm8, ifm16,
-// ifm8 elementwise, ifm16 elementwise, ifm32, acc16, acc32, acc40.
+// Micro-blocks, SHRAM banks and granules follow docs/npu_architecture.md §Accelerators and Vela
+// 3.10 architecture_features.py (accelerator_configs). Granules are in the order ifm8, ifm16, ifm8
+// elementwise, ifm16 elementwise, ifm32, acc16, acc32, acc40.
 constexpr ShramGranules kGranules256{8, 8, 8, 8, 16, 8, 16, 20};
 constexpr ShramGranules kGranules128{4, 4, 4, 4, 8, 4, 8, 12};
 constexpr ShramGranules kGranules64{2, 2, 2, 2, 4, 4, 4, 8};

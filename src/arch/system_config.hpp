@@ -1,7 +1,7 @@
 #pragma once
 // The resolved memory system: accelerator + System_Config (clocks, ports, per-area timing) +
 // Memory_Mode (which port holds constants, the arena and the cache), checked against the rules
-// of design_brief.md section 3.
+// of docs/scheduling.md §Memory modes.
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -22,7 +22,7 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
   config.cmd_stream_version = 0;
   config.shram_size_kib = acc.shram_banks * acc.cores;  // banks are 1 KiB
   npu::IdRegisterImage id;
-  // Architecture 1.0.6, the version Vela 3.10 writes (design_brief §6.4).
+  // Architecture 1.0.6, the version Vela 3.10 writes (docs/npu_architecture.md §Driver payload).
   id.arch_major_rev = 1;
   id.arch_minor_rev = 0;
   id.arch_patch_rev = 6;

@@ -1,9 +1,9 @@
 #pragma once
 // The driver payload of an `ethos-u` custom operator: the bytes of its command-stream tensor.
-// Format "COP1" (design_brief.md section 6.4; checked against Vela's driver_actions.py and the
-// Vela outputs in reference/vela_outputs): 32-bit little-endian words; word 0 the FourCC
-// 'C','O','P','1'; then driver actions, each a tag word `id | reserved << 8 | param << 16`
-// followed by the action's data words:
+// Format "COP1" (docs/npu_architecture.md §Driver payload; checked against Vela's driver_actions.py
+// and the Vela outputs in reference/vela_outputs): 32-bit little-endian words; word 0 the FourCC
+// 'C','O','P','1'; then driver actions, each a tag word `id | reserved << 8 | param << 16` followed
+// by the action's data words:
 //   0x01 CONFIG     param = patch << 4 | release; two data words: the CONFIG and ID register
 //                   images of the NPU the stream was compiled for
 //   0x02 CMDSTRM    length in words = reserved << 16 | param; that many command words follow

@@ -5,8 +5,8 @@
 // disassembler prints it and the functional simulator executes it.
 //
 // Field meanings follow reference/ethos_u55_command_facts.txt (bit layouts, enumerations) and
-// design_brief.md section 6.3 (encodings); where those leave a meaning open, Vela's register
-// command stream generator was read for the fact (cited at the field).
+// docs/npu_architecture.md §Command stream (encodings); where those leave a meaning open, Vela's
+// register command stream generator was read for the fact (cited at the field).
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,6 @@
 // The structure of euc's own output, checked with the same readers that check Vela's: the
-// ethos-u operator, its payload, command stream and memory plan (design_brief §6.4).
+// ethos-u operator, its payload, command stream and memory plan
+// (docs/npu_architecture.md §Driver payload).
 #include <gtest/gtest.h>
 
 #include "arch/config_file.hpp"

@@ -59,7 +59,7 @@ TEST(VelaOutputs, EveryCommandStreamDecodesToTheCountedFigures) {
         }
         EXPECT_TRUE(npu_op.unset_registers.empty()) << npu_op.byte_offset;
       }
-      // Vela ends every stream with NPU_OP_STOP 0xFFFF (design_brief.md section 6.3).
+      // Vela ends every stream with NPU_OP_STOP 0xFFFF (docs/npu_architecture.md §Command stream).
       ASSERT_FALSE(decoded.empty());
       EXPECT_EQ(decoded.back().command.opcode, Opcode::kOpStop);
       EXPECT_EQ(decoded.back().command.param, 0xFFFF);

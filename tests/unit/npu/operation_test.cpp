@@ -1,6 +1,6 @@
 // The register file and the NPU operations read from it, on hand-built command streams whose
 // expected meaning follows from the facts (reference/ethos_u55_command_facts.txt,
-// design_brief.md section 6.3).
+// docs/npu_architecture.md §Command stream).
 #include "npu/operation.hpp"
 
 #include <gtest/gtest.h>
