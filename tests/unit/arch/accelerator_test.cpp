@@ -31,7 +31,7 @@ constexpr Expected kExpected[] = {
     {"ethos-u65-512", 256, 2, {2, 2, 8}, {2, 2, 8}, 48, 16, 40, NpuProduct::kEthosU65},
 };
 
-TEST(Accelerator, TableMatchesBriefFacts) {
+TEST(Accelerator, TableMatchesDocumentedFacts) {
   for (const Expected& e : kExpected) {
     SCOPED_TRACE(e.name);
     const AcceleratorConfig& config = accelerator_config(parse_accelerator(e.name));
