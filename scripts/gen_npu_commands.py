@@ -15,8 +15,9 @@ The facts file lists every enumeration of the register description ("enum NAME" 
     src/npu/command_tables.hpp).
 
 The facts do not say which enumeration a field's values come from; FIELD_ENUMS below links them,
-following the field encodings in design_brief.md section 6.3. The script checks the facts'
-structure (layouts tile the word(s), one layout per opcode) and fails loudly on any surprise.
+following the field encodings in docs/npu_architecture.md §Command stream. The script checks the
+facts' structure (layouts tile the word(s), one layout per opcode) and fails loudly on any
+surprise.
 
 Run by hand when the facts change; the output is committed because a user's clone has no
 ../shared. The output is passed through clang-format when it is installed.

@@ -9,9 +9,9 @@
 namespace euc::arch {
 namespace {
 
-// Micro-blocks, SHRAM banks and granules follow design_brief.md section 8 and Vela 3.10
-// architecture_features.py (accelerator_configs). Granules are in the order ifm8, ifm16,
-// ifm8 elementwise, ifm16 elementwise, ifm32, acc16, acc32, acc40.
+// Micro-blocks, SHRAM banks and granules follow docs/npu_architecture.md §Accelerators and Vela
+// 3.10 architecture_features.py (accelerator_configs). Granules are in the order ifm8, ifm16, ifm8
+// elementwise, ifm16 elementwise, ifm32, acc16, acc32, acc40.
 constexpr ShramGranules kGranules256{8, 8, 8, 8, 16, 8, 16, 20};
 constexpr ShramGranules kGranules128{4, 4, 4, 4, 8, 4, 8, 12};
 constexpr ShramGranules kGranules64{2, 2, 2, 2, 4, 4, 4, 8};
@@ -21,16 +21,18 @@ constexpr int kU55AxiBytes = 8;
 constexpr int kU65AxiBytes = 16;
 constexpr int kU55AddressBits = 32;
 constexpr int kU65AddressBits = 40;
+constexpr NpuProduct kU55 = NpuProduct::kEthosU55;
+constexpr NpuProduct kU65 = NpuProduct::kEthosU65;
 
 // clang-format off
 constexpr std::array<AcceleratorConfig, kAllAccelerators.size()> kConfigs{{
 //  accelerator                 name             macs cores ofm_ublock ifm_ublock banks granules     ew axi bytes      address bits     product dma
-    {Accelerator::kEthosU55_32,  "ethos-u55-32",  32,  1,    {1, 1, 4}, {1, 1, 8}, 16,   kGranules32,  1, kU55AxiBytes, kU55AddressBits, 0,      1},
-    {Accelerator::kEthosU55_64,  "ethos-u55-64",  64,  1,    {1, 1, 8}, {1, 1, 8}, 16,   kGranules64,  2, kU55AxiBytes, kU55AddressBits, 0,      1},
-    {Accelerator::kEthosU55_128, "ethos-u55-128", 128, 1,    {2, 1, 8}, {2, 1, 8}, 24,   kGranules128, 4, kU55AxiBytes, kU55AddressBits, 0,      1},
-    {Accelerator::kEthosU55_256, "ethos-u55-256", 256, 1,    {2, 2, 8}, {2, 2, 8}, 48,   kGranules256, 8, kU55AxiBytes, kU55AddressBits, 0,      1},
-    {Accelerator::kEthosU65_256, "ethos-u65-256", 256, 1,    {2, 2, 8}, {2, 2, 8}, 48,   kGranules256, 8, kU65AxiBytes, kU65AddressBits, 1,      2},
-    {Accelerator::kEthosU65_512, "ethos-u65-512", 256, 2,    {2, 2, 8}, {2, 2, 8}, 48,   kGranules256, 8, kU65AxiBytes, kU65AddressBits, 1,      2},
+    {Accelerator::kEthosU55_32,  "ethos-u55-32",  32,  1,    {1, 1, 4}, {1, 1, 8}, 16,   kGranules32,  1, kU55AxiBytes, kU55AddressBits, kU55,   1},
+    {Accelerator::kEthosU55_64,  "ethos-u55-64",  64,  1,    {1, 1, 8}, {1, 1, 8}, 16,   kGranules64,  2, kU55AxiBytes, kU55AddressBits, kU55,   1},
+    {Accelerator::kEthosU55_128, "ethos-u55-128", 128, 1,    {2, 1, 8}, {2, 1, 8}, 24,   kGranules128, 4, kU55AxiBytes, kU55AddressBits, kU55,   1},
+    {Accelerator::kEthosU55_256, "ethos-u55-256", 256, 1,    {2, 2, 8}, {2, 2, 8}, 48,   kGranules256, 8, kU55AxiBytes, kU55AddressBits, kU55,   1},
+    {Accelerator::kEthosU65_256, "ethos-u65-256", 256, 1,    {2, 2, 8}, {2, 2, 8}, 48,   kGranules256, 8, kU65AxiBytes, kU65AddressBits, kU65,   2},
+    {Accelerator::kEthosU65_512, "ethos-u65-512", 256, 2,    {2, 2, 8}, {2, 2, 8}, 48,   kGranules256, 8, kU65AxiBytes, kU65AddressBits, kU65,   2},
 }};
 // clang-format on
 
@@ -93,7 +95,15 @@ Accelerator parse_accelerator(std::string_view name) {
 }
 
 bool is_ethos_u65(Accelerator accelerator) {
-  return accelerator == Accelerator::kEthosU65_256 || accelerator == Accelerator::kEthosU65_512;
+  return accelerator_config(accelerator).product == NpuProduct::kEthosU65;
+}
+
+bool sets_parallel_mode(const AcceleratorConfig& config) {
+  return config.product == NpuProduct::kEthosU65;
+}
+
+bool dma_aligns_axi_side(const AcceleratorConfig& config) {
+  return config.product == NpuProduct::kEthosU55;
 }
 
 int64_t max_address_offset(const AcceleratorConfig& config) {

@@ -7,7 +7,11 @@
 #include <span>
 #include <string_view>
 
+#include "npu/product.hpp"
+
 namespace euc::arch {
+
+using npu::NpuProduct;
 
 enum class Accelerator {
   kEthosU55_32,
@@ -52,7 +56,7 @@ struct AcceleratorConfig {
   int elementwise_units;
   int axi_data_width_bytes;  // 64-bit AXI on U55, 128-bit on U65
   int address_bits;          // 32 on U55, 40 on U65
-  int product;               // CONFIG register product field: 0 U55, 1 U65
+  NpuProduct product;        // the CONFIG register's product field
   int max_outstanding_dma;   // DMAs a kernel may run behind (1 U55, 2 U65)
 };
 
@@ -80,6 +84,15 @@ std::string_view accelerator_name(Accelerator accelerator);
 Accelerator parse_accelerator(std::string_view name);
 
 bool is_ethos_u65(Accelerator accelerator);
+
+// Whether a command stream selects the core count first: Ethos-U65 streams start with
+// NPU_SET_PARALLEL_MODE = cores - 1 (docs/npu_architecture.md §Command stream).
+bool sets_parallel_mode(const AcceleratorConfig& config);
+
+// Whether DMA source, destination and length must be 16-byte aligned on the AXI (external
+// memory) side too. Ethos-U55 requires it on both sides; Ethos-U65 only on the SHRAM side
+// (docs/npu_architecture.md §Memory and alignment).
+bool dma_aligns_axi_side(const AcceleratorConfig& config);
 
 // Largest address offset plus one: 2^address_bits. Also the default arena size limit.
 int64_t max_address_offset(const AcceleratorConfig& config);

@@ -1,8 +1,8 @@
 #pragma once
 // Block configuration search: the OFM block an NPU operation is computed in, the IFM block that
 // feeds it, and how the 1 KiB SHRAM banks are split between IFM buffers, accumulators and the
-// LUT (design_brief.md section 2.3). The same search serves codegen (the IB_END, IB2_START and
-// AB_START registers) and the performance model (block counts).
+// LUT (docs/npu_architecture.md §Blocks and SHRAM). The same search serves codegen (the IB_END,
+// IB2_START and AB_START registers) and the performance model (block counts).
 #include <optional>
 
 #include "arch/accelerator.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // The performance model: cycles and memory traffic of one NPU operation, given where its
-// tensors live and the block configuration it runs with (design_brief.md section 4). Its
-// estimates mean what Vela 3.10's mean - the same formulas, including their quirks - so that
+// tensors live and the block configuration it runs with (docs/scheduling.md §Performance model).
+// Its estimates mean what Vela 3.10's mean - the same formulas, including their quirks - so that
 // users can compare the two compilers' figures, and the scheduler scores plans with it.
 //
 // Per operation: a compute estimate (DPU and output-stage cycles per OFM block, pipelined over

@@ -149,12 +149,4 @@ SystemConfig resolve_system_config(const ConfigLibrary& library,
   return config;
 }
 
-std::vector<std::string> system_config_names(const ConfigLibrary& library) {
-  return names_of(library, SectionKind::kSystemConfig);
-}
-
-std::vector<std::string> memory_mode_names(const ConfigLibrary& library) {
-  return names_of(library, SectionKind::kMemoryMode);
-}
-
 }  // namespace euc::arch

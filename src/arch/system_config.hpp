@@ -1,7 +1,7 @@
 #pragma once
 // The resolved memory system: accelerator + System_Config (clocks, ports, per-area timing) +
 // Memory_Mode (which port holds constants, the arena and the cache), checked against the rules
-// of design_brief.md section 3.
+// of docs/scheduling.md §Memory modes.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -75,9 +75,5 @@ struct SystemConfig {
 // Unknown names and broken rules are usage errors.
 SystemConfig resolve_system_config(const ConfigLibrary& library,
                                    const SystemConfigOptions& options);
-
-// Names a user may pass to --system-config / --memory-mode, internal-default first.
-std::vector<std::string> system_config_names(const ConfigLibrary& library);
-std::vector<std::string> memory_mode_names(const ConfigLibrary& library);
 
 }  // namespace euc::arch

@@ -380,8 +380,7 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const ConstantLayout& constants,
                                               const arch::SystemConfig& system) {
   Emitter e;
-  if (system.accelerator_config().product == 1) {
-    // Ethos-U65 starts in the parallel mode matching its core count.
+  if (arch::sets_parallel_mode(system.accelerator_config())) {
     e.set0(Opcode::kSetParallelMode, static_cast<uint16_t>(system.accelerator_config().cores - 1));
   }
   OperationWriter writer(e, graph, plan, constants);

@@ -12,14 +12,14 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
   std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system);
 
   npu::ConfigRegisterImage config;
-  config.product = acc.product == 1 ? npu::NpuProduct::kEthosU65 : npu::NpuProduct::kEthosU55;
+  config.product = acc.product;
   config.macs_per_cc_log2 = 0;
   for (int macs = acc.macs * acc.cores; macs > 1; macs >>= 1)
     ++config.macs_per_cc_log2;
   config.cmd_stream_version = 0;
   config.shram_size_kib = acc.shram_banks * acc.cores;  // banks are 1 KiB
   npu::IdRegisterImage id;
-  // Architecture 1.0.6, the version Vela 3.10 writes (design_brief §6.4).
+  // Architecture 1.0.6, the version Vela 3.10 writes (docs/npu_architecture.md §Driver payload).
   id.arch_major_rev = 1;
   id.arch_minor_rev = 0;
   id.arch_patch_rev = 6;

@@ -68,7 +68,7 @@ struct CompileReport {
 };
 
 // Multiply-accumulates of one lowered operation: kernel area x OFM elements, times the IFM depth
-// for convolutions and fully connected layers (design_brief §4).
+// for convolutions and fully connected layers (docs/scheduling.md §Performance model).
 int64_t operation_macs(const ir::NpuOp& op);
 
 struct CompileResult {

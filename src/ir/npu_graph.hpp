@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "ir/geometry.hpp"
 #include "ir/types.hpp"
 
 namespace euc::ir {
@@ -81,23 +82,6 @@ enum class NpuOpType {
   kClz,
   kMemcpy,  // a DMA copy of a whole tensor (reshapes whose input is also needed elsewhere)
   // (kMemcpy stays last: the kinds table is indexed up to it.)
-};
-
-struct Padding {
-  int top = 0;
-  int left = 0;
-  int bottom = 0;
-  int right = 0;
-  friend bool operator==(const Padding&, const Padding&) = default;
-};
-
-struct Kernel {
-  int width = 1;
-  int height = 1;
-  int stride_x = 1;
-  int stride_y = 1;
-  int dilation_x = 1;
-  int dilation_y = 1;
 };
 
 enum class Upscale { kNone, kNearest, kTranspose };

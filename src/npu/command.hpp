@@ -47,7 +47,7 @@ struct FieldSetting {
 };
 
 // U65 addresses are 40 bits; a cmd1 command keeps bits 32-39 in its parameter
-// (design_brief.md section 6.3).
+// (docs/npu_architecture.md §Command stream).
 inline constexpr int kAddressBits = 40;
 
 // --- building -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ const CommandInfo* find_command(Opcode op) {
 const CommandInfo* find_command(CommandKind kind, uint16_t code) {
   if (code > kCodeMask)
     return nullptr;
-  return find_command(make_opcode(kind, code));
+  return find_command(static_cast<Opcode>(code | (kind == CommandKind::kCmd1 ? kCmd1Flag : 0u)));
 }
 
 const CommandInfo* find_command(std::string_view name) {

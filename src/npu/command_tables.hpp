@@ -20,7 +20,8 @@ enum class CommandKind : uint8_t { kCmd0, kCmd1 };
 
 // The header word of every command: cmd_code in bits 0-9 and payload_size in bits 14-15
 // (0 for cmd0, 1 for cmd1, hence the 0x4000 flag), the 16-bit parameter in bits 16-31.
-// See the header of reference/ethos_u55_command_facts.txt and design_brief.md section 6.3.
+// See the header of reference/ethos_u55_command_facts.txt and
+// docs/npu_architecture.md §Command stream.
 inline constexpr uint32_t kCodeMask = 0x3FF;
 inline constexpr int kPayloadSizeShift = 14;
 inline constexpr uint32_t kCmd1Flag = 1u << kPayloadSizeShift;
@@ -31,9 +32,6 @@ constexpr CommandKind command_kind(Opcode op) {
 }
 constexpr uint16_t command_code(Opcode op) {
   return static_cast<uint16_t>(static_cast<uint32_t>(op) & kCodeMask);
-}
-constexpr Opcode make_opcode(CommandKind kind, uint16_t code) {
-  return static_cast<Opcode>(code | (kind == CommandKind::kCmd1 ? kCmd1Flag : 0u));
 }
 constexpr int command_words(CommandKind kind) {
   return kind == CommandKind::kCmd1 ? 2 : 1;

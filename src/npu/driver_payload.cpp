@@ -233,7 +233,7 @@ std::vector<uint8_t> build_cop1_payload(const ConfigRegisterImage& config,
   std::vector<uint32_t> words;
   words.reserve(command_words.size() + 8);
   words.push_back(kCop1FourCc);
-  // Vela writes release 0, patch 1 (design_brief.md section 6.4).
+  // Vela writes release 0, patch 1 (docs/npu_architecture.md §Driver payload).
   words.push_back(tag_word(DriverActionId::kConfig, 0, 1u << kConfigPatchShift));
   words.push_back(config.word());
   words.push_back(id.word());

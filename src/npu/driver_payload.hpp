@@ -1,9 +1,9 @@
 #pragma once
 // The driver payload of an `ethos-u` custom operator: the bytes of its command-stream tensor.
-// Format "COP1" (design_brief.md section 6.4; checked against Vela's driver_actions.py and the
-// Vela outputs in reference/vela_outputs): 32-bit little-endian words; word 0 the FourCC
-// 'C','O','P','1'; then driver actions, each a tag word `id | reserved << 8 | param << 16`
-// followed by the action's data words:
+// Format "COP1" (docs/npu_architecture.md §Driver payload; checked against Vela's driver_actions.py
+// and the Vela outputs in reference/vela_outputs): 32-bit little-endian words; word 0 the FourCC
+// 'C','O','P','1'; then driver actions, each a tag word `id | reserved << 8 | param << 16` followed
+// by the action's data words:
 //   0x01 CONFIG     param = patch << 4 | release; two data words: the CONFIG and ID register
 //                   images of the NPU the stream was compiled for
 //   0x02 CMDSTRM    length in words = reserved << 16 | param; that many command words follow
@@ -17,10 +17,11 @@
 #include <string_view>
 #include <vector>
 
+#include "npu/product.hpp"
+
 namespace euc::npu {
 
 // The NPU product in bits 28-31 of the CONFIG register.
-enum class NpuProduct : uint8_t { kEthosU55 = 0, kEthosU65 = 1 };
 std::string_view product_name(NpuProduct product);  // "Ethos-U55"
 
 // The CONFIG register image: macs_per_cc bits 0-3 (log2 of MACs per cycle over all cores),

@@ -1,7 +1,7 @@
 #pragma once
 // The NPU parts of a Vela-compiled model: every CUSTOM operator with custom code "ethos-u", its
 // tensors, its driver payload, and where the runtime places its IFMs and OFMs in the arena
-// (design_brief.md section 6.4).
+// (docs/npu_architecture.md §Driver payload).
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -1,9 +1,9 @@
 #pragma once
 // The parameter of NPU_SET_KERNEL_STRIDE packs strides, dilations and the weight traversal order.
-// The facts file shows it as one 16-bit "param"; the packing is from design_brief.md section 6.3:
-// bit 0/1 the low bit of (stride - 1) in x/y, bit 2 part-kernel-first traversal, bit 3/4
-// (dilation - 1) in x/y, bit 6/9 the high bit of (stride - 1) in x/y. So strides are 1-4 and
-// dilations 1-2 as far as the register goes.
+// The facts file shows it as one 16-bit "param"; the packing is from docs/npu_architecture.md
+// §Command stream: bit 0/1 the low bit of (stride - 1) in x/y, bit 2 part-kernel-first traversal,
+// bit 3/4 (dilation - 1) in x/y, bit 6/9 the high bit of (stride - 1) in x/y. So strides are 1-4
+// and dilations 1-2 as far as the register goes.
 #include <cstdint>
 
 namespace euc::npu {

@@ -13,7 +13,7 @@ namespace {
 // Hardware upscaling doubles the IFM in both dimensions (Vela's architecture_allocator:
 // to_upscale gives 2 for every mode but NONE).
 constexpr int kUpscaleFactor = 2;
-// NHCWB16 stores channels in bricks of 16 (design_brief.md section 6.2).
+// NHCWB16 stores channels in bricks of 16 (docs/npu_architecture.md §Feature maps and regions).
 constexpr int kBrickDepth = 16;
 // NPU_SET_ACTIVATION types 16-23 select LUT slot 0-7.
 constexpr uint32_t kLutFirst = static_cast<uint32_t>(Activation::kLutStart);
@@ -222,8 +222,8 @@ BlockOperation read_block(Reader& r, OperationKind kind, uint16_t op_param) {
   const bool elementwise = kind == OperationKind::kElementwise;
   const bool has_weights = kind == OperationKind::kConv || kind == OperationKind::kDepthwise;
 
-  // PARALLEL_MODE is written only by U65 streams (design_brief.md section 6.3); unwritten means
-  // one core, so it does not count as a missing register.
+  // PARALLEL_MODE is written only by U65 streams (docs/npu_architecture.md §Command stream);
+  // unwritten means one core, so it does not count as a missing register.
   const uint16_t parallel_mode = r.peek_param(Opcode::kSetParallelMode);
   if (parallel_mode > 1)
     r.fail(fmt::format("PARALLEL_MODE {} (at most 2 cores exist)", parallel_mode));

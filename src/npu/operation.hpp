@@ -5,8 +5,8 @@
 // disassembler prints it and the functional simulator executes it.
 //
 // Field meanings follow reference/ethos_u55_command_facts.txt (bit layouts, enumerations) and
-// design_brief.md section 6.3 (encodings); where those leave a meaning open, Vela's register
-// command stream generator was read for the fact (cited at the field).
+// docs/npu_architecture.md §Command stream (encodings); where those leave a meaning open, Vela's
+// register command stream generator was read for the fact (cited at the field).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ir/geometry.hpp"
 #include "npu/command.hpp"
 #include "npu/register_file.hpp"
 
@@ -79,27 +80,14 @@ uint64_t element_address(const FeatureMap& fm, int y, int x, int c);
 // Which of the four tiles holds row y, column x.
 int tile_index(const FeatureMap& fm, int y, int x);
 
-struct Kernel {
-  int width = 1;  // undilated; the register holds dilation * (width - 1)
-  int height = 1;
-  int stride_x = 1;
-  int stride_y = 1;
-  int dilation_x = 1;
-  int dilation_y = 1;
-  bool part_kernel_first = false;  // weight traversal; depth first otherwise
-
-  int dilated_width() const { return dilation_x * (width - 1) + 1; }
-  int dilated_height() const { return dilation_y * (height - 1) + 1; }
+// The kernel window (width and height undilated; the registers hold dilation * (size - 1)) and
+// the weight traversal the KERNEL_STRIDE register selects.
+struct Kernel : ir::Kernel {
+  bool part_kernel_first = false;  // depth first otherwise
   friend bool operator==(const Kernel&, const Kernel&) = default;
 };
 
-struct Padding {
-  int top = 0;
-  int left = 0;
-  int bottom = 0;
-  int right = 0;
-  friend bool operator==(const Padding&, const Padding&) = default;
-};
+using ir::Padding;
 
 struct AddressRange {
   int region = 0;

@@ -11,7 +11,7 @@
 namespace euc::npusim {
 namespace {
 
-constexpr int kMaxBlockdep = 3;  // design_brief.md section 6.3
+constexpr int kMaxBlockdep = 3;  // docs/npu_architecture.md §Command stream
 constexpr int kLutSlotBytes = 256;
 constexpr uint64_t kBrickAlignment = 16;
 constexpr uint64_t kStreamAlignment = 16;
@@ -83,9 +83,9 @@ void check_ofm_overlap(const NpuMemory& memory, const npu::FeatureMap& input,
     throw_input(fmt::format("the OFM overlaps the {} it reads", name));
 }
 
-// Address and stride alignment (design_brief.md section 3; Vela check_addresses/check_strides):
-// NHCWB16 tile bases and C/Y strides on 16 bytes, NHWC bases and X/Y strides on the element
-// size. Weight and scale streams start on 16 bytes.
+// Address and stride alignment (docs/npu_architecture.md §Memory and alignment; Vela
+// check_addresses/check_strides): NHCWB16 tile bases and C/Y strides on 16 bytes, NHWC bases and
+// X/Y strides on the element size. Weight and scale streams start on 16 bytes.
 void check_alignment(const npu::FeatureMap& fm, const std::string& name) {
   const bool brick = fm.format == npu::DataFormat::kNhcwb16;
   const uint64_t unit = brick ? kBrickAlignment : static_cast<uint64_t>(fm.type.bytes());

@@ -23,14 +23,14 @@ void check_fields(const npu::DmaOperation& dma, const arch::AcceleratorConfig& a
   if (dma.channel != 0 || dma.mode != 0)
     throw_input(fmt::format("DMA channel {} mode {} (only channel 0, mode 0 exist)", dma.channel,
                             dma.mode));
-  const bool u65 = accel.product == 1;
+  const bool axi_aligned = arch::dma_aligns_axi_side(accel);
   auto check = [&](uint64_t value, bool applies, const char* what) {
     if (applies && value % kDmaAlignment != 0)
       throw_input(fmt::format("DMA {} {:#x} is not a multiple of {}", what, value, kDmaAlignment));
   };
-  check(dma.source.address, !u65 || dma.source.internal, "source");
-  check(dma.destination.address, !u65 || dma.destination.internal, "destination");
-  check(dma.length, !u65 || dma.destination.internal, "length");
+  check(dma.source.address, axi_aligned || dma.source.internal, "source");
+  check(dma.destination.address, axi_aligned || dma.destination.internal, "destination");
+  check(dma.length, axi_aligned || dma.destination.internal, "length");
 }
 
 }  // namespace

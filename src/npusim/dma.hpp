@@ -5,9 +5,9 @@
 // Only the 1D stride mode is modelled: the facts name 2D and 3D modes and their SIZE0/SIZE1/
 // SKIP0/SKIP1 registers but not how they walk memory, and Vela 3.10 never emits them; a 2D/3D
 // DMA is an error. Alignment: source, destination and length must be multiples of 16 bytes on
-// U55, and on U65 the SHRAM side (design_brief.md section 3, Vela check_dma_op).
-// Initialisation marks travel with the bytes: copying bytes that hold no data is not an error in
-// itself (a DMA may move a whole buffer), reading them later is.
+// U55, and on U65 the SHRAM side (docs/npu_architecture.md §Memory and alignment, Vela
+// check_dma_op). Initialisation marks travel with the bytes: copying bytes that hold no data is not
+// an error in itself (a DMA may move a whole buffer), reading them later is.
 #include "arch/accelerator.hpp"
 #include "npu/operation.hpp"
 #include "npusim/hazards.hpp"

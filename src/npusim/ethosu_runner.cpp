@@ -9,7 +9,7 @@
 namespace euc::npusim {
 namespace {
 
-// Region numbers of Vela's command streams (design_brief.md section 6.2).
+// Region numbers of Vela's command streams (docs/npu_architecture.md §Feature maps and regions).
 constexpr int kFlashRegion = 0;
 constexpr int kScratchRegion = 1;
 constexpr int kScratchFastRegion = 2;

@@ -11,7 +11,7 @@
 namespace euc::npusim {
 namespace {
 
-// NHCWB16 keeps channels in bricks of 16 (design_brief.md section 6.2).
+// NHCWB16 keeps channels in bricks of 16 (docs/npu_architecture.md §Feature maps and regions).
 constexpr int kBrick = 16;
 
 std::string element_name(const std::string& what, int y, int x, int c0, int c1) {

@@ -60,10 +60,11 @@ InputPlane build_input_plane(const NpuMemory& memory, const npu::BlockOperation&
   const npu::Kernel& k = *op.kernel;
   const npu::Padding& pad = *op.padding;
   const npu::FeatureMap& ifm = op.ifm;
-  const Axis ay = make_axis(op.ofm.shape.height, k.stride_y, k.dilated_height(), pad.top,
-                            ifm.shape.height, op.upscale);
-  const Axis ax = make_axis(op.ofm.shape.width, k.stride_x, k.dilated_width(), pad.left,
-                            ifm.shape.width, op.upscale);
+  // Kernel sizes come from 16-bit registers, so the dilated extents fit an int.
+  const Axis ay = make_axis(op.ofm.shape.height, k.stride_y, static_cast<int>(k.dilated_height()),
+                            pad.top, ifm.shape.height, op.upscale);
+  const Axis ax = make_axis(op.ofm.shape.width, k.stride_x, static_cast<int>(k.dilated_width()),
+                            pad.left, ifm.shape.width, op.upscale);
   const std::vector<uint8_t> rows =
       used(ay, op.ofm.shape.height, k.stride_y, k.height, k.dilation_y, ifm.shape.height);
   const std::vector<uint8_t> cols =

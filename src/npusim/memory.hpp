@@ -2,11 +2,11 @@
 // The memories the NPU addresses: byte buffers that remember which of their bytes hold data,
 // and the mapping of command-stream regions onto them.
 //
-// Regions (design_brief.md section 6.2): the base-pointer index of a feature map, weight, scale
-// or DMA address. Vela uses 0 for the flash tensor (read only), 1 for the scratch arena and 2 for
-// scratch_fast; two regions may name the same buffer (Vela 5.1 passes one scratch tensor as both
-// scratch and scratch_fast). A DMA endpoint with the `internal` flag addresses the NPU's SHRAM,
-// where the activation look-up tables live.
+// Regions (docs/npu_architecture.md §Feature maps and regions): the base-pointer index of a feature
+// map, weight, scale or DMA address. Vela uses 0 for the flash tensor (read only), 1 for the
+// scratch arena and 2 for scratch_fast; two regions may name the same buffer (Vela 5.1 passes one
+// scratch tensor as both scratch and scratch_fast). A DMA endpoint with the `internal` flag
+// addresses the NPU's SHRAM, where the activation look-up tables live.
 #include <algorithm>
 #include <array>
 #include <cstddef>

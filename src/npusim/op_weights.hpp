@@ -1,7 +1,7 @@
 #pragma once
 // The weights and per-channel scale records a CONV or DEPTHWISE operation reads: one MLW stream
-// and one run of 10-byte scale records per core (design_brief.md section 5). Core k of n handles
-// OFM channels k, k + n, ...; its stream is reordered for an OFM block depth of
+// and one run of 10-byte scale records per core (docs/npu_architecture.md §Weight encoding). Core k
+// of n handles OFM channels k, k + n, ...; its stream is reordered for an OFM block depth of
 // (block_depth + n - 1 - k) / n (Vela 3.10 weight_compressor.py).
 #include <cstddef>
 #include <cstdint>

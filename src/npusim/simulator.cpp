@@ -42,8 +42,7 @@ arch::Accelerator accelerator_from_config(uint32_t config_word) {
   const npu::ConfigRegisterImage config = npu::ConfigRegisterImage::from_word(config_word);
   for (arch::Accelerator a : arch::kAllAccelerators) {
     const arch::AcceleratorConfig& c = arch::accelerator_config(a);
-    const bool u65 = config.product == npu::NpuProduct::kEthosU65;
-    if ((c.product == 1) != u65 || c.macs * c.cores != config.macs_per_cycle())
+    if (c.product != config.product || c.macs * c.cores != config.macs_per_cycle())
       continue;
     if (config.shram_size_kib != c.shram_banks * c.cores * arch::kShramBankBytes / 1024) {
       throw_input(fmt::format("CONFIG {:#010x}: SHRAM of {} KiB, {} has {} KiB", config_word,

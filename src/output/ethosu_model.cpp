@@ -13,7 +13,8 @@
 namespace euc::output {
 namespace {
 
-// Custom options flexbuffer Vela writes for the ethos-u operator (design_brief §6.4).
+// Custom options flexbuffer Vela writes for the ethos-u operator
+// (docs/npu_architecture.md §Driver payload).
 const ir::Bytes kCustomOptions = {0x01, 0x04, 0x01};
 
 ir::Bytes int32_bytes(const std::vector<int32_t>& values) {

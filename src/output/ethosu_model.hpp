@@ -3,7 +3,8 @@
 // operator with inputs [command_stream, flash, scratch, scratch_fast, segment inputs...];
 // CPU operators pass through untouched. Tensors and buffers no operator uses any more are
 // dropped, and the OfflineMemoryAllocation metadata places the custom operators' inputs and
-// outputs at the arena addresses the command streams expect (design_brief §6.4).
+// outputs at the arena addresses the command streams expect
+// (docs/npu_architecture.md §Driver payload).
 #include <string>
 #include <vector>
 

@@ -1,7 +1,7 @@
 #pragma once
-// <stem>_summary_<system_config>.csv with the columns of Vela 3.10's summary (design_brief §8),
-// so scripts written for Vela keep working. Without a performance estimate (a model with no NPU
-// operation) its figures are left empty, never invented.
+// <stem>_summary_<system_config>.csv with the columns of Vela 3.10's summary (docs/scheduling.md
+// §Summary CSV), so scripts written for Vela keep working. Without a performance estimate (a model
+// with no NPU operation) its figures are left empty, never invented.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -38,18 +38,4 @@ std::vector<int16_t> make_lut_int16(float input_scale, int32_t input_zero_point,
   return lut;
 }
 
-std::vector<int8_t> make_lut_int8(float input_scale, int32_t input_zero_point, float output_scale,
-                                  int32_t output_zero_point, const std::function<float(float)>& f) {
-  std::vector<int8_t> lut(256);
-  const float inverse_scale = 1 / output_scale;
-  for (int32_t v = -128; v <= 127; ++v) {
-    const float dequantized = input_scale * static_cast<float>(v - input_zero_point);
-    const float rescaled = std::round(f(dequantized) * inverse_scale);
-    const auto q = static_cast<int32_t>(rescaled + static_cast<float>(output_zero_point));
-    lut[static_cast<uint8_t>(static_cast<int8_t>(v))] =
-        static_cast<int8_t>(std::clamp(q, -128, 127));
-  }
-  return lut;
-}
-
 }  // namespace euc::refinterp

@@ -1,7 +1,6 @@
 #pragma once
-// Look-up tables as TFLite builds them. int8/uint8: 256 entries, one per input value, from the
-// float function rounded to the output quantisation. int16: 513 samples over the input range
-// with a correction that halves the interpolation error at each segment midpoint, read with
+// Look-up tables as TFLite builds them for int16: 513 samples over the input range with a
+// correction that halves the interpolation error at each segment midpoint, read with
 // linear interpolation between neighbouring samples (7 fraction bits).
 #include <cmath>
 #include <cstdint>
@@ -14,10 +13,6 @@ namespace euc::refinterp {
 std::vector<int16_t> make_lut_int16(float input_scale, int32_t input_zero_point, float output_scale,
                                     int32_t output_zero_point,
                                     const std::function<float(float)>& f);
-
-// 256 entries indexed by the input byte (int8 values via their two's-complement byte).
-std::vector<int8_t> make_lut_int8(float input_scale, int32_t input_zero_point, float output_scale,
-                                  int32_t output_zero_point, const std::function<float(float)>& f);
 
 inline int16_t lut_lookup_int16(int16_t value, std::span<const int16_t> lut) {
   const auto index = static_cast<uint16_t>(256 + (value >> 7));

@@ -108,10 +108,6 @@ struct ActivationRange {
 ActivationRange activation_range(int activation, float scale, int32_t zero_point, int32_t qmin,
                                  int32_t qmax);
 
-inline int32_t clamp32(int64_t v, int32_t lo, int32_t hi) {
-  return static_cast<int32_t>(std::clamp<int64_t>(v, lo, hi));
-}
-
 // Number of leading zero bits of a 32-bit value (32 for zero).
 inline int count_leading_zeros(uint32_t v) {
   return v == 0 ? 32 : __builtin_clz(v);

@@ -1,6 +1,6 @@
 #pragma once
 // Cascading: running a chain of operations stripe by stripe so that the tensors between them
-// are rolling buffers of a few rows instead of whole feature maps (design_brief.md section 2.5).
+// are rolling buffers of a few rows instead of whole feature maps (docs/scheduling.md §Cascading).
 //
 // A chain links operations i..j where each one's OFM is, whole, the next one's IFM and nothing
 // else reads it; the operations compute rows (convolutions, pooling, elementwise without height

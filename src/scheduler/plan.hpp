@@ -10,7 +10,8 @@
 
 namespace euc::scheduler {
 
-// Where a tensor lives, as the command stream's region numbers see it (design_brief §6.2).
+// Where a tensor lives, as the command stream's region numbers see it (docs/npu_architecture.md
+// §Feature maps and regions).
 enum class Region {
   kFlash = 0,      // read-only constants (the flash tensor)
   kArena = 1,      // scratch: feature maps and segment inputs/outputs

@@ -61,7 +61,6 @@ class PlanScorer {
   PlanScorer(const arch::PerformanceModel& model, std::vector<OpCostInput> ops);
   void replace(size_t index, OpCostInput op);
   double total_cycles() const { return total_; }
-  const arch::OpCost& op_cost(size_t index) const { return costs_[index]; }
 
  private:
   arch::OpCost estimate(size_t index) const;

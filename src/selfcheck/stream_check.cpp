@@ -15,7 +15,8 @@
 namespace euc::selfcheck {
 namespace {
 
-// The SHRAM's LUT area: its last 2 KiB, eight 256-byte slots (design_brief.md section 6.1).
+// The SHRAM's LUT area: its last 2 KiB, eight 256-byte slots
+// (docs/npu_architecture.md §Activation LUTs).
 constexpr int64_t kLutAreaBytes = 2048;
 constexpr int64_t kLutSlotBytes = 256;
 constexpr std::size_t kKernelsInFlight = 2;

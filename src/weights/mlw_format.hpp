@@ -1,6 +1,6 @@
 #pragma once
 // Facts of the Ethos-U compressed weight ("MLW") bitstream shared by the encoder and decoder.
-// Source: reference/design_brief.md section 5, checked against the behaviour of Arm's public
+// Source: docs/npu_architecture.md §Weight encoding, checked against the behaviour of Arm's public
 // mlw_codec (ethos-u-vela, ethosu/mlw_codec/mlw_decode.c and mlw_encode.c).
 //
 // The stream is read least significant bit first. It is a sequence of slices, each starting

@@ -10,8 +10,8 @@
 namespace euc::weights {
 namespace {
 
-// IFM block depths (design_brief.md section 2.3): the IFM buffer holds 32 channels of an 8-bit
-// IFM when the kernel is walked depth-first, 16 otherwise.
+// IFM block depths (docs/npu_architecture.md §Blocks and SHRAM): the IFM buffer holds 32 channels
+// of an 8-bit IFM when the kernel is walked depth-first, 16 otherwise.
 constexpr int kIfmBlockDepthDeep = 32;
 constexpr int kIfmBlockDepthShallow = 16;
 // Kernel element counts are padded to fill the dot product when it is fed across the kernel.

@@ -1,7 +1,7 @@
 #pragma once
 // The order in which the NPU reads a convolution's weights, and the conversion of OHWI weights
 // (output channel, kernel row, kernel column, input channel; zero point already subtracted) into
-// that order and back (reference/design_brief.md section 5, checked against Arm's Vela 3.10
+// that order and back (docs/npu_architecture.md §Weight encoding, checked against Arm's Vela 3.10
 // mlw_codec reorder and weight_compressor.py).
 //
 // From outermost to innermost the stream walks:

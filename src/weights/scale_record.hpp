@@ -1,6 +1,6 @@
 #pragma once
 // The per-output-channel bias and scale record the NPU reads next to the weights
-// (reference/design_brief.md section 5): 10 bytes, little endian,
+// (docs/npu_architecture.md §Weight encoding): 10 bytes, little endian,
 //   bits  0..39  bias, signed 40-bit
 //   bits 40..71  multiplier, unsigned 32-bit
 //   bits 72..77  shift, 0..63

@@ -2,8 +2,8 @@
 // The encoded weight tensor of one convolution-like layer: per OFM depth slice, per core,
 //   [scale records: 10 bytes per OFM channel, zero-padded to 16 bytes]
 //   [MLW weight stream of the core's channels in NPU order, padded to 16 bytes]
-// (reference/design_brief.md section 5; Vela 3.10 weight_compressor.py). Output channel c of a
-// slice belongs to core (c - slice start) mod cores; each core's stream walks its channels with
+// (docs/npu_architecture.md §Weight encoding; Vela 3.10 weight_compressor.py). Output channel c of
+// a slice belongs to core (c - slice start) mod cores; each core's stream walks its channels with
 // its share of the OFM block depth. Every (core, slice start) gets a WeightRange telling the code
 // generator where that core's scales and weights are when it runs that slice.
 #include <algorithm>

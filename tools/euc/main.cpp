@@ -18,7 +18,6 @@
 #include "core/tool_main.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "options.hpp"
-#include "output/model_summary.hpp"
 #include "tflite/reader.hpp"
 
 namespace euc {

@@ -19,21 +19,21 @@ using Result = std::optional<std::string>;
 constexpr int64_t kWeightSumLimit = 127 * 65536;
 
 std::string stride_str(const Kernel& k) {
-  return fmt::format("{}x{}", k.stride_w, k.stride_h);
+  return fmt::format("{}x{}", k.stride_x, k.stride_y);
 }
 
 Result stride_positive(const OpView& op) {
   auto k = kernel_of(op);
-  if (!k || (k->stride_w >= 1 && k->stride_h >= 1))
+  if (!k || (k->stride_x >= 1 && k->stride_y >= 1))
     return std::nullopt;
   return fmt::format("stride {} (WxH)", stride_str(*k));
 }
 
 Result dilation_positive(const OpView& op) {
   auto k = kernel_of(op);
-  if (!k || (k->dilation_w >= 1 && k->dilation_h >= 1))
+  if (!k || (k->dilation_x >= 1 && k->dilation_y >= 1))
     return std::nullopt;
-  return fmt::format("dilation {}x{} (WxH)", k->dilation_w, k->dilation_h);
+  return fmt::format("dilation {}x{} (WxH)", k->dilation_x, k->dilation_y);
 }
 
 Result conv_groups_ifm_depth(const OpView& op) {
@@ -82,8 +82,8 @@ Result stride_large_width(const OpView& op) {
     return std::nullopt;
   auto is = shape4(ifm->shape);
   auto os = shape4(ofm->shape);
-  bool h_ok = os[1] == 1 || (k->stride_h >= 1 && k->stride_h <= 3);
-  bool w_ok = os[2] == 1 || (k->stride_w >= 1 && stride_width_reducible(is[2], k->stride_w));
+  bool h_ok = os[1] == 1 || (k->stride_y >= 1 && k->stride_y <= 3);
+  bool w_ok = os[2] == 1 || (k->stride_x >= 1 && stride_width_reducible(is[2], k->stride_x));
   if (h_ok && w_ok)
     return std::nullopt;
   return fmt::format("stride {} (WxH) with IFM {} and OFM {}", stride_str(*k), tensor_str(*ifm),
@@ -92,14 +92,14 @@ Result stride_large_width(const OpView& op) {
 
 Result avgpool_large_stride_valid(const OpView& op) {
   auto k = kernel_of(op);
-  if (!k || k->stride_w <= 3 || k->valid_padding)
+  if (!k || k->stride_x <= 3 || k->valid_padding)
     return std::nullopt;
-  return fmt::format("stride width {} with SAME padding", k->stride_w);
+  return fmt::format("stride width {} with SAME padding", k->stride_x);
 }
 
 Result stride_range(const OpView& op) {
   auto k = kernel_of(op);
-  if (!k || (k->stride_w >= 1 && k->stride_w <= 3 && k->stride_h >= 1 && k->stride_h <= 3))
+  if (!k || (k->stride_x >= 1 && k->stride_x <= 3 && k->stride_y >= 1 && k->stride_y <= 3))
     return std::nullopt;
   return fmt::format("stride {} (WxH) outside [1, 3]", stride_str(*k));
 }
@@ -319,8 +319,8 @@ Result tconv_stride(const OpView& op) {
   if (!k || ifm == nullptr)
     return std::nullopt;
   int ifm_h = shape4(ifm->shape)[1];
-  if ((k->stride_w == 1 && k->stride_h == 1) || (k->stride_w == 2 && k->stride_h == 2) ||
-      (k->stride_w == 2 && k->stride_h == 1 && ifm_h == 1 && k->height == 1))
+  if ((k->stride_x == 1 && k->stride_y == 1) || (k->stride_x == 2 && k->stride_y == 2) ||
+      (k->stride_x == 2 && k->stride_y == 1 && ifm_h == 1 && k->height == 1))
     return std::nullopt;
   return fmt::format("stride {} (WxH) with IFM height {} and kernel height {}", stride_str(*k),
                      ifm_h, k->height);
@@ -334,8 +334,8 @@ Result tconv_same_shape(const OpView& op) {
     return std::nullopt;
   auto is = shape4(ifm->shape);
   auto os = shape4(ofm->shape);
-  if (int64_t{os[1]} == int64_t{is[1]} * k->stride_h &&
-      int64_t{os[2]} == int64_t{is[2]} * k->stride_w)
+  if (int64_t{os[1]} == int64_t{is[1]} * k->stride_y &&
+      int64_t{os[2]} == int64_t{is[2]} * k->stride_x)
     return std::nullopt;
   return fmt::format("IFM {} and OFM {} with stride {} (WxH)", shape_str(ifm->shape),
                      shape_str(ofm->shape), stride_str(*k));
@@ -350,9 +350,9 @@ Result tconv_valid_shape(const OpView& op) {
   auto is = shape4(ifm->shape);
   auto os = shape4(ofm->shape);
   int64_t want_h =
-      int64_t{is[1]} * k->stride_h + std::max<int64_t>(int64_t{k->height} - k->stride_h, 0);
+      int64_t{is[1]} * k->stride_y + std::max<int64_t>(int64_t{k->height} - k->stride_y, 0);
   int64_t want_w =
-      int64_t{is[2]} * k->stride_w + std::max<int64_t>(int64_t{k->width} - k->stride_w, 0);
+      int64_t{is[2]} * k->stride_x + std::max<int64_t>(int64_t{k->width} - k->stride_x, 0);
   if (os[1] == want_h && os[2] == want_w)
     return std::nullopt;
   return fmt::format("IFM {}, OFM {} with stride {} and kernel {}x{} (WxH): expected OFM {}x{}",

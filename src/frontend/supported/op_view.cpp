@@ -250,10 +250,10 @@ std::optional<Kernel> kernel_of(const OpView& op) {
         if (o == nullptr)
           return std::nullopt;
         from_weights();
-        k.stride_w = o->stride_w();
-        k.stride_h = o->stride_h();
-        k.dilation_w = o->dilation_w_factor();
-        k.dilation_h = o->dilation_h_factor();
+        k.stride_x = o->stride_w();
+        k.stride_y = o->stride_h();
+        k.dilation_x = o->dilation_w_factor();
+        k.dilation_y = o->dilation_h_factor();
         k.valid_padding = o->padding() == tflite::Padding::VALID;
         return k;
       };
@@ -265,8 +265,8 @@ std::optional<Kernel> kernel_of(const OpView& op) {
       if (o == nullptr)
         return std::nullopt;
       from_weights();
-      k.stride_w = o->stride_w();
-      k.stride_h = o->stride_h();
+      k.stride_x = o->stride_w();
+      k.stride_y = o->stride_h();
       k.valid_padding = o->padding() == tflite::Padding::VALID;
       return k;
     }
@@ -277,17 +277,17 @@ std::optional<Kernel> kernel_of(const OpView& op) {
         return std::nullopt;
       k.width = o->filter_width();
       k.height = o->filter_height();
-      k.stride_w = o->stride_w();
-      k.stride_h = o->stride_h();
+      k.stride_x = o->stride_w();
+      k.stride_y = o->stride_h();
       k.valid_padding = o->padding() == tflite::Padding::VALID;
       // A pool whose kernel and stride both equal the IFM's height and width has one output
       // position: Vela sets its stride to 1x1 with VALID padding before checking it.
       if (const ir::Tensor* ifm = op.ifm()) {
         auto s = shape4(ifm->shape);
-        if (k.width == k.stride_w && k.width == s[2] && k.height == k.stride_h &&
+        if (k.width == k.stride_x && k.width == s[2] && k.height == k.stride_y &&
             k.height == s[1]) {
-          k.stride_w = 1;
-          k.stride_h = 1;
+          k.stride_x = 1;
+          k.stride_y = 1;
           k.valid_padding = true;
         }
       }

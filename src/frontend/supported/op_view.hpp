@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "frontend/supported/supported_ops.hpp"
+#include "ir/geometry.hpp"
 #include "ir/model.hpp"
 #include "tflite/options.hpp"
 
@@ -94,17 +95,10 @@ bool is_per_axis(const ir::Tensor& tensor);
 bool same_scaling(const ir::Tensor& a, const ir::Tensor& b);
 
 // Stride, dilation, kernel of the convolution and pooling operators (options or weights shape).
-struct Kernel {
-  int width = 1;
-  int height = 1;
-  int stride_w = 1;
-  int stride_h = 1;
-  int dilation_w = 1;
-  int dilation_h = 1;
+// The kernel window an operator's options and weights give, as the network states it (not yet
+// checked), and whether its padding is VALID (else SAME).
+struct Kernel : ir::Kernel {
   bool valid_padding = false;
-
-  int64_t dilated_width() const { return (int64_t{width} - 1) * dilation_w + 1; }
-  int64_t dilated_height() const { return (int64_t{height} - 1) * dilation_h + 1; }
 };
 // nullopt when the operator has no usable options (see constraint options_present).
 std::optional<Kernel> kernel_of(const OpView& op);

@@ -22,7 +22,7 @@ Result avgpool_same_kernel(const OpView& op) {
   auto k = kernel_of(op);
   if (!k || k->valid_padding)
     return std::nullopt;
-  bool w_ok = (k->width >= 1 && k->width <= 8) || k->width == k->stride_w;
+  bool w_ok = (k->width >= 1 && k->width <= 8) || k->width == k->stride_x;
   bool h_ok = k->height >= 1 && k->height <= 8;
   if (w_ok && h_ok)
     return std::nullopt;

@@ -9,7 +9,7 @@
 namespace euc::arch {
 namespace {
 
-// Facts from design_brief.md section 8 and Vela 3.10 architecture_features.py.
+// Facts from docs/npu_architecture.md §Accelerators and Vela 3.10 architecture_features.py.
 struct Expected {
   std::string_view name;
   int macs;
@@ -19,19 +19,19 @@ struct Expected {
   int shram_banks;
   int axi_bytes;
   int address_bits;
-  int product;
+  NpuProduct product;
 };
 
 constexpr Expected kExpected[] = {
-    {"ethos-u55-32", 32, 1, {1, 1, 4}, {1, 1, 8}, 16, 8, 32, 0},
-    {"ethos-u55-64", 64, 1, {1, 1, 8}, {1, 1, 8}, 16, 8, 32, 0},
-    {"ethos-u55-128", 128, 1, {2, 1, 8}, {2, 1, 8}, 24, 8, 32, 0},
-    {"ethos-u55-256", 256, 1, {2, 2, 8}, {2, 2, 8}, 48, 8, 32, 0},
-    {"ethos-u65-256", 256, 1, {2, 2, 8}, {2, 2, 8}, 48, 16, 40, 1},
-    {"ethos-u65-512", 256, 2, {2, 2, 8}, {2, 2, 8}, 48, 16, 40, 1},
+    {"ethos-u55-32", 32, 1, {1, 1, 4}, {1, 1, 8}, 16, 8, 32, NpuProduct::kEthosU55},
+    {"ethos-u55-64", 64, 1, {1, 1, 8}, {1, 1, 8}, 16, 8, 32, NpuProduct::kEthosU55},
+    {"ethos-u55-128", 128, 1, {2, 1, 8}, {2, 1, 8}, 24, 8, 32, NpuProduct::kEthosU55},
+    {"ethos-u55-256", 256, 1, {2, 2, 8}, {2, 2, 8}, 48, 8, 32, NpuProduct::kEthosU55},
+    {"ethos-u65-256", 256, 1, {2, 2, 8}, {2, 2, 8}, 48, 16, 40, NpuProduct::kEthosU65},
+    {"ethos-u65-512", 256, 2, {2, 2, 8}, {2, 2, 8}, 48, 16, 40, NpuProduct::kEthosU65},
 };
 
-TEST(Accelerator, TableMatchesBriefFacts) {
+TEST(Accelerator, TableMatchesDocumentedFacts) {
   for (const Expected& e : kExpected) {
     SCOPED_TRACE(e.name);
     const AcceleratorConfig& config = accelerator_config(parse_accelerator(e.name));
@@ -117,6 +117,18 @@ TEST(Accelerator, OnlyU65IsU65) {
   EXPECT_FALSE(is_ethos_u65(Accelerator::kEthosU55_256));
   EXPECT_TRUE(is_ethos_u65(Accelerator::kEthosU65_256));
   EXPECT_TRUE(is_ethos_u65(Accelerator::kEthosU65_512));
+}
+
+// U65 streams set PARALLEL_MODE; only the U55 needs 16-byte DMA alignment on the AXI side
+// (docs/npu_architecture.md §Command stream, §Memory and alignment).
+TEST(Accelerator, ParallelModeAndDmaAlignmentFollowTheProduct) {
+  for (Accelerator accelerator : kAllAccelerators) {
+    SCOPED_TRACE(accelerator_name(accelerator));
+    const AcceleratorConfig& config = accelerator_config(accelerator);
+    const bool u65 = accelerator_name(accelerator).starts_with("ethos-u65");
+    EXPECT_EQ(sets_parallel_mode(config), u65);
+    EXPECT_EQ(dma_aligns_axi_side(config), !u65);
+  }
 }
 
 }  // namespace

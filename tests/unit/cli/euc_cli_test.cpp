@@ -220,8 +220,8 @@ TEST(EucCli, VerboseConfigEqualsTheStandardVelaIni) {
     for (const auto& [k, v] : keys)
       expected[k] = v;
     expected.erase("inherit");
-    // design_brief §3: when constants, arena and cache share one port (Sram_Only), constants
-    // move to the other port, relabelled OnChipFlash with SRAM timing.
+    // docs/scheduling.md §Memory modes: when constants, arena and cache share one port (Sram_Only),
+    // constants move to the other port, relabelled OnChipFlash with SRAM timing.
     if (!is_system && expected["const_mem_area"] == expected["arena_mem_area"] &&
         expected["arena_mem_area"] == expected["cache_mem_area"]) {
       expected["const_mem_area"] = expected["const_mem_area"] == "Axi0" ? "Axi1" : "Axi0";

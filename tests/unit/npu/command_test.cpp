@@ -25,7 +25,7 @@ std::string error_of(F&& f) {
 
 using Words = std::vector<uint32_t>;
 
-// --- hand-derived words (facts header and design_brief.md section 6.3) -----------------------
+// --- hand-derived words (facts header and docs/npu_architecture.md §Command stream) ------------
 
 TEST(NpuEncode, StopWithFullMaskIsParamInUpperHalf) {
   EXPECT_EQ(encode(make_cmd0(Opcode::kOpStop, 0xFFFF)), (Words{0xFFFF0000}));

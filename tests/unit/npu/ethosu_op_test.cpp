@@ -59,7 +59,7 @@ TEST(VelaOutputs, EveryCommandStreamDecodesToTheCountedFigures) {
         }
         EXPECT_TRUE(npu_op.unset_registers.empty()) << npu_op.byte_offset;
       }
-      // Vela ends every stream with NPU_OP_STOP 0xFFFF (design_brief.md section 6.3).
+      // Vela ends every stream with NPU_OP_STOP 0xFFFF (docs/npu_architecture.md §Command stream).
       ASSERT_FALSE(decoded.empty());
       EXPECT_EQ(decoded.back().command.opcode, Opcode::kOpStop);
       EXPECT_EQ(decoded.back().command.param, 0xFFFF);
@@ -200,7 +200,7 @@ TEST(VelaOutputs, PersonDetect51StemIsA3x3Stride2Conv) {
   ASSERT_EQ(stem.kind, OperationKind::kConv);
   const BlockOperation& b = *stem.block;
   // Vela chooses part-kernel-first traversal for the shallow (1-channel) IFM.
-  EXPECT_EQ(*b.kernel, (Kernel{3, 3, 2, 2, 1, 1, true}));
+  EXPECT_EQ(*b.kernel, (Kernel{{3, 3, 2, 2, 1, 1}, true}));
   EXPECT_EQ(*b.padding, (Padding{0, 0, 1, 1}));
   EXPECT_EQ(b.ofm.shape, (Shape3D{48, 48, 8}));
   EXPECT_EQ(b.ifm.shape, (Shape3D{96, 96, 1}));
@@ -230,7 +230,7 @@ TEST(VelaOutputs, PersonDetect310FoldsStride2ColumnsIntoDepth) {
   const NpuOperation& stem = ops[1];
   ASSERT_EQ(stem.kind, OperationKind::kConv);
   const BlockOperation& b = *stem.block;
-  EXPECT_EQ(*b.kernel, (Kernel{2, 3, 1, 2, 1, 1, true}));
+  EXPECT_EQ(*b.kernel, (Kernel{{2, 3, 1, 2, 1, 1}, true}));
   EXPECT_EQ(b.ofm.shape, (Shape3D{48, 48, 8}));
   EXPECT_EQ(b.ifm.shape, (Shape3D{96, 48, 2}));
   EXPECT_EQ(b.ifm.stride_x, 2u);
@@ -244,7 +244,7 @@ TEST(VelaOutputs, PersonDetect310FoldsStride2ColumnsIntoDepth) {
   EXPECT_EQ(next->kind, OperationKind::kDepthwise);
   EXPECT_EQ(next->block->ifm.base[0], b.ofm.base[0]);
   EXPECT_EQ(next->block->ifm.shape, (Shape3D{48, 48, 8}));
-  EXPECT_EQ(*next->block->kernel, (Kernel{3, 3, 1, 1, 1, 1, false}));
+  EXPECT_EQ(*next->block->kernel, (Kernel{{3, 3, 1, 1, 1, 1}, false}));
 }
 
 // --- malformed operators, built by hand --------------------------------------------------------

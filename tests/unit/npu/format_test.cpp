@@ -76,7 +76,7 @@ TEST(NpuFormat, WordsAndListing) {
             "0x0008: ffff0000          NPU_OP_STOP mask=65535\n");
 }
 
-// Packing from design_brief.md section 6.3: bit 0/1 low bit of stride-1 x/y, bit 2
+// Packing from docs/npu_architecture.md §Command stream: bit 0/1 low bit of stride-1 x/y, bit 2
 // part-kernel-first, bit 3/4 dilation-1 x/y, bit 6/9 high bit of stride-1 x/y.
 TEST(NpuKernelStride, HandDerivedParameters) {
   EXPECT_EQ(encode_kernel_stride({}), 0);

@@ -1,6 +1,6 @@
 // The register file and the NPU operations read from it, on hand-built command streams whose
 // expected meaning follows from the facts (reference/ethos_u55_command_facts.txt,
-// design_brief.md section 6.3).
+// docs/npu_architecture.md §Command stream).
 #include "npu/operation.hpp"
 
 #include <gtest/gtest.h>
@@ -175,7 +175,7 @@ TEST(NpuOperation, ConvReadsEveryRegisterItUses) {
   EXPECT_EQ(b.ifm.format, DataFormat::kNhwc);
 
   ASSERT_TRUE(b.kernel.has_value());
-  EXPECT_EQ(*b.kernel, (Kernel{3, 3, 2, 2, 1, 1, false}));
+  EXPECT_EQ(*b.kernel, (Kernel{{3, 3, 2, 2, 1, 1}, false}));
   EXPECT_EQ(*b.padding, (Padding{1, 1, 1, 1}));
   EXPECT_EQ(b.upscale, ResamplingMode::kNone);
   ASSERT_EQ(b.weights.size(), 1u);
@@ -202,7 +202,7 @@ TEST(NpuOperation, DilatedKernelRegistersHoldTheDilatedExtent) {
   commands.push_back(c0(Opcode::kSetKernelStride, encode_kernel_stride({1, 1, 2, 2, true})));
   commands.push_back(c0(Opcode::kOpConv, 0));
   const BlockOperation b = *only_operation(commands).block;
-  EXPECT_EQ(*b.kernel, (Kernel{3, 3, 1, 1, 2, 2, true}));
+  EXPECT_EQ(*b.kernel, (Kernel{{3, 3, 1, 1, 2, 2}, true}));
   EXPECT_EQ(b.kernel->dilated_width(), 5);
   // 7 * 1 + 5 - 1 - 1 = 10.
   EXPECT_EQ(b.ifm.shape.height, 10);
@@ -419,14 +419,14 @@ TEST(NpuOperation, OnlyOpCommandsThatStartWorkLaunchOperations) {
 
 TEST(IfmExtent, SameStride2Conv96To48ReadsAllRows) {
   // TFLite SAME, 96 -> 48 with a 3-tap stride-2 kernel pads 0 before and 1 after.
-  const Shape3D ifm = derive_ifm_shape({48, 48, 8}, Kernel{3, 3, 2, 2, 1, 1, false},
+  const Shape3D ifm = derive_ifm_shape({48, 48, 8}, Kernel{{3, 3, 2, 2, 1, 1}, false},
                                        Padding{0, 0, 1, 1}, ResamplingMode::kNone, 1);
   EXPECT_EQ(ifm, (Shape3D{96, 96, 1}));
 }
 
 TEST(IfmExtent, ValidPaddingLeavesUnreadColumns) {
   // 10 -> 4 with a 3-tap stride-2 kernel reads columns 0-8 only.
-  const Shape3D ifm = derive_ifm_shape({4, 4, 1}, Kernel{3, 3, 2, 2, 1, 1, false}, Padding{},
+  const Shape3D ifm = derive_ifm_shape({4, 4, 1}, Kernel{{3, 3, 2, 2, 1, 1}, false}, Padding{},
                                        ResamplingMode::kNone, 1);
   EXPECT_EQ(ifm.width, 9);
 }
@@ -436,7 +436,7 @@ TEST(IfmExtent, UpscalingHalvesTheExtent) {
   EXPECT_EQ(derive_ifm_shape({8, 8, 3}, Kernel{}, Padding{}, ResamplingMode::kNearest, 3),
             (Shape3D{4, 4, 3}));
   // Transpose conv 4x4 -> 8x8, 3x3 kernel, SAME: pads 1 + 1 around the zero-inserted IFM.
-  EXPECT_EQ(derive_ifm_shape({8, 8, 3}, Kernel{3, 3, 1, 1, 1, 1, false}, Padding{1, 1, 1, 1},
+  EXPECT_EQ(derive_ifm_shape({8, 8, 3}, Kernel{{3, 3, 1, 1, 1, 1}, false}, Padding{1, 1, 1, 1},
                              ResamplingMode::kTranspose, 3),
             (Shape3D{4, 4, 3}));
 }

@@ -115,7 +115,7 @@ TEST(TfliteReader, VelaCompiledModelKeepsItsCustomOperatorAndOptions) {
   ASSERT_EQ(ops.size(), 1u);
   EXPECT_EQ(ops[0].type, ir::BuiltinOp::CUSTOM);
   EXPECT_EQ(ops[0].custom_code, "ethos-u");
-  // design_brief §6.4: the custom options flexbuffer is 01 04 01.
+  // docs/npu_architecture.md §Driver payload: the custom options flexbuffer is 01 04 01.
   EXPECT_EQ(ops[0].custom_options, (ir::Bytes{0x01, 0x04, 0x01}));
   EXPECT_NE(m.find_metadata("OfflineMemoryAllocation"), nullptr);
 }

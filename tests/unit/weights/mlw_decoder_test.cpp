@@ -1,6 +1,6 @@
 // The MLW decoder on streams built bit by bit here from the format description
-// (reference/design_brief.md section 5, weights/mlw_format.hpp), independently of the encoder,
-// and on malformed input.
+// (docs/npu_architecture.md §Weight encoding, weights/mlw_format.hpp), independently of the
+// encoder, and on malformed input.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -305,22 +305,6 @@ TEST(MlwDecoder, SurvivesEverySingleBitFlip) {
       for (std::int16_t v : values) {
         ASSERT_TRUE(v >= -255 && v <= 255);
       }
-    } catch (const Error&) {
-    }
-  }
-}
-
-TEST(MlwDecoder, SurvivesRandomBytes) {
-  std::mt19937 rng(5);
-  std::uniform_int_distribution<int> byte(0, 255);
-  std::uniform_int_distribution<int> length(0, 200);
-  for (int i = 0; i < 20000; ++i) {
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(length(rng)));
-    for (auto& b : bytes) {
-      b = static_cast<std::uint8_t>(byte(rng));
-    }
-    try {
-      decode_mlw(bytes, {1u << 20});
     } catch (const Error&) {
     }
   }

@@ -1,6 +1,6 @@
 // The NPU weight order (weights/reorder.hpp). The expected positions below are worked out by
-// hand from the traversal in design_brief.md section 5; vela_layer_weights_test.cpp checks the
-// same code against every weight stream of several Vela-compiled models.
+// hand from the traversal in docs/npu_architecture.md §Weight encoding; vela_layer_weights_test.cpp
+// checks the same code against every weight stream of several Vela-compiled models.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -14,7 +14,7 @@ namespace euc::test {
 namespace {
 
 // Vela addresses the flash tensor through region (base pointer) 0, scratch through 1 and
-// scratch_fast through 2 (design_brief.md section 6.2).
+// scratch_fast through 2 (docs/npu_architecture.md §Feature maps and regions).
 constexpr int kFlashRegion = 0;
 
 // The flash bytes a register range reads: directly when it points into the flash region,

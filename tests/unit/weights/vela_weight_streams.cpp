@@ -180,7 +180,7 @@ void trace_weight_ranges(
     const NpuBuffers& npu,
     std::map<std::pair<const std::uint8_t*, std::size_t>, std::size_t>& ranges) {
   const auto commands = command_words(npu.command_stream);
-  // Vela places the flash tensor in region 0 (design_brief section 6.2).
+  // Vela places the flash tensor in region 0 (docs/npu_architecture.md §Feature maps and regions).
   constexpr std::uint32_t kFlashRegion = 0;
 
   Dma next_dma;

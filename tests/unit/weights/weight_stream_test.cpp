@@ -1,7 +1,8 @@
 // The encoded weight tensor layout (weights/weight_stream.hpp): per slice, per core, the scale
 // records padded to 16 bytes, then the core's MLW stream. vela_layer_weights_test.cpp checks the
-// single-core layout against Vela's outputs; the two-core cases here follow design_brief.md
-// section 5 (channel c to core c mod cores, each core walking its share of the block depth).
+// single-core layout against Vela's outputs; the two-core cases here follow
+// docs/npu_architecture.md §Weight encoding (channel c to core c mod cores, each core walking its
+// share of the block depth).
 #include <gtest/gtest.h>
 
 #include <cstdint>
