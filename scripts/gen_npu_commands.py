@@ -12,7 +12,11 @@ The facts file lists every enumeration of the register description ("enum NAME" 
   - enum_tables.gen.cpp: constexpr name/value tables of every enumeration;
   - command_layouts.gen.cpp: the bit layouts (each distinct layout once) and the table of every
     command, read by the generic encoder, decoder and printer (types in
-    src/npu/command_tables.hpp).
+    src/npu/command_tables.hpp);
+  - command_fields.gen.{hpp,cpp}: a struct with one named, typed member per value field for
+    every command whose word packs more than one number or an enumerated value (e.g.
+    `SetOfmPrecision{.precision = OfmPrecision::kS8, .rounding = Rounding::kTfl}`), and its
+    `to_command`, which packs the members through the field-checked `make_command`.
 
 The facts do not say which enumeration a field's values come from; FIELD_ENUMS below links them,
 following the field encodings in docs/npu_architecture.md §Command stream. The script checks the
@@ -50,6 +54,10 @@ FIELD_ENUMS = {
     ("npu_set_ifm2_precision", "precision"): "ifm_precision",
     ("npu_set_ifm2_precision", "format"): "data_format",
 }
+
+# Commands whose one value field is a plain number but not an address either: they get a
+# field struct too, so that no caller writes their payload by hand.
+EXTRA_FIELD_STRUCTS = {"npu_set_opb_scale"}
 
 # Opcode enumerations; they become `Opcode`, not enum classes of their own.
 OPCODE_ENUMS = {"cmd0": 0, "cmd1": 0x4000}
@@ -314,6 +322,83 @@ def emit_command_layouts(enums, opcodes, layouts):
     return "\n".join(out)
 
 
+def value_fields(c):
+    return [(f, first, last) for f, first, last in c["fields"] if role(f) == "kValue"]
+
+
+def wants_field_struct(c):
+    """A command gets a field struct when its value fields are more than one number (except the
+    {param, data} pair of the 40-bit address commands) or any of them is enumerated."""
+    if c["name"] in EXTRA_FIELD_STRUCTS:
+        return True
+    names = [f for f, _, _ in value_fields(c)]
+    if any((c["name"], f) in FIELD_ENUMS for f in names):
+        return True
+    return len(names) > 1 and sorted(names) != ["data", "param"]
+
+
+def struct_name(command_name):
+    return camel(command_name[len("npu_"):])
+
+
+def member_type(c, field, first, last):
+    enum_name = FIELD_ENUMS.get((c["name"], field))
+    if enum_name:
+        return type_name(enum_name), "{}"
+    if first == last:
+        return "bool", " = false"
+    return "uint32_t", " = 0"
+
+
+def field_struct_commands(opcodes, layouts):
+    return [layouts[n] for n, _ in ordered_opcodes(opcodes) if wants_field_struct(layouts[n])]
+
+
+def emit_command_fields_hpp(opcodes, layouts):
+    out = ["#pragma once"] + GENERATED + [
+        "// Typed field structs of the commands that pack several values into their word(s); see",
+        "// scripts/gen_npu_commands.py. to_command packs the members with make_command, which",
+        "// throws an internal error for a value that does not fit its field or is not a value of",
+        "// its enumeration.",
+        '#include "npu/command.hpp"',
+        "",
+        "namespace euc::npu {",
+        "",
+    ]
+    for c in field_struct_commands(opcodes, layouts):
+        name = struct_name(c["name"])
+        out.append(f"// {c['name'].upper()}: " +
+                   " ".join(f"{f}[{a}:{b}]" for f, a, b in value_fields(c)))
+        out.append(f"struct {name} {{")
+        out.append(f"  static constexpr Opcode kOpcode = Opcode::{opcode_ident(c['name'].upper())};")
+        for f, first, last in value_fields(c):
+            t, init = member_type(c, f, first, last)
+            out.append(f"  {t} {f}{init};")
+        out += ["};", f"Command to_command(const {name}& fields);", ""]
+    out += ["}  // namespace euc::npu", ""]
+    return "\n".join(out)
+
+
+def emit_command_fields_cpp(opcodes, layouts):
+    out = GENERATED + [
+        '#include "npu/command_fields.gen.hpp"',
+        "",
+        "namespace euc::npu {",
+        "",
+    ]
+    for c in field_struct_commands(opcodes, layouts):
+        name = struct_name(c["name"])
+        settings = ", ".join(f'{{"{f}", fields.{f}}}' for f, _, _ in value_fields(c))
+        out += [
+            f"Command to_command(const {name}& fields) {{",
+            f"  return make_command({name}::kOpcode, {{{settings}}});",
+            "}",
+            "",
+        ]
+    out += ["}  // namespace euc::npu", ""]
+    return "\n".join(out)
+
+
 def write(path, text):
     exe = shutil.which("clang-format")
     if exe:
@@ -334,6 +419,8 @@ def main():
     write(os.path.join(out_dir, "enum_tables.gen.cpp"), emit_enum_tables(enums))
     write(os.path.join(out_dir, "command_layouts.gen.cpp"),
           emit_command_layouts(enums, opcodes, layouts))
+    write(os.path.join(out_dir, "command_fields.gen.hpp"), emit_command_fields_hpp(opcodes, layouts))
+    write(os.path.join(out_dir, "command_fields.gen.cpp"), emit_command_fields_cpp(opcodes, layouts))
 
 
 if __name__ == "__main__":

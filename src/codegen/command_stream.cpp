@@ -22,6 +22,43 @@ namespace {
 using npu::Opcode;
 using scheduler::ConstantLayout;
 
+// The end of the stream stops with every mask bit set (docs/npu_architecture.md §Command stream).
+constexpr int64_t kStopMask = 0xFFFF;
+// The command stream tensor's size limit: 16 MiB.
+constexpr size_t kMaxStreamBytes = size_t{16} * 1024 * 1024;
+
+npu::Rounding rounding_field(ir::RoundingMode mode) {
+  switch (mode) {
+    case ir::RoundingMode::kTfl:
+      return npu::Rounding::kTfl;
+    case ir::RoundingMode::kTruncate:
+      return npu::Rounding::kTruncate;
+    case ir::RoundingMode::kNatural:
+      return npu::Rounding::kNatural;
+  }
+  throw Error(ErrorKind::kInternal, "unknown rounding mode");
+}
+
+npu::ResamplingMode resampling_mode(ir::Upscale upscale) {
+  switch (upscale) {
+    case ir::Upscale::kNone:
+      return npu::ResamplingMode::kNone;
+    case ir::Upscale::kNearest:
+      return npu::ResamplingMode::kNearest;
+    case ir::Upscale::kTranspose:
+      return npu::ResamplingMode::kTranspose;
+  }
+  throw Error(ErrorKind::kInternal, "unknown upscale mode");
+}
+
+// A scale's right shift as the unsigned shift field holds it (a negative shift does not fit and
+// is an internal error there).
+uint32_t shift_field(int shift) {
+  if (shift < 0)
+    throw Error(ErrorKind::kInternal, fmt::format("negative output scale shift {}", shift));
+  return static_cast<uint32_t>(shift);
+}
+
 class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
@@ -106,11 +143,9 @@ class OperationWriter {
   // Starts a linear DMA of `length` bytes. Earlier kernels finish first: the destination may
   // have been theirs (tensors no longer live, a buffer half they read).
   void start_dma(int src_region, uint64_t src, int dst_region, uint64_t dst, uint64_t length) {
-    e_.set(npu::make_command(Opcode::kSetDma0SrcRegion,
-                             {{"region", static_cast<uint32_t>(src_region)}}));
+    e_.set(npu::SetDma0SrcRegion{.region = static_cast<uint32_t>(src_region)});
     e_.set_address(Opcode::kSetDma0Src, src);
-    e_.set(npu::make_command(Opcode::kSetDma0DstRegion,
-                             {{"region", static_cast<uint32_t>(dst_region)}}));
+    e_.set(npu::SetDma0DstRegion{.region = static_cast<uint32_t>(dst_region)});
     e_.set_address(Opcode::kSetDma0Dst, dst);
     e_.set_address(Opcode::kSetDma0Len, length);
     wait_for_kernels();
@@ -137,13 +172,13 @@ class OperationWriter {
 
     OutputScaling scaling = output_scaling(graph_, op);
     if (scaling.ofm)
-      e_.set1(Opcode::kSetOfmScale, scaling.ofm->multiplier,
-              static_cast<uint16_t>(scaling.ofm->shift));
+      e_.set(npu::SetOfmScale{.shift = shift_field(scaling.ofm->shift),
+                              .data = scaling.ofm->multiplier});
     if (scaling.opa)
-      e_.set1(Opcode::kSetOpaScale, scaling.opa->multiplier,
-              static_cast<uint16_t>(scaling.opa->shift));
+      e_.set(npu::SetOpaScale{.shift = shift_field(scaling.opa->shift),
+                              .data = scaling.opa->multiplier});
     if (scaling.opb)
-      e_.set1(Opcode::kSetOpbScale, scaling.opb->multiplier, 0);
+      e_.set(npu::SetOpbScale{.data = scaling.opb->multiplier});
 
     FeatureMapView ifm = view(op.ifm, true);
     FeatureMapView ofm = view(op.ofm, false);
@@ -158,34 +193,31 @@ class OperationWriter {
     if (ifm_t.type == ir::DataType::kInt32)
       ifm.zero_point = 0;
     emit_feature_map(e_, FeatureMapRole::kIfm, ifm);
-    e_.set0(Opcode::kSetIfmDepthM1, static_cast<uint16_t>(ifm.shape.c - 1));
-    uint32_t ifm_prec = ifm_precision(ifm_t.type) | format_bits(ifm.layout) |
-                        (static_cast<uint32_t>(scaling.operand_to_scale) << 8);
-    e_.set0(Opcode::kSetIfmPrecision, static_cast<uint16_t>(ifm_prec));
-    e_.set0(Opcode::kSetIfmUpscale, static_cast<uint16_t>(op.upscale));
+    e_.set_unsigned(Opcode::kSetIfmDepthM1, ifm.shape.c - 1);
+    e_.set(npu::SetIfmPrecision{.precision = ifm_precision(ifm_t.type),
+                                .format = data_format(ifm.layout),
+                                .scale_mode = scaling.operand_to_scale});
+    e_.set(npu::SetIfmUpscale{.mode = resampling_mode(op.upscale)});
     if (!elementwise) {
-      e_.set0(Opcode::kSetIfmPadTop, static_cast<uint16_t>(op.padding.top));
-      e_.set0(Opcode::kSetIfmPadLeft, static_cast<uint16_t>(op.padding.left));
-      e_.set0(Opcode::kSetIfmPadBottom, static_cast<uint16_t>(op.padding.bottom));
-      e_.set0(Opcode::kSetIfmPadRight, static_cast<uint16_t>(op.padding.right));
+      e_.set_unsigned(Opcode::kSetIfmPadTop, op.padding.top);
+      e_.set_unsigned(Opcode::kSetIfmPadLeft, op.padding.left);
+      e_.set_unsigned(Opcode::kSetIfmPadBottom, op.padding.bottom);
+      e_.set_unsigned(Opcode::kSetIfmPadRight, op.padding.right);
     }
     emit_feature_map(e_, FeatureMapRole::kOfm, ofm);
-    e_.set0(Opcode::kSetOfmHeightM1, static_cast<uint16_t>(ofm.shape.h - 1));
-    e_.set0(Opcode::kSetOfmWidthM1, static_cast<uint16_t>(ofm.shape.w - 1));
-    e_.set0(Opcode::kSetOfmDepthM1, static_cast<uint16_t>(ofm.shape.c - 1));
-    uint32_t ofm_prec = ofm_precision(ofm_t.type) | format_bits(ofm.layout);
-    if (scaling.global)
-      ofm_prec |= 1u << 8;
+    e_.set_unsigned(Opcode::kSetOfmHeightM1, ofm.shape.h - 1);
+    e_.set_unsigned(Opcode::kSetOfmWidthM1, ofm.shape.w - 1);
+    e_.set_unsigned(Opcode::kSetOfmDepthM1, ofm.shape.c - 1);
     const ir::RoundingMode rounding =
         weights::reduced_precision_scaling(graph_, op) ? ir::RoundingMode::kNatural : op.rounding;
-    ofm_prec |= static_cast<uint32_t>(rounding) << 14;
-    e_.set0(Opcode::kSetOfmPrecision, static_cast<uint16_t>(ofm_prec));
+    e_.set(npu::SetOfmPrecision{.precision = ofm_precision(ofm_t.type),
+                                .format = data_format(ofm.layout),
+                                .scaling = scaling.global,
+                                .rounding = rounding_field(rounding)});
 
     if (!elementwise) {
-      e_.set0(Opcode::kSetKernelHeightM1,
-              static_cast<uint16_t>(op.kernel.dilation_y * (op.kernel.height - 1)));
-      e_.set0(Opcode::kSetKernelWidthM1,
-              static_cast<uint16_t>(op.kernel.dilation_x * (op.kernel.width - 1)));
+      e_.set_unsigned(Opcode::kSetKernelHeightM1, op.kernel.dilation_y * (op.kernel.height - 1));
+      e_.set_unsigned(Opcode::kSetKernelWidthM1, op.kernel.dilation_x * (op.kernel.width - 1));
       npu::KernelStride ks;
       ks.stride_x = op.kernel.stride_x;
       ks.stride_y = op.kernel.stride_y;
@@ -193,7 +225,7 @@ class OperationWriter {
       ks.dilation_y = op.kernel.dilation_y;
       ks.part_kernel_first =
           kind.block == arch::BlockKind::kConvolution && p.block.part_kernel_first;
-      e_.set0(Opcode::kSetKernelStride, npu::encode_kernel_stride(ks));
+      e_.set_unsigned(Opcode::kSetKernelStride, npu::encode_kernel_stride(ks));
     }
     if (!constants_.op_weights[index].empty()) {
       // This launch's depth slice; buffered weights are read from their copy in the buffer (or
@@ -208,10 +240,10 @@ class OperationWriter {
         return buffer_address(index, slice) + flash_address -
                static_cast<uint64_t>(s.stream.address);
       };
-      e_.set0(Opcode::kSetWeightRegion, static_cast<uint16_t>(region));
+      e_.set_unsigned(Opcode::kSetWeightRegion, static_cast<int>(region));
       e_.set_address(Opcode::kSetWeightBase, where(weights[0].weight_address));
       e_.set_address(Opcode::kSetWeightLength, weights[0].weight_length);
-      e_.set0(Opcode::kSetScaleRegion, static_cast<uint16_t>(region));
+      e_.set_unsigned(Opcode::kSetScaleRegion, static_cast<int>(region));
       e_.set_address(Opcode::kSetScaleBase, where(weights[0].scale_address));
       e_.set_address(Opcode::kSetScaleLength, weights[0].scale_length);
       if (weights.size() > 1) {
@@ -222,18 +254,20 @@ class OperationWriter {
       }
     }
     write_activation(op, ofm_t);
-    e_.set0(Opcode::kSetOfmBlkHeightM1, static_cast<uint16_t>(p.block.ofm_block.height - 1));
-    e_.set0(Opcode::kSetOfmBlkWidthM1, static_cast<uint16_t>(p.block.ofm_block.width - 1));
-    e_.set0(Opcode::kSetOfmBlkDepthM1, static_cast<uint16_t>(p.block.ofm_block.depth - 1));
-    e_.set0(Opcode::kSetIfmIbEnd, static_cast<uint16_t>(p.block.layout.ifm_end));
-    e_.set0(Opcode::kSetAbStart, static_cast<uint16_t>(p.block.layout.acc_start));
+    e_.set_unsigned(Opcode::kSetOfmBlkHeightM1, p.block.ofm_block.height - 1);
+    e_.set_unsigned(Opcode::kSetOfmBlkWidthM1, p.block.ofm_block.width - 1);
+    e_.set_unsigned(Opcode::kSetOfmBlkDepthM1, p.block.ofm_block.depth - 1);
+    e_.set_unsigned(Opcode::kSetIfmIbEnd, p.block.layout.ifm_end);
+    e_.set_unsigned(Opcode::kSetAbStart, p.block.layout.acc_start);
     if (binary)
-      e_.set0(Opcode::kSetIfm2IbStart, static_cast<uint16_t>(p.block.layout.ifm2_start));
-    e_.set0(Opcode::kSetAccFormat, p.block.accumulator == arch::AccumulatorType::kInt40 ? 1 : 0);
+      e_.set_unsigned(Opcode::kSetIfm2IbStart, p.block.layout.ifm2_start);
+    e_.set(npu::SetAccFormat{.param = p.block.accumulator == arch::AccumulatorType::kInt40
+                                          ? npu::AccFormat::kInt40bit
+                                          : npu::AccFormat::kInt32bit});
     if (binary)
       write_ifm2(op, ifm);
     // Consecutive operations do not overlap their blocks: the simplest correct dependency.
-    e_.set0(Opcode::kSetBlockdep, 0);
+    e_.set_unsigned(Opcode::kSetBlockdep, 0);
     // Staged inputs and this launch's own weight copy, unless the previous launch already
     // started it.
     stage_inputs(index);
@@ -285,7 +319,7 @@ class OperationWriter {
   void write_activation(const ir::NpuOp& op, const ir::NpuTensor& ofm) {
     auto [lo, hi] = ir::integer_range(ofm.type);
     int32_t min = lo, max = hi;
-    uint32_t type = static_cast<uint32_t>(npu::Activation::kNone);
+    npu::Activation type = npu::Activation::kNone;
     switch (op.activation.kind) {
       case ir::Activation::Kind::kNone:
         break;
@@ -294,10 +328,10 @@ class OperationWriter {
         max = op.activation.max;
         break;
       case ir::Activation::Kind::kTanh:
-        type = static_cast<uint32_t>(npu::Activation::kTanh);
+        type = npu::Activation::kTanh;
         break;
       case ir::Activation::Kind::kSigmoid:
-        type = static_cast<uint32_t>(npu::Activation::kSigmoid);
+        type = npu::Activation::kSigmoid;
         break;
       case ir::Activation::Kind::kLut:
         throw Error(ErrorKind::kInternal, "LUT activations are not generated yet");
@@ -305,35 +339,34 @@ class OperationWriter {
     // The registers hold 16-bit values: int32 outputs clamp to the int16 range (as Vela does).
     min = std::max(min, -32768);
     max = std::min(max, 32767);
-    e_.set0(Opcode::kSetActivation, static_cast<uint16_t>(type));
-    e_.set0(Opcode::kSetActivationMin, static_cast<uint16_t>(min));
-    e_.set0(Opcode::kSetActivationMax, static_cast<uint16_t>(max));
+    e_.set(npu::SetActivation{.type = type});
+    e_.set_signed(Opcode::kSetActivationMin, min);
+    e_.set_signed(Opcode::kSetActivationMax, max);
   }
 
   void write_ifm2(const ir::NpuOp& op, const FeatureMapView& ifm) {
-    uint32_t broadcast = 0;
-    uint32_t format = 0;
-    if (op.reversed_operands)
-      broadcast |= 1u << 6;
+    const ir::NpuTensor& ifm2_t = graph_.tensors[op.ifm2.tensor];
+    npu::SetIfm2Broadcast broadcast{.operand_order = op.reversed_operands};
+    npu::SetIfm2Precision precision{.precision = ifm_precision(ifm2_t.type)};
     if (op.ifm2_scalar) {
-      broadcast |= 1u << 7;
-      e_.set0(Opcode::kSetIfm2ZeroPoint,
-              static_cast<uint16_t>(graph_.tensors[op.ifm2.tensor].quant.zero_point));
-      e_.set0(Opcode::kSetIfm2Scalar, static_cast<uint16_t>(*op.ifm2_scalar));
+      broadcast.broadcast_scalar = true;
+      if (is_signed(ifm2_t.type)) {
+        e_.set_signed(Opcode::kSetIfm2ZeroPoint, ifm2_t.quant.zero_point);
+        e_.set_signed(Opcode::kSetIfm2Scalar, *op.ifm2_scalar);
+      } else {
+        e_.set_unsigned(Opcode::kSetIfm2ZeroPoint, ifm2_t.quant.zero_point);
+        e_.set_unsigned(Opcode::kSetIfm2Scalar, *op.ifm2_scalar);
+      }
     } else {
       FeatureMapView ifm2 = view(op.ifm2, true);
       emit_feature_map(e_, FeatureMapRole::kIfm2, ifm2);
-      format = format_bits(ifm2.layout);
-      if (ifm2.shape.h != ifm.shape.h)
-        broadcast |= 1u << 0;
-      if (ifm2.shape.w != ifm.shape.w)
-        broadcast |= 1u << 1;
-      if (ifm2.shape.c != ifm.shape.c)
-        broadcast |= 1u << 2;
+      precision.format = data_format(ifm2.layout);
+      broadcast.broadcast_height = ifm2.shape.h != ifm.shape.h;
+      broadcast.broadcast_width = ifm2.shape.w != ifm.shape.w;
+      broadcast.broadcast_depth = ifm2.shape.c != ifm.shape.c;
     }
-    e_.set0(Opcode::kSetIfm2Precision,
-            static_cast<uint16_t>(ifm_precision(graph_.tensors[op.ifm2.tensor].type) | format));
-    e_.set0(Opcode::kSetIfm2Broadcast, static_cast<uint16_t>(broadcast));
+    e_.set(precision);
+    e_.set(broadcast);
   }
 
   void launch(const ir::NpuOp& op) {
@@ -346,10 +379,10 @@ class OperationWriter {
         e_.operation(Opcode::kOpDepthwise);
         break;
       case arch::NpuKernel::kPooling:
-        e_.operation(Opcode::kOpPool, static_cast<uint16_t>(kind.pooling));
+        e_.operation(npu::OpPool{.mode = kind.pooling});
         break;
       case arch::NpuKernel::kElementwise:
-        e_.operation(Opcode::kOpElementwise, static_cast<uint16_t>(kind.elementwise));
+        e_.operation(npu::OpElementwise{.mode = kind.elementwise});
         break;
       case arch::NpuKernel::kDma:
         throw Error(ErrorKind::kInternal, fmt::format("'{}' is not a block operation", op.name));
@@ -381,7 +414,7 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const arch::SystemConfig& system) {
   Emitter e;
   if (arch::sets_parallel_mode(system.accelerator_config())) {
-    e.set0(Opcode::kSetParallelMode, static_cast<uint16_t>(system.accelerator_config().cores - 1));
+    e.set_unsigned(Opcode::kSetParallelMode, system.accelerator_config().cores - 1);
   }
   OperationWriter writer(e, graph, plan, constants);
   std::vector<scheduler::Pass> passes = plan.passes;
@@ -397,8 +430,8 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
       next = passes[k + 1];
     writer.write(passes[k], next);
   }
-  e.operation(Opcode::kOpStop, 0xFFFF);
-  if (e.byte_offset() >= (size_t{1} << 24)) {
+  e.operation(Opcode::kOpStop, kStopMask);
+  if (e.byte_offset() >= kMaxStreamBytes) {
     throw_input(fmt::format("the command stream is {} bytes, above the 16 MiB hardware limit",
                             e.byte_offset()));
   }

@@ -1,17 +1,34 @@
 #include "codegen/emitter.hpp"
 
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "npu/register_file.hpp"
+
 namespace euc::codegen {
 
 void Emitter::set(const npu::Command& command) {
+  if (!npu::is_register_write(command.opcode)) {
+    throw Error(ErrorKind::kInternal, fmt::format("{} is an operation, not a register write",
+                                                  npu::opcode_name(command.opcode)));
+  }
   auto it = shadow_.find(command.opcode);
   if (it != shadow_.end() && it->second == command)
     return;
   shadow_[command.opcode] = command;
-  npu::encode_into(command, words_);
+  append(command);
 }
 
-void Emitter::operation(npu::Opcode op, uint16_t param) {
-  npu::encode_into(npu::make_cmd0(op, param), words_);
+void Emitter::operation(const npu::Command& command) {
+  if (npu::is_register_write(command.opcode)) {
+    throw Error(ErrorKind::kInternal, fmt::format("{} is a register write, not an operation",
+                                                  npu::opcode_name(command.opcode)));
+  }
+  append(command);
+}
+
+void Emitter::append(const npu::Command& command) {
+  npu::encode_into(command, words_);
 }
 
 }  // namespace euc::codegen

@@ -116,51 +116,52 @@ FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Tens
   return v;
 }
 
-uint32_t format_bits(scheduler::Layout layout) {
-  // The data_format field, bits 6-7 of the IFM/IFM2/OFM precision parameter.
-  const auto format =
-      layout == scheduler::Layout::kNhcwb16 ? npu::DataFormat::kNhcwb16 : npu::DataFormat::kNhwc;
-  return static_cast<uint32_t>(format) << 6;
+npu::DataFormat data_format(scheduler::Layout layout) {
+  return layout == scheduler::Layout::kNhcwb16 ? npu::DataFormat::kNhcwb16 : npu::DataFormat::kNhwc;
 }
 
-uint32_t ifm_precision(ir::DataType type) {
+npu::IfmPrecision ifm_precision(ir::DataType type) {
   switch (type) {
     case ir::DataType::kUInt8:
-      return static_cast<uint32_t>(npu::IfmPrecision::kU8);
+      return npu::IfmPrecision::kU8;
     case ir::DataType::kInt8:
-      return static_cast<uint32_t>(npu::IfmPrecision::kS8);
+      return npu::IfmPrecision::kS8;
     case ir::DataType::kUInt16:
-      return static_cast<uint32_t>(npu::IfmPrecision::kU16);
+      return npu::IfmPrecision::kU16;
     case ir::DataType::kInt16:
-      return static_cast<uint32_t>(npu::IfmPrecision::kS16);
+      return npu::IfmPrecision::kS16;
     case ir::DataType::kInt32:
-      return static_cast<uint32_t>(npu::IfmPrecision::kS32);
+      return npu::IfmPrecision::kS32;
     default:
       throw Error(ErrorKind::kInternal, "no NPU precision for this feature map type");
   }
 }
 
-uint32_t ofm_precision(ir::DataType type) {
+npu::OfmPrecision ofm_precision(ir::DataType type) {
   switch (type) {
     case ir::DataType::kUInt8:
-      return static_cast<uint32_t>(npu::OfmPrecision::kU8);
+      return npu::OfmPrecision::kU8;
     case ir::DataType::kInt8:
-      return static_cast<uint32_t>(npu::OfmPrecision::kS8);
+      return npu::OfmPrecision::kS8;
     case ir::DataType::kUInt16:
-      return static_cast<uint32_t>(npu::OfmPrecision::kU16);
+      return npu::OfmPrecision::kU16;
     case ir::DataType::kInt16:
-      return static_cast<uint32_t>(npu::OfmPrecision::kS16);
+      return npu::OfmPrecision::kS16;
     case ir::DataType::kInt32:
-      return static_cast<uint32_t>(npu::OfmPrecision::kS32);
+      return npu::OfmPrecision::kS32;
     default:
       throw Error(ErrorKind::kInternal, "no NPU precision for this feature map type");
   }
+}
+
+bool is_signed(ir::DataType type) {
+  return type != ir::DataType::kUInt8 && type != ir::DataType::kUInt16;
 }
 
 void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm) {
   const Registers& r = registers_for(role);
   const int esize = element_bytes(fm.type);
-  e.set0(r.region, static_cast<uint16_t>(fm.region));
+  e.set_unsigned(r.region, fm.region);
   // One tile covers the whole view (the unused tile bases repeat base 0), or a wrapping rolling
   // buffer view splits into tile 0 (its first rows) and tile 2 (the rest, from the buffer start).
   const bool wraps = fm.tile0_rows > 0;
@@ -168,9 +169,9 @@ void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm)
   e.set_address(r.base1, fm.base);
   e.set_address(r.base2, wraps ? fm.base2 : fm.base);
   e.set_address(r.base3, wraps ? fm.base2 : fm.base);
-  e.set0(r.height0, static_cast<uint16_t>((wraps ? fm.tile0_rows : fm.shape.h) - 1));
-  e.set0(r.height1, static_cast<uint16_t>((wraps ? fm.tile0_rows : fm.shape.h) - 1));
-  e.set0(r.width0, static_cast<uint16_t>(fm.shape.w - 1));
+  e.set_unsigned(r.height0, (wraps ? fm.tile0_rows : fm.shape.h) - 1);
+  e.set_unsigned(r.height1, (wraps ? fm.tile0_rows : fm.shape.h) - 1);
+  e.set_unsigned(r.width0, fm.shape.w - 1);
   if (fm.layout == scheduler::Layout::kNhcwb16) {
     // Brick strides: 16 channels per column step, a brick plane per 16 channels, a row of
     // bricks per row.
@@ -183,7 +184,10 @@ void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm)
     e.set_address(r.stride_y, static_cast<uint64_t>(fm.storage.w) * fm.storage.c * esize);
     e.set_address(r.stride_x, static_cast<uint64_t>(fm.storage.c) * esize);
   }
-  e.set0(r.zero_point, static_cast<uint16_t>(fm.zero_point));
+  if (is_signed(fm.type))
+    e.set_signed(r.zero_point, fm.zero_point);
+  else
+    e.set_unsigned(r.zero_point, fm.zero_point);
 }
 
 }  // namespace euc::codegen

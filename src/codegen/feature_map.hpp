@@ -35,11 +35,13 @@ enum class FeatureMapRole { kIfm, kIfm2, kOfm };
 // Region, base addresses and single-tile sizes, strides and zero point.
 void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm);
 
-// The precision field value of IFM/IFM2 (bit 0 signed, bits 2-3 width) and OFM (bit 0 signed,
-// bits 1-2 width) registers.
-uint32_t ifm_precision(ir::DataType type);
-// The layout's data_format bits of those registers.
-uint32_t format_bits(scheduler::Layout layout);
-uint32_t ofm_precision(ir::DataType type);
+// The precision field of the IFM/IFM2 and OFM precision registers for a feature map type.
+npu::IfmPrecision ifm_precision(ir::DataType type);
+npu::OfmPrecision ofm_precision(ir::DataType type);
+// The format field of those registers for a layout.
+npu::DataFormat data_format(scheduler::Layout layout);
+// Whether the type's values (so its zero point) are signed: selects how a 16-bit zero point
+// register holds it.
+bool is_signed(ir::DataType type);
 
 }  // namespace euc::codegen

@@ -164,9 +164,10 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
         // the value shifted left by TFLite's left shift); the other is halved exactly. 8-bit
         // operands take this path even with equal scales: TFLite's 20-bit left shift puts the
         // first rounding of its output multiplier where no 16-bit operand scale can.
-        s.operand_to_scale = ifm_scale < ifm2_scale ? 1 : 2;
-        if (op.reversed_operands)
-          s.operand_to_scale = 3 - s.operand_to_scale;
+        // With reversed operands OPA is the second operand.
+        const bool scale_ifm = (ifm_scale < ifm2_scale) != op.reversed_operands;
+        s.operand_to_scale =
+            scale_ifm ? npu::IfmScaleMode::kScaleOpa32bit : npu::IfmScaleMode::kScaleOpb32bit;
         s.opa = quantised(std::ldexp(m.smaller, m.left_shift));
         s.opb = ScaleShift{0, 0};
         s.ofm = quantised(m.output);

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "ir/npu_graph.hpp"
+#include "npu/command_enums.gen.hpp"
 
 namespace euc::codegen {
 
@@ -17,11 +18,12 @@ struct ScaleShift {
 };
 
 struct OutputScaling {
-  bool global = false;  // OFM_PRECISION bit 8: one scale for all channels
+  bool global = false;  // OFM_PRECISION scaling: one scale for all channels
   std::optional<ScaleShift> ofm;
   std::optional<ScaleShift> opa;
   std::optional<ScaleShift> opb;
-  int operand_to_scale = 0;  // IFM_PRECISION scale mode: 0 both 16-bit, 1 OPA 32-bit, 2 OPB
+  // IFM_PRECISION scale_mode: both operands 16-bit, or which one is rescaled at 32 bits.
+  npu::IfmScaleMode operand_to_scale = npu::IfmScaleMode::kScale16bit;
 };
 
 OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op);

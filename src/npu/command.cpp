@@ -60,6 +60,43 @@ Command make_address_command(Opcode op, uint64_t address) {
   return make_cmd1(op, static_cast<uint32_t>(address), static_cast<uint16_t>(address >> 32));
 }
 
+namespace {
+
+// The 16-bit parameter holding `value`, checked against [min, max] and the command's layout.
+uint16_t plain_param(Opcode op, int64_t value, int64_t min, int64_t max) {
+  const CommandInfo& info = command_info(op);
+  const FieldInfo* field = nullptr;
+  for (const FieldInfo& f : info.fields) {
+    if (f.role != FieldRole::kValue)
+      continue;
+    if (field != nullptr || f.enumeration != nullptr || f.first_bit != kParamShift ||
+        f.last_bit != 31) {
+      throw Error(ErrorKind::kInternal,
+                  fmt::format("npu: {} does not hold one plain 16-bit parameter", info.name));
+    }
+    field = &f;
+  }
+  if (field == nullptr && (info.kind != CommandKind::kCmd0 || value != 0)) {
+    throw Error(ErrorKind::kInternal, fmt::format("npu: {} takes no parameter", info.name));
+  }
+  if (value < min || value > max) {
+    throw Error(ErrorKind::kInternal,
+                fmt::format("npu: {}: {} = {} is outside {}..{}", info.name,
+                            field != nullptr ? field->name : "param", value, min, max));
+  }
+  return static_cast<uint16_t>(value);
+}
+
+}  // namespace
+
+Command make_unsigned_command(Opcode op, int64_t value) {
+  return Command{op, plain_param(op, value, 0, 0xFFFF), 0};
+}
+
+Command make_signed_command(Opcode op, int64_t value) {
+  return Command{op, plain_param(op, value, -0x8000, 0x7FFF), 0};
+}
+
 uint64_t command_address(const Command& command) {
   return (static_cast<uint64_t>(command.param) << 32) | command.payload;
 }
@@ -80,12 +117,13 @@ void set_field(Command& command, std::string_view name, uint32_t value) {
                 fmt::format("npu: {}.{} is not a value field", info.name, field.name));
   }
   if (value > field.max_value()) {
-    throw_input(fmt::format("{}: {} = {} does not fit in {} bits", info.name, field.name, value,
-                            field.width()));
+    throw Error(ErrorKind::kInternal, fmt::format("npu: {}: {} = {} does not fit in {} bits",
+                                                  info.name, field.name, value, field.width()));
   }
   if (field.enumeration != nullptr && !describe_enum_value(*field.enumeration, value)) {
-    throw_input(fmt::format("{}: {} = {} is not a value of enumeration {}", info.name, field.name,
-                            value, field.enumeration->name));
+    throw Error(ErrorKind::kInternal,
+                fmt::format("npu: {}: {} = {} is not a value of enumeration {}", info.name,
+                            field.name, value, field.enumeration->name));
   }
   uint64_t bits = command_bits(command);
   bits = (bits & ~field_mask(field)) | (static_cast<uint64_t>(value) << field.first_bit);

@@ -60,6 +60,15 @@ Command make_address_command(Opcode op, uint64_t address);
 // The value make_address_command stored: (param << 32) | payload.
 uint64_t command_address(const Command& command);
 
+// A command whose only value field is one 16-bit number in bits 16-31 (a size minus one, a
+// region, a padding, a zero point, a block dependency, an operation's mask), or a cmd0 command
+// without any value field (then the value must be 0). Unsigned values are 0..65535; signed ones
+// -32768..32767, stored in two's complement. Throws an internal error for a value that does not
+// fit or a command with another layout (an enumerated or packed parameter: use the structs of
+// command_fields.gen.hpp).
+Command make_unsigned_command(Opcode op, int64_t value);
+Command make_signed_command(Opcode op, int64_t value);
+
 // A command with the named fields set and every other bit zero, e.g.
 //   make_command(Opcode::kSetIfmPrecision, {{"precision", IfmPrecision::kS8},
 //                                           {"format", DataFormat::kNhcwb16}})
@@ -67,7 +76,7 @@ Command make_command(Opcode op, std::initializer_list<FieldSetting> fields);
 
 // Sets one field. Only value fields can be set (not cmd_code, must_be_zero, payload_size or
 // reserved bits); the value must fit the field and, for an enumerated field, be one of its
-// values. Throws otherwise.
+// values. Throws an internal error otherwise: command builders pass values they computed.
 void set_field(Command& command, std::string_view field, uint32_t value);
 template <typename E>
 requires std::is_enum_v<E>

@@ -27,7 +27,8 @@ int get(uint16_t param, int position) {
 uint16_t encode_kernel_stride(const KernelStride& s) {
   auto check = [](const char* what, int value, int max) {
     if (value < 1 || value > max) {
-      throw_input(fmt::format("NPU_SET_KERNEL_STRIDE: {} {} is outside 1-{}", what, value, max));
+      throw Error(ErrorKind::kInternal,
+                  fmt::format("NPU_SET_KERNEL_STRIDE: {} {} is outside 1-{}", what, value, max));
     }
   };
   check("stride x", s.stride_x, kMaxKernelStride);

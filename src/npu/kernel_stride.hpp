@@ -23,7 +23,8 @@ inline constexpr int kMaxKernelDilation = 2;
 // The parameter bits the packing above gives a meaning to.
 inline constexpr uint16_t kKernelStrideUsedBits = 0x025F;
 
-// Throws when a stride or dilation is outside the register's range.
+// Throws an internal error when a stride or dilation is outside the register's range (lowering
+// keeps them inside).
 uint16_t encode_kernel_stride(const KernelStride& stride);
 // Ignores bits outside kKernelStrideUsedBits.
 KernelStride decode_kernel_stride(uint16_t param);

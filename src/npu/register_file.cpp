@@ -3,10 +3,7 @@
 namespace euc::npu {
 
 void RegisterFile::apply(const Command& command) {
-  // NPU_SET_* commands write registers; NPU_OP_* commands (cmd0 codes below 0x100, see the cmd0
-  // enumeration of reference/ethos_u55_command_facts.txt) act and write none.
-  const Opcode op = command.opcode;
-  if (command_kind(op) == CommandKind::kCmd0 && command_code(op) < 0x100)
+  if (!is_register_write(command.opcode))
     return;
   Slot& s = slot(command.opcode);
   s.param = command.param;

@@ -10,6 +10,12 @@
 
 namespace euc::npu {
 
+// NPU_SET_* commands write registers; NPU_OP_* commands (cmd0 codes below 0x100, see the cmd0
+// enumeration of the command facts the npu tables come from) act and write none.
+constexpr bool is_register_write(Opcode op) {
+  return command_kind(op) == CommandKind::kCmd1 || command_code(op) >= 0x100;
+}
+
 class RegisterFile {
  public:
   // Writes the command's register; does nothing for an NPU_OP_* command.

@@ -86,6 +86,16 @@ TEST(NpuKernelStride, HandDerivedParameters) {
   EXPECT_EQ(encode_kernel_stride({.stride_x = 4, .stride_y = 4}), 0x243);
   EXPECT_EQ(encode_kernel_stride({.dilation_x = 2, .dilation_y = 2}), 0x18);
   EXPECT_EQ(encode_kernel_stride({.part_kernel_first = true}), 0x4);
+  // Outside the register's range: a compiler bug, not a model error.
+  for (const KernelStride& bad :
+       {KernelStride{.stride_x = 5}, KernelStride{.dilation_y = 3}, KernelStride{.stride_y = 0}}) {
+    try {
+      encode_kernel_stride(bad);
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInternal);
+    }
+  }
 }
 
 TEST(NpuKernelStride, RoundTripsEveryEncodableValue) {
