@@ -14,6 +14,7 @@
 #include "output/ethosu_model.hpp"
 #include "output/schedule_report.hpp"
 #include "scheduler/cascade.hpp"
+#include "scheduler/plan_verifier.hpp"
 #include "scheduler/subgraph_arena.hpp"
 #include "scheduler/weight_buffering.hpp"
 #include "selfcheck/stream_check.hpp"
@@ -155,6 +156,24 @@ struct PlannedSegment {
   codegen::ConstantLayout constants;
 };
 
+// What the plan verifier checks a planned segment against besides its graph: the flash and the
+// encoded weight slices its buffers must hold.
+scheduler::PlanCheckContext plan_check_context(const PlannedSegment& p,
+                                               const CompileOptions& options, size_t subgraph,
+                                               size_t segment) {
+  scheduler::PlanCheckContext c;
+  c.segment = fmt::format("subgraph {} segment {}", subgraph, segment);
+  c.cpu_tensor_alignment = options.plan.cpu_tensor_alignment;
+  c.flash_size = static_cast<int64_t>(p.constants.flash.size());
+  c.slice_bytes = [&p](size_t op) {
+    std::vector<int64_t> bytes;
+    for (const auto& slice : p.constants.op_slices.at(op))
+      bytes.push_back(slice.stream.size);
+    return bytes;
+  };
+  return c;
+}
+
 // Every scheduling decision for one NPU segment: block configs, cascades, weight buffers (decided
 // on estimated stream sizes, then the weights encoded once in the chosen depth slices and the
 // buffers sized exactly), the segment's own arena and passes.
@@ -262,6 +281,8 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
         continue;
       PlannedSegment& p = planned[k++];
       scheduler::check_arena_limit(seg.graph, p.plan, options.plan);
+      scheduler::verify_plan(seg.graph, p.plan, system,
+                             plan_check_context(p, options, s, result.report.segments.size()));
       codegen::CompiledSegment compiled =
           codegen::compile_segment(seg.graph, p.plan, system, &p.constants);
       const scheduler::Plan& plan = p.plan;
