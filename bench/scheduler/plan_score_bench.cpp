@@ -10,8 +10,8 @@
 #include "arch/config_file.hpp"
 #include "arch/performance.hpp"
 #include "frontend/lowering/lowering.hpp"
-#include "scheduler/plan_cost.hpp"
 #include "scheduler/initial_plan.hpp"
+#include "scheduler/plan_cost.hpp"
 #include "tflite/reader.hpp"
 
 namespace fs = std::filesystem;
@@ -23,8 +23,7 @@ int main(int argc, char** argv) {
   if (!fs::exists(model_path))
     model_path = fs::path(EUC_SOURCE_DIR) / "models" / "person_detect.tflite";
   const euc::ir::Model model = euc::tfl::read_model_file(model_path);
-  const auto system =
-      euc::arch::resolve_system_config(euc::arch::builtin_config_library(), {});
+  const auto system = euc::arch::resolve_system_config(euc::arch::builtin_config_library(), {});
   std::vector<bool> all(model.subgraphs[0].operators.size(), true);
   const auto lowered = euc::frontend::lower_subgraph(model, 0, all);
   const euc::ir::NpuGraph* graph = nullptr;

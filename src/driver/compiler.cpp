@@ -211,7 +211,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
         continue;
       }
       result.report.npu_network_ops += static_cast<int>(seg.network_ops.size());
-      timeline.segments.push_back({&seg.graph, step});
+      timeline.segments.push_back({&seg.graph, step, {}});
       step += std::max<int>(1, static_cast<int>(seg.graph.ops.size()));
     }
     for (int t : model.subgraphs[s].inputs)
@@ -219,6 +219,10 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
     for (int t : model.subgraphs[s].outputs)
       timeline.cpu_uses.push_back({t, step - 1});
     timeline.steps = step;
+    for (size_t k = 0; k < timeline.segments.size(); ++k) {
+      timeline.segments[k].name =
+          fmt::format("subgraph {} segment {}", s, result.report.segments.size() + k);
+    }
     const std::vector<scheduler::Schedule> schedules =
         scheduler::schedule(timeline, system, options.plan, encoder);
     size_t k = 0;

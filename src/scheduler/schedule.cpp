@@ -3,6 +3,7 @@
 #include "scheduler/arena.hpp"
 #include "scheduler/cascade.hpp"
 #include "scheduler/initial_plan.hpp"
+#include "scheduler/plan_verifier.hpp"
 #include "scheduler/weight_buffering.hpp"
 
 namespace euc::scheduler {
@@ -44,8 +45,22 @@ std::vector<Schedule> schedule(const SubgraphTimeline& timeline, const arch::Sys
     }
     allocate_subgraph_arena(arena, timeline.cpu_uses, timeline.steps, options);
   }
-  for (size_t k = 0; k < out.size(); ++k)
-    check_arena_limit(*timeline.segments[k].graph, out[k].plan, options);
+  for (size_t k = 0; k < out.size(); ++k) {
+    const ir::NpuGraph& graph = *timeline.segments[k].graph;
+    check_arena_limit(graph, out[k].plan, options);
+    PlanCheckContext context;
+    context.segment = timeline.segments[k].name;
+    context.cpu_tensor_alignment = options.cpu_tensor_alignment;
+    const ConstantLayout& constants = out[k].constants;
+    context.flash_size = static_cast<int64_t>(constants.flash.size());
+    context.slice_bytes = [&constants](size_t op) {
+      std::vector<int64_t> bytes;
+      for (const ConstantLayout::Slice& slice : constants.op_slices.at(op))
+        bytes.push_back(slice.stream.size);
+      return bytes;
+    };
+    verify_plan(graph, out[k].plan, system, context);
+  }
   return out;
 }
 

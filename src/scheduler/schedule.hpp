@@ -5,6 +5,7 @@
 // sized exactly, identical buffers shared, passes); then it gives the subgraph's segments one
 // arena, checks the arena limit and verifies each plan. What comes out is final: codegen only
 // turns it into commands.
+#include <string>
 #include <vector>
 
 #include "arch/system_config.hpp"
@@ -29,6 +30,7 @@ struct SubgraphTimeline {
   struct Segment {
     const ir::NpuGraph* graph = nullptr;
     int first_step = 0;
+    std::string name;  // in the plan verifier's messages ("subgraph 0 segment 1")
   };
   std::vector<Segment> segments;
   std::vector<CpuTensorUse> cpu_uses;

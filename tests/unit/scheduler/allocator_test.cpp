@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -84,6 +85,65 @@ TEST(Allocator, HillClimbIsValidDeterministicAndNeverWorseThanGreedy) {
   EXPECT_GE(at_bound, 30);  // it usually packs to the bound (plus alignment)
   EXPECT_GE(better, 30);    // and nearly always beats Greedy
   std::printf("HillClimb: %d of 40 at the bound, %d better than Greedy\n", at_bound, better);
+}
+
+LiveRange aligned(int start, int end, int64_t size, int64_t alignment) {
+  LiveRange r = range(start, end, size);
+  r.alignment = alignment;
+  return r;
+}
+
+TEST(Allocator, EveryAllocatorKeepsEachRangesAlignment) {
+  // Linear: 10 bytes at 0; 20 bytes at the next multiple of 64 after 10: 64; 30 bytes at the next
+  // multiple of 16 after 84: 96.
+  std::vector<LiveRange> ranges = {aligned(0, 1, 10, 16), aligned(0, 1, 20, 64),
+                                   aligned(1, 1, 30, 16)};
+  Allocation linear = allocate_linear(ranges);
+  EXPECT_EQ(linear.addresses, (std::vector<int64_t>{0, 64, 96}));
+  EXPECT_EQ(linear.peak, 126);
+  // Greedy: the two ranges starting at step 0 larger first: 20 bytes at 0, 10 bytes at 32 (the
+  // next multiple of 16 after 20); the last clears both: no 30-byte gap below 42, so 48.
+  Allocation greedy = allocate_greedy(ranges);
+  EXPECT_EQ(greedy.addresses, (std::vector<int64_t>{32, 0, 48}));
+  EXPECT_EQ(greedy.peak, 78);
+}
+
+// Independent of verify_allocation: every pair live at one step apart in memory, every address
+// a multiple of its range's alignment.
+void expect_valid(const std::vector<LiveRange>& ranges, const Allocation& a) {
+  ASSERT_EQ(a.addresses.size(), ranges.size());
+  int64_t peak = 0;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    EXPECT_EQ(a.addresses[i] % ranges[i].alignment, 0) << i;
+    EXPECT_GE(a.addresses[i], 0) << i;
+    peak = std::max(peak, a.addresses[i] + ranges[i].size);
+    for (size_t j = 0; j < i; ++j) {
+      const bool together = ranges[i].start <= ranges[j].end && ranges[j].start <= ranges[i].end;
+      const bool apart = a.addresses[i] + ranges[i].size <= a.addresses[j] ||
+                         a.addresses[j] + ranges[j].size <= a.addresses[i];
+      EXPECT_TRUE(!together || apart) << i << " and " << j;
+    }
+  }
+  EXPECT_EQ(a.peak, peak);
+}
+
+TEST(Allocator, RandomRangesWithMixedAlignmentsNeverOverlap) {
+  std::mt19937 rng(7);
+  const int64_t alignments[] = {16, 64, 256};
+  for (int trial = 0; trial < 30; ++trial) {
+    std::vector<LiveRange> ranges;
+    for (int i = 0; i < 30; ++i) {
+      const int start = static_cast<int>(rng() % 20);
+      ranges.push_back(aligned(start, start + static_cast<int>(rng() % 5), 1 + rng() % 3000,
+                               alignments[rng() % 3]));
+    }
+    for (AllocatorKind kind :
+         {AllocatorKind::kLinear, AllocatorKind::kGreedy, AllocatorKind::kHillClimb}) {
+      const Allocation a = allocate(ranges, kind, 2000);
+      expect_valid(ranges, a);
+      EXPECT_GE(a.peak, lower_bound(ranges));
+    }
+  }
 }
 
 TEST(Allocator, NamesAreVelasAllocatorNames) {

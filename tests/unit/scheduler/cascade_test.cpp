@@ -82,5 +82,66 @@ TEST(Cascade, PassesProduceEveryRowOnceAndRollingBuffersHoldTheWindow) {
   EXPECT_FALSE(can_cascade(g, 0, 1));
 }
 
+// t0 -> op0 -> t1 -> op1 -> t2, single-batch 8-wide maps.
+ir::NpuGraph chain(const ir::NpuOp& first, const ir::NpuOp& second, int t1_depth) {
+  ir::NpuGraph g;
+  for (const ir::Shape4& s :
+       {first.ifm.shape, ir::Shape4{1, first.ofm.shape.h, 8, t1_depth}, second.ofm.shape}) {
+    ir::NpuTensor t;
+    t.shape = s;
+    g.tensors.push_back(t);
+  }
+  g.ops = {first, second};
+  g.ops[0].ifm.tensor = 0;
+  g.ops[0].ofm.tensor = 1;
+  g.ops[0].ofm.shape.c = t1_depth;
+  g.ops[1].ifm.tensor = 1;
+  g.ops[1].ifm.shape.c = t1_depth;
+  g.ops[1].ofm.tensor = 2;
+  g.inputs = {0};
+  g.outputs = {2};
+  return g;
+}
+
+TEST(Cascade, RollingBufferHoldsTheLargestWindowAndIsSizedInItsLayout) {
+  // 3x3 stride 1 SAME (10 -> 10 rows, 24 channels) into 3x3 stride 2 (10 -> 5, padding one row
+  // below), one OFM row per stripe. OFM row r reads rows 2r..2r+2: the producer runs rows
+  // [0,3), [3,5), [5,7), [7,9), [9,10) and the consumer's windows are 3 rows (the last 2).
+  const ir::NpuGraph g = chain(conv(10, 10, 3, 1, 1, 1), conv(10, 5, 3, 2, 0, 1), 24);
+  ASSERT_TRUE(can_cascade(g, 0, 1));
+  Plan plan;
+  plan.ops.resize(2);
+  plan.tensors.resize(3);
+  plan.tensors[1].layout = Layout::kNhcwb16;
+  apply_cascade(g, plan, Cascade{0, 1, 1});
+  std::vector<std::pair<int, int>> producer;
+  for (const Pass& p : plan.passes) {
+    if (p.op == 0)
+      producer.push_back({p.row_begin, p.row_end});
+  }
+  EXPECT_EQ(producer, (std::vector<std::pair<int, int>>{{0, 3}, {3, 5}, {5, 7}, {7, 9}, {9, 10}}));
+  EXPECT_EQ(plan.tensors[1].rolling_rows, 3);
+  // 3 rows of 8 x 32 (24 channels in 16-channel bricks) bytes; NHWC would be 3 x 8 x 24.
+  EXPECT_EQ(plan.tensors[1].size, 3 * 8 * 32);
+  EXPECT_EQ(plan.ops[1].ofm_stripe.h, 1);
+  EXPECT_EQ(plan.ops[0].ofm_stripe.h, 10);
+  EXPECT_EQ(plan.cascades.size(), 1u);
+  EXPECT_EQ(plan.ops[0].cascade, 0);
+  EXPECT_EQ(plan.ops[1].cascade, 0);
+}
+
+TEST(Cascade, AStrideAboveTheKernelStillHoldsAllRowsOfAProducerPass) {
+  // 1x1 pooling stride 2 (the shape of an old cascade bug): OFM row r reads IFM row 2r only, but
+  // the producer writes rows [1, 3) in one pass before row 1: tile addressing wraps once, so the
+  // buffer holds 2 rows, not 1.
+  ir::NpuOp pool = conv(10, 5, 1, 2, 0, 0);
+  pool.type = ir::NpuOpType::kMaxPool;
+  const ir::NpuGraph g = chain(conv(10, 10, 3, 1, 1, 1), pool, 16);
+  const Cascade c{0, 1, 1};
+  EXPECT_EQ(rolling_rows(g, c, 1), 2);
+  // Two OFM rows per stripe: windows [0, 3), [4, 7), [8, 9); producer passes of 3 and 4 rows.
+  EXPECT_EQ(rolling_rows(g, Cascade{0, 1, 2}, 1), 4);
+}
+
 }  // namespace
 }  // namespace euc::scheduler
