@@ -6,7 +6,9 @@
 
 #include "arch/config_file.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "scheduler/arena.hpp"
 #include "scheduler/cascade.hpp"
+#include "scheduler/initial_plan.hpp"
 #include "scheduler/live_range.hpp"
 #include "scheduler/plan_verifier.hpp"
 #include "scheduler/weight_buffering.hpp"
