@@ -12,8 +12,10 @@
 #include "frontend/lowering/lowering.hpp"
 #include "scheduler/arena.hpp"
 #include "scheduler/cascade.hpp"
+#include "scheduler/estimated_weights.hpp"
 #include "scheduler/initial_plan.hpp"
 #include "scheduler/plan_verifier.hpp"
+#include "scheduler/schedule.hpp"
 #include "scheduler/weight_buffering.hpp"
 #include "tflite/reader.hpp"
 
@@ -27,33 +29,7 @@ double ms_since(Clock::time_point start) {
 }
 
 euc::scheduler::Plan plan(const euc::ir::NpuGraph& g, const euc::arch::SystemConfig& system) {
-  using namespace euc::scheduler;
-  const PlanOptions o;
-  Plan p = plan_whole_tensors(g, system, o);
-  std::vector<int64_t> stream;
-  for (const euc::ir::NpuOp& op : g.ops) {
-    stream.push_back(op.weights < 0 ? -1
-                                    : static_cast<int64_t>(g.tensors[op.weights].data->size()) +
-                                          int64_t{10} * op.ofm.shape.c + 32);
-  }
-  const int64_t budget = buffer_weights(g, p, system, o, stream);
-  std::vector<std::vector<int64_t>> slices(g.ops.size());
-  for (size_t i = 0; i < g.ops.size(); ++i) {
-    std::vector<int> s = p.ops[i].weight_buffer.depth_slices;
-    if (stream[i] < 0)
-      continue;
-    if (s.size() <= 2)
-      s = {0, g.ops[i].ofm.shape.c};
-    for (size_t k = 0; k + 1 < s.size(); ++k)
-      slices[i].push_back((stream[i] * (s[k + 1] - s[k]) / g.ops[i].ofm.shape.c + 15) / 16 * 16);
-  }
-  settle_weight_buffers(g, p, o, slices, budget);
-  std::vector<int64_t> address;
-  for (const euc::ir::NpuOp& op : g.ops)
-    address.push_back(op.weights);
-  share_identical_buffers(g, p, o, address);
-  build_passes(g, p);
-  return p;
+  return euc::scheduler::schedule_segment(g, system, {}, euc::scheduler::EstimatedWeights{}).plan;
 }
 
 }  // namespace

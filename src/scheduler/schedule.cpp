@@ -52,7 +52,9 @@ std::vector<Schedule> schedule(const SubgraphTimeline& timeline, const arch::Sys
     context.segment = timeline.segments[k].name;
     context.cpu_tensor_alignment = options.cpu_tensor_alignment;
     const ConstantLayout& constants = out[k].constants;
-    context.flash_size = static_cast<int64_t>(constants.flash.size());
+    // An encoder that only estimates (EstimatedWeights) lays out no bytes: size unknown.
+    context.flash_size =
+        constants.flash.empty() ? -1 : static_cast<int64_t>(constants.flash.size());
     context.slice_bytes = [&constants](size_t op) {
       std::vector<int64_t> bytes;
       for (const ConstantLayout::Slice& slice : constants.op_slices.at(op))

@@ -14,6 +14,7 @@
 
 #include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
+#include "scheduler/estimated_weights.hpp"
 #include "weights/weight_stream.hpp"
 
 namespace euc::weights {
@@ -195,10 +196,7 @@ bool reduced_precision_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
 
 int64_t NpuWeightEncoder::estimate_stream_bytes(const ir::NpuGraph& graph,
                                                 const ir::NpuOp& op) const {
-  const ir::NpuTensor* w = op.weights >= 0 ? &graph.tensors[op.weights] : nullptr;
-  if (w == nullptr || !w->data)
-    return -1;
-  return static_cast<int64_t>(w->data->size()) + int64_t{10} * op.ofm.shape.c + 32;
+  return scheduler::EstimatedWeights{}.estimate_stream_bytes(graph, op);
 }
 
 scheduler::ConstantLayout NpuWeightEncoder::encode(const ir::NpuGraph& graph,

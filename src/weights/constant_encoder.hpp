@@ -20,7 +20,8 @@ class NpuWeightEncoder final : public scheduler::WeightEncoder {
  public:
   explicit NpuWeightEncoder(const arch::AcceleratorConfig& accelerator)
       : accelerator_(accelerator) {}
-  // The weights' bytes plus 10 bytes of scale record per OFM channel and 32 of padding.
+  // EstimatedWeights' estimate: the weights' bytes, 10 bytes of scale record per OFM channel
+  // and 32 of padding.
   int64_t estimate_stream_bytes(const ir::NpuGraph& graph, const ir::NpuOp& op) const override;
   scheduler::ConstantLayout encode(const ir::NpuGraph& graph,
                                    const scheduler::Plan& plan) const override;

@@ -11,8 +11,10 @@
 #include "frontend/lowering/lowering.hpp"
 #include "scheduler/arena.hpp"
 #include "scheduler/cascade.hpp"
+#include "scheduler/estimated_weights.hpp"
 #include "scheduler/initial_plan.hpp"
 #include "scheduler/plan_verifier.hpp"
+#include "scheduler/schedule.hpp"
 #include "scheduler/weight_buffering.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
@@ -56,8 +58,8 @@ arch::SystemConfig spilling() {
   return config(arch::Accelerator::kEthosU65_256, "Ethos_U65_High_End", "Dedicated_Sram");
 }
 
-// A finished plan as the driver makes one (driver/compiler.cpp plan_segment), with encoded
-// weight slices stood in for by their estimates pro rata (16-byte multiples).
+// A finished plan as scheduler::schedule_segment makes one, with encoded weight slices stood in
+// for by their estimates pro rata (EstimatedWeights: 16-byte multiples).
 struct Finished {
   Plan plan;
   std::vector<std::vector<int64_t>> slice_bytes;
@@ -72,33 +74,13 @@ struct Finished {
 Finished finish(const ir::NpuGraph& graph, const arch::SystemConfig& system,
                 const PlanOptions& options) {
   Finished f;
-  f.plan = plan_whole_tensors(graph, system, options);
-  std::vector<int64_t> stream;
-  for (const ir::NpuOp& op : graph.ops) {
-    const ir::NpuTensor* w = op.weights >= 0 ? &graph.tensors[op.weights] : nullptr;
-    stream.push_back(w == nullptr ? -1
-                                  : static_cast<int64_t>(w->data->size()) +
-                                        int64_t{10} * op.ofm.shape.c + 32);
-  }
-  const int64_t budget = buffer_weights(graph, f.plan, system, options, stream);
+  Schedule s = schedule_segment(graph, system, options, EstimatedWeights{});
+  f.plan = std::move(s.plan);
   f.slice_bytes.resize(graph.ops.size());
   for (size_t i = 0; i < graph.ops.size(); ++i) {
-    if (stream[i] < 0)
-      continue;
-    std::vector<int> s = f.plan.ops[i].weight_buffer.depth_slices;
-    if (s.size() <= 2)
-      s = {0, graph.ops[i].ofm.shape.c};
-    for (size_t k = 0; k + 1 < s.size(); ++k) {
-      f.slice_bytes[i].push_back((stream[i] * (s[k + 1] - s[k]) / graph.ops[i].ofm.shape.c + 15) /
-                                 16 * 16);
-    }
+    for (const ConstantLayout::Slice& slice : s.constants.op_slices[i])
+      f.slice_bytes[i].push_back(slice.stream.size);
   }
-  settle_weight_buffers(graph, f.plan, options, f.slice_bytes, budget);
-  std::vector<int64_t> address;  // identical streams: the same weight tensor
-  for (const ir::NpuOp& op : graph.ops)
-    address.push_back(op.weights);
-  share_identical_buffers(graph, f.plan, options, address);
-  build_passes(graph, f.plan);
   return f;
 }
 
