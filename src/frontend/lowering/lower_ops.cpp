@@ -442,6 +442,27 @@ void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index) {
   b.add(std::move(out));
 }
 
+void lower_relu(SegmentBuilder& b, const ir::Operator& op, int index) {
+  // TFLite's RELU requantizes, then clamps: out = clamp(zp_out + MultiplyByQuantizedMultiplier(
+  // in - zp_in, QuantizeMultiplier(scale_in / scale_out)), max(type min, zp_out), type max), the
+  // scale ratio divided in float32. A 1x1 average pool with that multiplier and shift as its
+  // global scale and the clamp as its activation computes exactly that.
+  ir::NpuOp out = base_op(b, op, index, ir::NpuOpType::kAvgPool);
+  const ir::NpuTensor& ofm = b.lowered(out.ofm.tensor);
+  const float ratio = static_cast<float>(b.lowered(out.ifm.tensor).quant.scale) /
+                      static_cast<float>(ofm.quant.scale);
+  auto [significand, shift] = tflite_multiplier(static_cast<double>(ratio));
+  if (31 - shift < 0 || 31 - shift > 63)
+    cannot_lower(op, index, "rescale outside the output stage's shift range");
+  out.ofm.shape = out.ifm.shape;
+  out.explicit_scale = std::make_pair(static_cast<uint32_t>(significand), 31 - shift);
+  const auto [lo, hi] = ir::integer_range(ofm.type);
+  out.activation.kind = ir::Activation::Kind::kClamp;
+  out.activation.min = std::max<int32_t>(lo, ofm.quant.zero_point);
+  out.activation.max = hi;
+  b.add(std::move(out));
+}
+
 namespace {
 
 // Fused activations the output stage applies as a clamp (TANH and SIGMOID are not lowered yet).
@@ -507,6 +528,16 @@ std::optional<std::string> mean_why_not(const ir::Model& model, int subgraph, in
     return std::nullopt;
   return "euc lowers MEAN over the height and width of an int8 [1, H, W, C] input, H and W "
          "within a depthwise kernel's limits (not this one yet)";
+}
+
+std::optional<std::string> relu_why_not(const ir::Model& model, int subgraph, int op_index) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  const ir::Operator& op = sg.operators.at(op_index);
+  // int8 only: TFLite's int16 RELU does not requantize the same way.
+  if (is_rescale(sg, op) && sg.tensors[op.inputs[0]].type == ir::DataType::kInt8 &&
+      sg.tensors[op.outputs[0]].type == ir::DataType::kInt8)
+    return std::nullopt;
+  return "euc lowers RELU between per-tensor quantised int8 tensors (not this one yet)";
 }
 
 std::optional<std::string> quantize_why_not(const ir::Model& model, int subgraph, int op_index) {

@@ -16,6 +16,7 @@ std::optional<std::string> pooling_why_not(const ir::Model& model, int subgraph,
 std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> mean_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> quantize_why_not(const ir::Model& model, int subgraph, int op_index);
+std::optional<std::string> relu_why_not(const ir::Model& model, int subgraph, int op_index);
 
 // The lowering functions: operator `index` of the subgraph into the segment being built.
 void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index);
@@ -27,6 +28,7 @@ void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
 void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index);
+void lower_relu(SegmentBuilder& b, const ir::Operator& op, int index);
 // Joins and splits (join_split.cpp): a byte copy for every piece not placed in the whole by a
 // view.
 void lower_join_split(SegmentBuilder& b, const ir::Operator& op, int index);

@@ -48,6 +48,9 @@ void lower_mean_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
 void lower_rescale(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_quantize(b, op, index);
 }
+void lower_relu_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_relu(b, op, index);
+}
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
 }
@@ -72,6 +75,7 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::MINIMUM, elementwise_why_not, lower_binary},
       {BuiltinOp::MAXIMUM, elementwise_why_not, lower_binary},
       {BuiltinOp::QUANTIZE, quantize_why_not, lower_rescale},
+      {BuiltinOp::RELU, relu_why_not, lower_relu_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

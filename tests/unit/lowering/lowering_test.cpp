@@ -241,3 +241,57 @@ TEST(Lowering, MeanOverHeightAndWidthIsAnAllOnesDepthwiseConvolution) {
 
 }  // namespace
 }  // namespace euc::frontend
+
+namespace euc::frontend {
+namespace {
+
+// RELU: a requantizing 1x1 average pool whose activation clamps at the OFM zero point (TFLite's
+// max(type min, zp_out + round(0 / scale))) and the type's maximum.
+TEST(Lowering, ReluIsARequantizingPoolClampedAtTheOutputZeroPoint) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/relu_int8.tflite");
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);
+  ASSERT_TRUE(l.segments[0].on_npu);
+  const ir::NpuGraph& g = l.segments[0].graph;
+  ASSERT_EQ(g.ops.size(), 1u);
+  const ir::NpuOp& op = g.ops[0];
+  EXPECT_EQ(op.type, ir::NpuOpType::kAvgPool);
+  EXPECT_EQ(op.kernel.width, 1);
+  EXPECT_EQ(op.kernel.height, 1);
+  const ir::NpuTensor& in = g.tensors[op.ifm.tensor];
+  const ir::NpuTensor& out = g.tensors[op.ofm.tensor];
+  EXPECT_EQ(op.activation.kind, ir::Activation::Kind::kClamp);
+  EXPECT_EQ(op.activation.min, std::max(-128, out.quant.zero_point));
+  EXPECT_EQ(op.activation.max, 127);
+  ASSERT_TRUE(op.explicit_scale.has_value());
+  // The float32 scale ratio as significand * 2^-shift, the significand in [2^30, 2^31).
+  const double want = static_cast<float>(in.quant.scale) / static_cast<float>(out.quant.scale);
+  const double got = op.explicit_scale->first * std::ldexp(1.0, -op.explicit_scale->second);
+  EXPECT_GE(op.explicit_scale->first, 1u << 30);
+  EXPECT_NEAR(got / want, 1.0, 1e-9);
+}
+
+// int16 RELU stays on the CPU and says why.
+TEST(Lowering, Int16ReluStaysOnTheCpuWithItsReason) {
+  ir::Model m = load("models/person_detect.tflite");  // any model: the check reads one operator
+  ir::Subgraph& sg = m.subgraphs[0];
+  ir::Operator relu;
+  relu.type = ir::BuiltinOp::RELU;
+  const int t = static_cast<int>(sg.tensors.size());
+  for (int k = 0; k < 2; ++k) {
+    ir::Tensor tensor = sg.tensors[sg.inputs[0]];
+    tensor.type = ir::DataType::kInt16;
+    tensor.buffer = 0;
+    sg.tensors.push_back(tensor);
+  }
+  relu.inputs = {t};
+  relu.outputs = {t + 1};
+  sg.operators.push_back(relu);
+  const auto why = why_not_lowered(m, 0, static_cast<int>(sg.operators.size()) - 1);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("RELU"), std::string::npos) << *why;
+}
+
+}  // namespace
+}  // namespace euc::frontend
