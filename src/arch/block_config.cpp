@@ -53,7 +53,7 @@ int reduced_ifm_block_depth(const AcceleratorConfig& acc, int ifm_depth, int bit
 
 }  // namespace
 
-bool prefers_part_kernel_first(int ifm_depth, int ifm_bits, const KernelShape& kernel) {
+bool prefers_part_kernel_first(int ifm_depth, int ifm_bits, const ir::Kernel& kernel) {
   if (ifm_depth <= 8)
     return true;
   double k = static_cast<double>(kernel.width) * kernel.height;
@@ -68,10 +68,13 @@ bool prefers_part_kernel_first(int ifm_depth, int ifm_bits, const KernelShape& k
 Hwc ifm_block_for(const AcceleratorConfig& acc, const BlockConfigRequest& r, const Hwc& ofm_block) {
   int upscale = r.resampling == Resampling::kNone ? 1 : 2;
   bool nearest = r.resampling == Resampling::kNearest;
-  int h = required_input(ofm_block.height, r.kernel.stride_y,
-                         std::min(r.kernel.area_height(), kSubKernelMax.height), upscale, nearest);
+  int h =
+      required_input(ofm_block.height, r.kernel.stride_y,
+                     std::min(static_cast<int>(r.kernel.dilated_height()), kSubKernelMax.height),
+                     upscale, nearest);
   int w = required_input(ofm_block.width, r.kernel.stride_x,
-                         std::min(r.kernel.area_width(), kSubKernelMax.width), upscale, nearest);
+                         std::min(static_cast<int>(r.kernel.dilated_width()), kSubKernelMax.width),
+                         upscale, nearest);
   // Rounded to the OFM micro-block, as the hardware fetches IFM in those steps.
   return {round_up(h, acc.ofm_ublock.height), round_up(w, acc.ofm_ublock.width), ofm_block.depth};
 }
@@ -127,9 +130,12 @@ std::optional<BlockConfig> find_block_config(const AcceleratorConfig& acc,
   best.accumulator = accumulator_for(r);
   const int ifm_depth_block =
       reduced_ifm_block_depth(acc, ifm.depth, r.ifm_bits, best.part_kernel_first);
-  const int sub_kernels = div_round_up(r.kernel.area_width(), kSubKernelMax.width) *
-                          div_round_up(r.kernel.area_height(), kSubKernelMax.height);
-  const int64_t kernel_hw = conv_like ? int64_t{r.kernel.area_width()} * r.kernel.area_height() : 0;
+  const int sub_kernels =
+      div_round_up(static_cast<int>(r.kernel.dilated_width()), kSubKernelMax.width) *
+      div_round_up(static_cast<int>(r.kernel.dilated_height()), kSubKernelMax.height);
+  const int64_t kernel_hw = conv_like ? int64_t{static_cast<int>(r.kernel.dilated_width())} *
+                                            static_cast<int>(r.kernel.dilated_height())
+                                      : 0;
 
   const Hwc space{round_up(std::min(ofm.height, kOfmBlockMax.height), acc.ofm_ublock.height),
                   round_up(std::min(ofm.width, kOfmBlockMax.width), acc.ofm_ublock.width),

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "arch/accelerator.hpp"
+#include "ir/geometry.hpp"
 
 namespace euc::arch {
 
@@ -32,18 +33,6 @@ struct Hwc {
   friend bool operator==(const Hwc&, const Hwc&) = default;
 };
 
-struct KernelShape {
-  int width = 1;
-  int height = 1;
-  int stride_x = 1;
-  int stride_y = 1;
-  int dilation_x = 1;
-  int dilation_y = 1;
-  // Extent covered by the dilated kernel.
-  int area_width() const { return (width - 1) * dilation_x + 1; }
-  int area_height() const { return (height - 1) * dilation_y + 1; }
-};
-
 struct BlockConfigRequest {
   BlockKind kind = BlockKind::kConvolution;
   Hwc ifm;
@@ -51,7 +40,7 @@ struct BlockConfigRequest {
   bool ifm2_is_scalar = false;
   Hwc ofm;
   int ifm_bits = 8;
-  KernelShape kernel;
+  ir::Kernel kernel;
   bool uses_lut = false;
   bool scaled = true;  // the output stage rescales (false for unscaled 16-bit pooling paths)
   Resampling resampling = Resampling::kNone;
@@ -76,7 +65,7 @@ struct BlockConfig {
 
 // Whether a convolution's weights are traversed part-kernel-first: always for shallow IFMs,
 // otherwise whichever wastes fewer multiplier slots.
-bool prefers_part_kernel_first(int ifm_depth, int ifm_bits, const KernelShape& kernel);
+bool prefers_part_kernel_first(int ifm_depth, int ifm_bits, const ir::Kernel& kernel);
 
 // The SHRAM layout for a given OFM/IFM block, or nullopt when the blocks do not fit.
 std::optional<ShramLayout> shram_layout_for(const AcceleratorConfig& acc,

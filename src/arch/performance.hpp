@@ -51,7 +51,7 @@ struct OpQuery {
   FeatureMapAccess ifm;
   std::optional<FeatureMapAccess> ifm2;
   FeatureMapAccess ofm;
-  KernelShape kernel;
+  ir::Kernel kernel;
   Hwc ofm_block;
   Hwc ifm_block;
   AccumulatorType accumulator = AccumulatorType::kInt32;

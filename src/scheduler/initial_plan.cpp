@@ -91,8 +91,7 @@ arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuO
     r.ifm2 = hwc(op.ifm2.shape);
   r.ifm2_is_scalar = op.ifm2_scalar.has_value();
   r.ifm_bits = bits_of(graph.tensors[op.ifm.tensor].type);
-  r.kernel = {op.kernel.width,    op.kernel.height,     op.kernel.stride_x,
-              op.kernel.stride_y, op.kernel.dilation_x, op.kernel.dilation_y};
+  r.kernel = op.kernel;
   r.uses_lut = op.activation.kind == ir::Activation::Kind::kLut;
   r.resampling = op.upscale == ir::Upscale::kNone      ? arch::Resampling::kNone
                  : op.upscale == ir::Upscale::kNearest ? arch::Resampling::kNearest

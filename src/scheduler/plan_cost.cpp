@@ -100,8 +100,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     q.ifm2 = access(graph, plan, system, op.ifm2, true);
   }
   q.ofm = access(graph, plan, system, op.ofm, false);
-  q.kernel = {op.kernel.width,    op.kernel.height,     op.kernel.stride_x,
-              op.kernel.stride_y, op.kernel.dilation_x, op.kernel.dilation_y};
+  q.kernel = op.kernel;
   q.ofm_block = p.block.ofm_block;
   q.ifm_block = p.block.ifm_block;
   q.accumulator = p.block.accumulator;

@@ -16,7 +16,7 @@ namespace {
 struct ScheduledOp {
   std::string name;
   std::string type;
-  KernelShape kernel;
+  ir::Kernel kernel;
   Hwc ifm, ofm;
   std::optional<Hwc> ifm2;
   std::vector<int> block_config;  // [ofm h, ofm w, ifm depth, ofm depth]
@@ -173,10 +173,10 @@ TEST(BlockConfig, BlocksThatOverflowShramAreRejected) {
 }
 
 TEST(BlockConfig, PartKernelFirstForShallowInputs) {
-  EXPECT_TRUE(prefers_part_kernel_first(3, 8, KernelShape{3, 3}));
+  EXPECT_TRUE(prefers_part_kernel_first(3, 8, ir::Kernel{3, 3}));
   // 64 channels with a 1x1 kernel: depth-first uses every slot (64/64) while part-kernel wastes
   // 3 of 4 kernel slots.
-  EXPECT_FALSE(prefers_part_kernel_first(64, 8, KernelShape{1, 1}));
+  EXPECT_FALSE(prefers_part_kernel_first(64, 8, ir::Kernel{1, 1}));
 }
 
 TEST(BlockConfig, SixteenBitScaledConvolutionsAccumulateIn40Bits) {
