@@ -82,8 +82,13 @@ bool pad_folds_into_next(const ir::Model& model, int subgraph, int op_index, Fol
     return false;
   ir::Padding padding{static_cast<int>(value(2)), static_cast<int>(value(4)),
                       static_cast<int>(value(3)), static_cast<int>(value(5))};
-  // No wider than the kernel: the hardware pads within a kernel window.
-  const ir::Tensor& w = sg.tensors.at(next.inputs.at(1));
+  // No wider than the kernel: the hardware pads within a kernel window. (The convolution may be
+  // one the checks left on the CPU, its inputs unchecked: a weight index outside the subgraph
+  // means no fold.)
+  if (next.inputs.size() < 2 || next.inputs[1] < 0 ||
+      next.inputs[1] >= static_cast<int>(sg.tensors.size()))
+    return false;
+  const ir::Tensor& w = sg.tensors[next.inputs[1]];
   if (w.shape.size() != 4)
     return false;
   int kh = w.shape[1], kw = w.shape[2];
