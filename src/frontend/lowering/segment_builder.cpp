@@ -1,5 +1,7 @@
 #include "frontend/lowering/segment_builder.hpp"
 
+#include <fmt/format.h>
+
 #include "core/error.hpp"
 
 namespace euc::frontend {
@@ -39,7 +41,19 @@ int SegmentBuilder::tensor(int t) {
   if (src.quantization && !src.quantization->scale.empty()) {
     const ir::Quantization& q = *src.quantization;
     out.quant.scale = q.scale[0];
-    out.quant.zero_point = q.zero_point.empty() ? 0 : static_cast<int32_t>(q.zero_point[0]);
+    const int64_t zero_point = q.zero_point.empty() ? 0 : q.zero_point[0];
+    // The NPU's zero-point registers hold 16 bits; TFLite requires a zero point of the tensor's
+    // own range (8-bit and 16-bit types), which fits.
+    const bool narrow = src.type == ir::DataType::kInt8 || src.type == ir::DataType::kUInt8 ||
+                        src.type == ir::DataType::kInt16;
+    const auto [lo, hi] =
+        narrow ? ir::integer_range(src.type) : std::pair<int32_t, int32_t>{-32768, 32767};
+    if (zero_point < lo || zero_point > hi) {
+      throw_input(
+          fmt::format("tensor '{}': zero point {} is outside the range of its type ({}..{})",
+                      src.name, zero_point, lo, hi));
+    }
+    out.quant.zero_point = static_cast<int32_t>(zero_point);
     out.channel_scales.assign(q.scale.begin(), q.scale.end());
     out.channel_zero_points.assign(q.zero_point.begin(), q.zero_point.end());
   }
