@@ -7,32 +7,12 @@
 #include <cstdlib>
 #include <limits>
 
-#include "refinterp/fixed_point.hpp"
+#include "refinterp/arith.hpp"
 #include "refinterp/kernels.hpp"
 #include "tables/sigmoid_table.hpp"
 
 namespace euc::refinterp {
 namespace {
-
-constexpr int kInt8InputIntegerBits = 4;
-
-struct Int8Params {
-  int src, dst;
-  int32_t zero_point, radius, multiplier;
-  int left_shift;
-};
-
-// frexp-based multiplier for scale * 2^(31 - 4), without the usual rounding fix-up.
-Int8Params int8_params(const OpContext& ctx) {
-  const ir::Tensor& in = ctx.input(0);
-  Int8Params p{ctx.input_index(0), ctx.output_index(0), zero_point_of(in), 0, 0, 0};
-  const double real =
-      static_cast<double>(scale_of(in)) * static_cast<double>(1 << (31 - kInt8InputIntegerBits));
-  const double q = std::frexp(real, &p.left_shift);
-  p.multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
-  p.radius = input_radius(kInt8InputIntegerBits, p.left_shift, 31);
-  return p;
-}
 
 struct Int16Params {
   int src, dst;
@@ -122,6 +102,16 @@ void tanh_int16(const Int16Params& p, TensorArena& a) {
   }
 }
 
+Kernel int8_kernel(const OpContext& ctx, refmath::ValueFunction f) {
+  const int src = ctx.input_index(0), dst = ctx.output_index(0);
+  return [=](TensorArena& a) {
+    auto in = a.in<int8_t>(src);
+    auto out = a.out<int8_t>(dst);
+    for (size_t i = 0; i < in.size(); ++i)
+      out[i] = static_cast<int8_t>(std::clamp(f(in[i]), -128, 127));
+  };
+}
+
 void expect_unary(const OpContext& ctx) {
   ctx.expect_arity(1, 1, 1);
   ctx.expect_type(ctx.input(0), {ir::DataType::kInt8, ir::DataType::kInt16}, "input");
@@ -137,25 +127,9 @@ Kernel prepare_logistic(const OpContext& ctx) {
     const Int16Params p = int16_params(ctx, 0);
     return [p](TensorArena& a) { logistic_int16(p, a); };
   }
-  ctx.check(zero_point_of(ctx.output(0)) == -128, "int8 output zero point must be -128");
-  const Int8Params p = int8_params(ctx);
-  return [p](TensorArena& a) {
-    auto in = a.in<int8_t>(p.src);
-    auto out = a.out<int8_t>(p.dst);
-    for (size_t i = 0; i < in.size(); ++i) {
-      const int32_t v = in[i] - p.zero_point;
-      if (v <= -p.radius) {
-        out[i] = -128;
-      } else if (v >= p.radius) {
-        out[i] = 127;
-      } else {
-        const int32_t q4 = multiply_by_quantized_multiplier(v, p.multiplier, p.left_shift);
-        const int32_t q0 = fixed::logistic<int32_t>(q4, kInt8InputIntegerBits);
-        const int32_t q23 = rounding_divide_by_pot(q0, 31 - 8);  // 1/256 steps
-        out[i] = static_cast<int8_t>(std::clamp(q23 - 128, -128, 127));
-      }
-    }
-  };
+  const auto problem = refmath::logistic_int8_problem(quant_of(ctx.output(0)));
+  ctx.check(!problem, problem.value_or(""));
+  return int8_kernel(ctx, refmath::logistic_int8(quant_of(ctx.input(0))));
 }
 
 Kernel prepare_tanh(const OpContext& ctx) {
@@ -164,24 +138,7 @@ Kernel prepare_tanh(const OpContext& ctx) {
     const Int16Params p = int16_params(ctx, 1);
     return [p](TensorArena& a) { tanh_int16(p, a); };
   }
-  const Int8Params p = int8_params(ctx);
-  return [p](TensorArena& a) {
-    auto in = a.in<int8_t>(p.src);
-    auto out = a.out<int8_t>(p.dst);
-    for (size_t i = 0; i < in.size(); ++i) {
-      const int32_t v = in[i] - p.zero_point;
-      if (v <= -p.radius) {
-        out[i] = -128;
-      } else if (v >= p.radius) {
-        out[i] = 127;
-      } else {
-        const int32_t q4 = multiply_by_quantized_multiplier(v, p.multiplier, p.left_shift);
-        const int32_t q0 = fixed::tanh<int32_t>(q4, kInt8InputIntegerBits);
-        const int32_t q24 = rounding_divide_by_pot(q0, 31 - 7);  // 1/128 steps
-        out[i] = static_cast<int8_t>(std::clamp(q24, -128, 127));
-      }
-    }
-  };
+  return int8_kernel(ctx, refmath::tanh_int8(quant_of(ctx.input(0))));
 }
 
 }  // namespace euc::refinterp
