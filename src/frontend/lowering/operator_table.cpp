@@ -6,6 +6,7 @@
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "frontend/lowering/lut_activations.hpp"
 
 namespace euc::frontend {
 namespace {
@@ -76,6 +77,12 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::MAXIMUM, elementwise_why_not, lower_binary},
       {BuiltinOp::QUANTIZE, quantize_why_not, lower_rescale},
       {BuiltinOp::RELU, relu_why_not, lower_relu_op},
+      // Activations by table lookup (lut_activations.cpp)
+      {BuiltinOp::LOGISTIC, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::TANH, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::HARD_SWISH, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::LEAKY_RELU, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::RSQRT, table_activation_why_not, lower_table_activation},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

@@ -111,4 +111,13 @@ ir::TensorSlice SegmentBuilder::whole(int t) {
   return {low, {0, 0, 0, 0}, graph_.tensors[low].shape};
 }
 
+int SegmentBuilder::add_lut(ir::Lut lut) {
+  for (size_t i = 0; i < graph_.luts.size(); ++i) {
+    if (graph_.luts[i] == lut)
+      return static_cast<int>(i);
+  }
+  graph_.luts.push_back(std::move(lut));
+  return static_cast<int>(graph_.luts.size()) - 1;
+}
+
 }  // namespace euc::frontend

@@ -45,6 +45,8 @@ class SegmentBuilder {
   // An internal constant the lowering derived (e.g. rearranged weights).
   int add_constant(ir::NpuTensor tensor);
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
+  // A lookup table for activations; identical tables are stored once. Returns its index.
+  int add_lut(ir::Lut lut);
 
   const ir::Tensor& network_tensor(int t) const { return subgraph_.tensors.at(t); }
   const ir::NpuTensor& lowered(int index) const { return graph_.tensors.at(index); }
