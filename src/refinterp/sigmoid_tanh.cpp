@@ -20,42 +20,13 @@ struct Int16Params {
   int left_shift;
 };
 
-// Scale to Q3.12 times 3 (so table steps of 512 are 1/24): a power-of-two input scale with
-// the right exponent uses 3 << shift directly, otherwise the multiplier 3 * 4096 * scale is
-// doubled until it exceeds 16383.5 and truncated. `pot_shift_limit` is the largest shift taken
-// as the power-of-two case (0 for LOGISTIC, 1 for TANH).
 Int16Params int16_params(const OpContext& ctx, int pot_shift_limit) {
-  const ir::Tensor& in = ctx.input(0);
-  const ir::Tensor& out = ctx.output(0);
-  ctx.check(zero_point_of(in) == 0 && zero_point_of(out) == 0,
-            "int16 input and output need zero points of 0");
-  const auto checked_log2 = [](float x, int* result) {
-    const float l = std::log(x) * (1.0f / std::log(2.0f));
-    const float r = std::round(l);
-    *result = static_cast<int>(r);
-    return std::abs(l - r) < 1e-3f;
-  };
-  Int16Params p{ctx.input_index(0), ctx.output_index(0), 0, 0};
-  int log2_in = 0;
-  bool pot = checked_log2(scale_of(in), &log2_in);
-  p.left_shift = (15 - 3) + log2_in;
-  pot = pot && p.left_shift >= 0 && p.left_shift <= pot_shift_limit;
-  if (pot) {
-    p.multiplier = 3 << p.left_shift;
-    p.left_shift = 0;
-  } else {
-    double m = static_cast<double>(scale_of(in)) * 4096.0 * 3.0;
-    p.left_shift = 0;
-    while (m <= 32767.0 / 2.0 && p.left_shift <= 30) {
-      ++p.left_shift;
-      m *= 2.0;
-    }
-    p.multiplier = static_cast<int32_t>(m);
-  }
-  int log2_out = 0;
-  ctx.check(checked_log2(scale_of(out), &log2_out) && log2_out == -15,
-            "int16 output scale must be 2^-15");
-  return p;
+  const auto problem =
+      refmath::sigmoid_int16_problem(quant_of(ctx.input(0)), quant_of(ctx.output(0)));
+  ctx.check(!problem, problem.value_or(""));
+  const refmath::Int16TableScale scale =
+      refmath::sigmoid_int16_scale(scale_of(ctx.input(0)), pot_shift_limit);
+  return {ctx.input_index(0), ctx.output_index(0), scale.multiplier, scale.left_shift};
 }
 
 int32_t scale_int16_input(const Int16Params& p, int16_t x) {

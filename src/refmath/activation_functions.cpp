@@ -91,7 +91,45 @@ QuantMultiplier inverse_sqrt(int32_t input) {
   return {x, -shift};
 }
 
+// log2(x) rounded, and whether x is that power of two (within TFLite's tolerance).
+bool checked_log2(float x, int* result) {
+  const float l = std::log(x) * (1.0f / std::log(2.0f));
+  const float r = std::round(l);
+  *result = static_cast<int>(r);
+  return std::abs(l - r) < 1e-3f;
+}
+
 }  // namespace
+
+Int16TableScale sigmoid_int16_scale(float in_scale, int pot_shift_limit) {
+  Int16TableScale p;
+  int log2_in = 0;
+  bool pot = checked_log2(in_scale, &log2_in);
+  p.left_shift = (15 - 3) + log2_in;
+  pot = pot && p.left_shift >= 0 && p.left_shift <= pot_shift_limit;
+  if (pot) {
+    p.multiplier = 3 << p.left_shift;
+    p.left_shift = 0;
+    return p;
+  }
+  double m = static_cast<double>(in_scale) * 4096.0 * 3.0;
+  p.left_shift = 0;
+  while (m <= 32767.0 / 2.0 && p.left_shift <= 30) {
+    ++p.left_shift;
+    m *= 2.0;
+  }
+  p.multiplier = static_cast<int32_t>(m);
+  return p;
+}
+
+std::optional<std::string> sigmoid_int16_problem(Quant in, Quant out) {
+  if (in.zero_point != 0 || out.zero_point != 0)
+    return std::string("int16 input and output need zero points of 0");
+  int log2_out = 0;
+  if (!checked_log2(out.scale, &log2_out) || log2_out != -15)
+    return std::string("int16 output scale must be 2^-15");
+  return std::nullopt;
+}
 
 ValueFunction logistic_int8(Quant in) {
   return q4_function(

@@ -27,6 +27,19 @@ ValueFunction tanh_int8(Quant in);
 // scale: TFLite requires the one above.)
 std::optional<std::string> logistic_int8_problem(Quant out);
 
+// int16 LOGISTIC and TANH: the input's rescale into the domain of the 256-entry sigmoid table
+// (3 * Q3.12, so table steps of 512 are 1/24), v = (x * multiplier + 2^(left_shift - 1)) >>
+// left_shift (no rounding term for a shift of 0). A power-of-two input scale whose shift is at
+// most `pot_shift_limit` (0 for LOGISTIC, 1 for TANH) uses 3 << shift; otherwise 3 * 4096 *
+// scale is doubled until it exceeds 16383.5 and truncated.
+struct Int16TableScale {
+  int32_t multiplier = 0;
+  int left_shift = 0;
+};
+Int16TableScale sigmoid_int16_scale(float in_scale, int pot_shift_limit);
+// Why int16 LOGISTIC/TANH cannot have these tensors: zero points 0 and output scale 2^-15.
+std::optional<std::string> sigmoid_int16_problem(Quant in, Quant out);
+
 // int8 HARD_SWISH: x * relu6(x + 3) / 6 in 16-bit fixed point.
 ValueFunction hard_swish_int8(Quant in, Quant out);
 std::optional<std::string> hard_swish_int8_problem(Quant in, Quant out);

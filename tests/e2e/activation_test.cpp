@@ -21,6 +21,7 @@ struct UnaryCase {
   float out_scale;
   int64_t out_zero_point;
   float alpha = 0.0f;  // LEAKY_RELU
+  ir::DataType data_type = ir::DataType::kInt8;
 };
 
 std::string name_of(const UnaryCase& c) {
@@ -31,8 +32,8 @@ std::string name_of(const UnaryCase& c) {
 
 ir::Model unary_model(const UnaryCase& c) {
   Net n;
-  const int x = n.tensor("x", {1, 16, 16, 4}, c.in_scale, c.in_zero_point);
-  const int y = n.tensor("y", {1, 16, 16, 4}, c.out_scale, c.out_zero_point);
+  const int x = n.tensor("x", {1, 16, 16, 4}, c.in_scale, c.in_zero_point, c.data_type);
+  const int y = n.tensor("y", {1, 16, 16, 4}, c.out_scale, c.out_zero_point, c.data_type);
   if (c.type == BuiltinOp::LEAKY_RELU) {
     tflite::LeakyReluOptionsT o;
     o.alpha = c.alpha;
@@ -61,6 +62,26 @@ TEST(TableActivations, MatchTheReferenceOnEveryInputValue) {
   for (const UnaryCase& c : cases) {
     SCOPED_TRACE(name_of(c));
     for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
+      expect_same_outputs(unary_model(c), accelerator);
+  }
+}
+
+// int16 LOGISTIC and TANH use the NPU's built-in functions after TFLite's input rescale: a
+// power-of-two input scale (no rounding) and others (a rounding shift) on random inputs.
+TEST(BuiltinActivations, Int16LogisticAndTanhMatchTheReference) {
+  constexpr float kOut = 1.0f / 32768;
+  constexpr auto kI16 = ir::DataType::kInt16;
+  const std::vector<UnaryCase> cases = {
+      {BuiltinOp::LOGISTIC, 1.0f / 4096, 0, kOut, 0, 0, kI16},
+      {BuiltinOp::LOGISTIC, 0.00031f, 0, kOut, 0, 0, kI16},
+      {BuiltinOp::LOGISTIC, 0.02f, 0, kOut, 0, 0, kI16},
+      {BuiltinOp::TANH, 1.0f / 2048, 0, kOut, 0, 0, kI16},
+      {BuiltinOp::TANH, 1.0f / 4096, 0, kOut, 0, 0, kI16},
+      {BuiltinOp::TANH, 0.00071f, 0, kOut, 0, 0, kI16},
+  };
+  for (const UnaryCase& c : cases) {
+    SCOPED_TRACE(name_of(c));
+    for (const char* accelerator : {"ethos-u55-64", "ethos-u65-256"})
       expect_same_outputs(unary_model(c), accelerator);
   }
 }

@@ -1,7 +1,8 @@
 #pragma once
-// Activation functions as one lookup in the output stage's table (int8): a 1x1 max pool moves
-// each raw input value to the output stage unchanged, and the table, built by evaluating the
-// operator's reference arithmetic (src/refmath) on all 256 inputs, maps it to the output.
+// Activation functions computed by the output stage. int8: one lookup in a table; a 1x1 max
+// pool moves each raw input value to the output stage unchanged, and the table, built by
+// evaluating the operator's reference arithmetic (src/refmath) on all 256 inputs, maps it to the
+// output. int16 LOGISTIC and TANH: the NPU's built-in functions after the reference's rescale.
 #include <optional>
 #include <string>
 
