@@ -61,7 +61,8 @@ struct FeatureMap {
   // Byte strides as written, 40-bit two's complement (Vela 5.1 writes a negative OFM stride to
   // store an axis reversed: REVERSE_V2, MIRROR_PAD); element_address uses stride_x only for
   // NHWC (NHCWB16 columns are 16 elements apart) and stride_c only for NHCWB16 (NHWC channels
-  // are adjacent), as Vela's get_address does.
+  // are adjacent), as Vela's get_address does (docs/npu_architecture.md §Feature maps and
+  // regions).
   int64_t stride_x = 0;  // between columns
   int64_t stride_y = 0;  // between rows
   int64_t stride_c = 0;  // between 16-channel bricks

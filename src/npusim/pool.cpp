@@ -7,7 +7,8 @@
 // selects the per-channel mode, which a pool has no records for), Vela 5.1 selects the global
 // scale with OFM_SCALE 1, shift 0 (a rescale applied after the division) for the same pools
 // (avgpool SAME, bilinear resize). We model the division as exact, rounded with the OFM
-// rounding mode (TFL: ties away from zero, as TFLite's average pool rounds).
+// rounding mode (TFL: ties away from zero, as TFLite's average pool rounds); see
+// docs/npu_architecture.md §Output scaling and rounding.
 //
 // REDUCE_SUM sums the window over all IFM channels into a one-channel OFM: Vela lowers softmax's
 // sum of exponentials to a REDUCE_SUM from an H x W x C IFM to H x W x 1 with a 1x1 kernel
