@@ -5,8 +5,8 @@
 // points 0) in int64 with the 64-bit rescale. No fused activation: the output clamps to its type.
 #include <fmt/format.h>
 
+#include "refinterp/arith.hpp"
 #include "refinterp/kernels.hpp"
-#include "refinterp/quant_math.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {
