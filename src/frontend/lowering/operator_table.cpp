@@ -76,6 +76,12 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::MAXIMUM, elementwise_why_not, lower_binary},
       {BuiltinOp::QUANTIZE, quantize_why_not, lower_rescale},
       {BuiltinOp::RELU, relu_why_not, lower_relu_op},
+      // Activations without a lookup table (activations.cpp)
+      {BuiltinOp::RELU6, relu6_why_not, lower_relu6},
+      {BuiltinOp::RELU_N1_TO_1, relu_n1_to_1_why_not, lower_relu_n1_to_1},
+      {BuiltinOp::ABS, abs_why_not, lower_abs},
+      {BuiltinOp::LEAKY_RELU, leaky_relu_why_not, lower_leaky_relu},
+      {BuiltinOp::PRELU, prelu_why_not, lower_prelu},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},
