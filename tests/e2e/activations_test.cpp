@@ -298,6 +298,16 @@ TEST(StandaloneActivations, Int16LeakyReluIsTheNpusLeakyReluMode) {
     expect_on_npu(unary(B::LEAKY_RELU, DT::kInt16, 0.0002f, 0, 0.0002f, 0, alpha));
 }
 
+// With different input and output quantisations: two requantizing pools and the larger
+// (alpha up to 1) or the smaller (alpha above 1) of them.
+TEST(StandaloneActivations, Int16LeakyReluOfTwoQuantisationsCombinesTwoPools) {
+  for (float alpha : {0.1f, 0.0f, 0.5f, 1.0f, 1.7f, 0.013f}) {
+    SCOPED_TRACE(alpha);
+    expect_on_npu(unary(B::LEAKY_RELU, DT::kInt16, 0.0002f, 0, 0.0003f, 0, alpha));
+    expect_on_npu(unary(B::LEAKY_RELU, DT::kInt16, 0.0002f, 0, 0.00011f, 0, alpha));
+  }
+}
+
 // What cannot be exact stays on the CPU with its reason, and still compiles.
 TEST(StandaloneActivations, InexactInstancesStayOnTheCpuWithAReason) {
   auto expect_cpu = [](const ir::Model& m, const std::string& word) {
@@ -309,9 +319,9 @@ TEST(StandaloneActivations, InexactInstancesStayOnTheCpuWithAReason) {
   };
   // int8 LEAKY_RELU is the table-lookup lowering's.
   expect_cpu(unary(B::LEAKY_RELU, DT::kInt8, 0.05f, 5, 0.0265f, -103, 0.1f), "lookup table");
-  // Negative alpha, and different quantisations.
+  // Negative alpha.
   expect_cpu(unary(B::LEAKY_RELU, DT::kInt16, 0.0002f, 0, 0.0002f, 0, -0.5f), "negative");
-  expect_cpu(unary(B::LEAKY_RELU, DT::kInt16, 0.0002f, 0, 0.0003f, 0, 0.1f), "quantisation");
+  expect_cpu(unary(B::LEAKY_RELU, DT::kInt16, 0.0002f, 0, 0.0003f, 0, -0.5f), "negative");
 }
 
 // PRELU: the identity requantisation and the product with alpha, the larger (alphas in [0, 1])

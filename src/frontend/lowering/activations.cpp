@@ -111,10 +111,13 @@ std::optional<std::pair<uint32_t, int>> abs_rescale(const ir::Tensor& in, const 
   return output_stage_scale(static_cast<double>(scale_of(in) / scale_of(out)));
 }
 
-// ---- LEAKY_RELU (int16): the NPU's LeakyReLU mode passes values >= 0 and multiplies the others
-// by its OFM scale. That is TFLite's kernel when input and output share their quantisation (its
-// identity multiplier is then exactly 1) and the OFM scale is TFLite's alpha multiplier (of the
-// float32 product scale * alpha / scale).
+// ---- LEAKY_RELU (int16): TFLite computes zero point + MultiplyByQuantizedMultiplier(v,
+// identity) for v = x - input zero point >= 0, else with the alpha multiplier (both of float32
+// products and quotients of the scales). The NPU's LeakyReLU mode passes values >= 0 and
+// multiplies the others by its OFM scale: that is TFLite's kernel when input and output share
+// their quantisation (the identity multiplier is then exactly 1). Otherwise both
+// requantisations run as 1x1 average pools and the larger or smaller is kept (see
+// two_requantizations).
 
 float leaky_alpha(const ir::Operator& op) {
   const auto* o = tfl::builtin_options_as<tflite::LeakyReluOptions>(op);
@@ -126,15 +129,107 @@ std::optional<std::pair<uint32_t, int>> leaky_scale(const ir::Tensor& in, const 
   return output_stage_scale(static_cast<double>(scale_of(in) * alpha / scale_of(out)));
 }
 
-// ---- PRELU (int8): TFLite computes, per element, MultiplyByQuantizedMultiplier(v, identity)
-// for v = x - input zero point >= 0, else MultiplyByQuantizedMultiplier(v * (alpha - alpha zero
-// point), alpha multiplier), plus the output zero point. The NPU computes both for every
-// element (a requantizing 1x1 average pool and a MUL by alpha, each clamped to the type) and
-// keeps the larger (alphas up to 1) or the smaller (alphas from 1). Which one, if either, gives
-// TFLite's value for every input and alpha is decided by trying them all: there are at most
-// 256 x 256 pairs.
+// ---- Two requantizations combined. LEAKY_RELU and PRELU pick, per element, one of two
+// requantizations of the same value by its sign. The NPU computes both for every element (each
+// clamped to the type) and keeps the larger (factors up to 1) or the smaller (factors from 1).
+// Which one, if either, gives TFLite's value for every input (and alpha) is decided by trying
+// them all: at most 65,536 values, or 256 inputs x 256 alphas.
 
 enum class Combine { kMaximum, kMinimum };
+
+// Which combination reproduces `want(v)` = (v >= 0 ? identity(v) : by_alpha(v)) for the values
+// `check` passes to it: `check(visit)` calls visit(identity, by_alpha, want) for each case.
+template <class Check>
+std::optional<Combine> combination(Check check) {
+  bool max_ok = true, min_ok = true;
+  check([&](int64_t identity, int64_t by_alpha, int64_t want) {
+    max_ok = max_ok && std::max(identity, by_alpha) == want;
+    min_ok = min_ok && std::min(identity, by_alpha) == want;
+    return max_ok || min_ok;
+  });
+  if (max_ok)
+    return Combine::kMaximum;
+  if (min_ok)
+    return Combine::kMinimum;
+  return std::nullopt;
+}
+
+// A feature map between the operations of `op`, of its output's type, shape and quantisation.
+ir::TensorSlice intermediate(SegmentBuilder& b, const ir::Operator& op, const std::string& suffix) {
+  const ir::TensorSlice out = b.whole(op.outputs.at(0));
+  const ir::NpuTensor& o = b.lowered(out.tensor);
+  ir::NpuTensor t;
+  t.name = b.network_tensor(op.outputs.at(0)).name + suffix;
+  t.type = o.type;
+  t.quant = o.quant;
+  t.shape = out.shape;
+  const int i = b.add_intermediate(std::move(t));
+  return {i, {0, 0, 0, 0}, out.shape};
+}
+
+// `identity` and `by_alpha` (operations reading the operator's input) write intermediates;
+// their maximum or minimum is the operator's output.
+void add_combined(SegmentBuilder& b, const ir::Operator& op, int index, ir::NpuOp identity,
+                  ir::NpuOp by_alpha, Combine combine) {
+  identity.ofm = intermediate(b, op, "_identity");
+  identity.name = b.lowered(identity.ofm.tensor).name;
+  by_alpha.ofm = intermediate(b, op, "_alpha");
+  by_alpha.name = b.lowered(by_alpha.ofm.tensor).name;
+  ir::NpuOp out =
+      base(b, op, index,
+           combine == Combine::kMaximum ? ir::NpuOpType::kMaximum : ir::NpuOpType::kMinimum);
+  out.ifm = identity.ofm;
+  out.ifm2 = by_alpha.ofm;
+  b.add(std::move(identity));
+  b.add(std::move(by_alpha));
+  b.add(std::move(out));
+}
+
+// A requantizing 1x1 average pool of the operator's input with output stage scale `scale`.
+ir::NpuOp requantizing_pool(SegmentBuilder& b, const ir::Operator& op, int index,
+                            std::pair<uint32_t, int> scale) {
+  ir::NpuOp pool = base(b, op, index, ir::NpuOpType::kAvgPool);
+  pool.explicit_scale = scale;
+  return pool;
+}
+
+// The int16 LEAKY_RELU of different quantisations as two pools: their scales and combination.
+struct LeakyPlan {
+  std::pair<uint32_t, int> identity, alpha;
+  Combine combine = Combine::kMaximum;
+};
+
+std::optional<std::string> leaky_two_pools(const ir::Tensor& in, const ir::Tensor& out, float alpha,
+                                           LeakyPlan* plan) {
+  const double m_id = static_cast<double>(scale_of(in) / scale_of(out));
+  const double m_alpha = static_cast<double>(scale_of(in) * alpha / scale_of(out));
+  const auto identity = output_stage_scale(m_id);
+  const auto by_alpha = output_stage_scale(m_alpha);
+  if (!identity || !by_alpha)
+    return "its rescales are outside the output stage's shift range";
+  const auto [id_sig, id_shift] = tflite_multiplier(m_id);
+  const auto [a_sig, a_shift] = tflite_multiplier(m_alpha);
+  const int32_t zx = zero_point_of(in), zo = zero_point_of(out);
+  auto clamp16 = [](int64_t v) { return std::clamp<int64_t>(v, -32768, 32767); };
+  const auto combine = combination([&](auto visit) {
+    for (int32_t x = -32768; x <= 32767; ++x) {
+      const int64_t v = x - zx;
+      const int64_t a = clamp16(zo + multiply_by_quantized_multiplier(v, id_sig, id_shift));
+      const int64_t b = clamp16(zo + multiply_by_quantized_multiplier(v, a_sig, a_shift));
+      if (!visit(a, b, v >= 0 ? a : b))
+        return;
+    }
+  });
+  if (!combine)
+    return "the larger or smaller of its two requantizations differs from TFLite for some input";
+  if (plan != nullptr)
+    *plan = {*identity, *by_alpha, *combine};
+  return std::nullopt;
+}
+
+// ---- PRELU (int8): per element, zero point + MultiplyByQuantizedMultiplier(v, identity) for
+// v = x - input zero point >= 0, else MultiplyByQuantizedMultiplier(v * (alpha - alpha zero
+// point), alpha multiplier): a requantizing pool and a MUL by alpha, combined.
 
 struct PreluPlan {
   std::pair<uint32_t, int> identity;  // output stage scale of the identity requantisation
@@ -186,23 +281,24 @@ std::optional<std::string> prelu_problem(const ir::Model& model, const ir::Subgr
   for (uint8_t byte : bytes)
     alphas.insert(static_cast<int8_t>(byte));
   auto clamp8 = [](int64_t v) { return std::clamp<int64_t>(v, -128, 127); };
-  bool max_ok = true, min_ok = true;
-  for (int32_t x = -128; x <= 127 && (max_ok || min_ok); ++x) {
-    const int64_t v = x - zx;
-    const int64_t by_identity = clamp8(zo + multiply_by_quantized_multiplier(v, id_sig, id_shift));
-    for (int32_t a : alphas) {
-      const int64_t by_alpha =
-          clamp8(zo + multiply_by_quantized_multiplier(v * (a - za), a_sig, a_shift));
-      const int64_t want = v >= 0 ? by_identity : by_alpha;
-      max_ok = max_ok && std::max(by_identity, by_alpha) == want;
-      min_ok = min_ok && std::min(by_identity, by_alpha) == want;
+  const auto combine = combination([&](auto visit) {
+    for (int32_t x = -128; x <= 127; ++x) {
+      const int64_t v = x - zx;
+      const int64_t by_identity =
+          clamp8(zo + multiply_by_quantized_multiplier(v, id_sig, id_shift));
+      for (int32_t a : alphas) {
+        const int64_t by_alpha =
+            clamp8(zo + multiply_by_quantized_multiplier(v * (a - za), a_sig, a_shift));
+        if (!visit(by_identity, by_alpha, v >= 0 ? by_identity : by_alpha))
+          return;
+      }
     }
-  }
-  if (!max_ok && !min_ok)
+  });
+  if (!combine)
     return "its alphas are not all in [0, 1] or all at least 1 (the NPU keeps the larger or "
            "the smaller of the two products, which then differs from TFLite)";
   if (plan != nullptr)
-    *plan = {*identity, max_ok ? Combine::kMaximum : Combine::kMinimum};
+    *plan = {*identity, *combine};
   return std::nullopt;
 }
 
@@ -284,21 +380,30 @@ std::optional<std::string> leaky_relu_why_not(const ir::Model& model, int subgra
     return problem;
   const ir::Tensor& in = sg.tensors[op.inputs[0]];
   const ir::Tensor& out = sg.tensors[op.outputs[0]];
-  if (scale_of(in) != scale_of(out) || zero_point_of(in) != zero_point_of(out))
-    return "euc lowers int16 LEAKY_RELU between tensors of one quantisation (not this one yet)";
   const float alpha = leaky_alpha(op);
   if (!(alpha >= 0.0f))
-    return fmt::format("alpha {:g} is negative (the NPU's scale has no sign)", alpha);
+    return fmt::format("alpha {:g} is negative (the NPU's scales have no sign)", alpha);
+  if (scale_of(in) != scale_of(out) || zero_point_of(in) != zero_point_of(out))
+    return leaky_two_pools(in, out, alpha, nullptr);
   if (!leaky_scale(in, out, alpha))
     return "its alpha multiplier is outside the output stage's shift range";
   return std::nullopt;
 }
 
 void lower_leaky_relu(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
-  ir::NpuOp out = base(b, op, index, ir::NpuOpType::kLeakyRelu);
+  const ir::Tensor& in = b.network_tensor(op.inputs.at(0));
+  const ir::Tensor& o = b.network_tensor(op.outputs.at(0));
   const float alpha = leaky_alpha(op);
-  const auto scale =
-      leaky_scale(b.network_tensor(op.inputs.at(0)), b.network_tensor(op.outputs.at(0)), alpha);
+  if (scale_of(in) != scale_of(o) || zero_point_of(in) != zero_point_of(o)) {
+    LeakyPlan plan;
+    if (auto problem = leaky_two_pools(in, o, alpha, &plan))
+      cannot_lower(op, index, *problem);
+    add_combined(b, op, index, requantizing_pool(b, op, index, plan.identity),
+                 requantizing_pool(b, op, index, plan.alpha), plan.combine);
+    return;
+  }
+  ir::NpuOp out = base(b, op, index, ir::NpuOpType::kLeakyRelu);
+  const auto scale = leaky_scale(in, o, alpha);
   if (!scale)
     cannot_lower(op, index, "alpha multiplier outside the output stage's shift range");
   out.leaky_alpha = alpha;
@@ -315,41 +420,10 @@ void lower_prelu(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   PreluPlan plan;
   if (auto problem = prelu_problem(b.model(), b.subgraph(), op, &plan))
     cannot_lower(op, index, *problem);
-  const int out_tensor = b.whole(op.outputs.at(0)).tensor;
-  // Two internal feature maps of the output's type, shape and quantisation.
-  auto temporary = [&](const std::string& suffix) {
-    ir::NpuTensor t = b.lowered(out_tensor);
-    t.name += suffix;
-    t.network_tensor = -1;
-    t.alias_of = -1;
-    t.data = nullptr;
-    t.channel_scales.clear();
-    t.channel_zero_points.clear();
-    t.weight_shape.clear();
-    const int i = b.add_intermediate(std::move(t));
-    return ir::TensorSlice{i, {0, 0, 0, 0}, b.lowered(i).shape};
-  };
-  const ir::TensorSlice positive = temporary("_prelu_identity");
-  const ir::TensorSlice negative = temporary("_prelu_alpha");
-
-  ir::NpuOp identity = base(b, op, index, ir::NpuOpType::kAvgPool);
-  identity.ofm = positive;
-  identity.name = b.lowered(positive.tensor).name;
-  identity.explicit_scale = plan.identity;
-
   ir::NpuOp times_alpha = base(b, op, index, ir::NpuOpType::kMul);
   times_alpha.ifm2 = b.whole(op.inputs.at(1));
-  times_alpha.ofm = negative;
-  times_alpha.name = b.lowered(negative.tensor).name;
-
-  ir::NpuOp combine =
-      base(b, op, index,
-           plan.combine == Combine::kMaximum ? ir::NpuOpType::kMaximum : ir::NpuOpType::kMinimum);
-  combine.ifm = positive;
-  combine.ifm2 = negative;
-  b.add(std::move(identity));
-  b.add(std::move(times_alpha));
-  b.add(std::move(combine));
+  add_combined(b, op, index, requantizing_pool(b, op, index, plan.identity), std::move(times_alpha),
+               plan.combine);
 }
 
 }  // namespace euc::frontend
