@@ -176,7 +176,9 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
     }
     case arch::OutputScalingRule::kOfmScale:
       s.global = true;
-      s.ofm = quantised(ofm_scale);
+      // ABS's rescale and LeakyReLU's alpha multiplier as the lowering formed them (TFLite's).
+      s.ofm = op.explicit_scale ? ScaleShift{op.explicit_scale->first, op.explicit_scale->second}
+                                : quantised(ofm_scale);
       break;
     case arch::OutputScalingRule::kUnit:
       s.ofm = ScaleShift{1, 0};

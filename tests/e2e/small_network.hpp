@@ -76,6 +76,15 @@ class Net {
     sg().operators.push_back(std::move(o));
   }
 
+  // An operator without options (RELU6, PRELU, ...).
+  void op(ir::BuiltinOp type, std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
+    ir::Operator o;
+    o.type = type;
+    o.inputs = std::move(inputs);
+    o.outputs = std::move(outputs);
+    sg().operators.push_back(std::move(o));
+  }
+
   void io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
     sg().inputs = std::move(inputs);
     sg().outputs = std::move(outputs);

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "frontend/lowering/join_split.hpp"
+#include "frontend/lowering/requantize.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::frontend {
@@ -15,7 +16,8 @@ namespace {
 
 // A fused activation as a clamp in the OFM's quantised domain, computed as TFLite Micro does
 // (CalculateActivationRangeQuantized: zero point + round(limit / scale) in float, clamped to
-// the type's range). nullopt for functions that are not a clamp.
+// the type's range). Its quantized kernels clamp a fused TANH or SIGN_BIT to the type's range
+// only, as NONE: no function is applied. nullopt for values outside the enumeration.
 std::optional<ir::Activation> fused_activation(tflite::ActivationFunctionType f,
                                                const ir::NpuTensor& ofm) {
   auto [qmin, qmax] = ir::integer_range(ofm.type);
@@ -34,6 +36,8 @@ std::optional<ir::Activation> fused_activation(tflite::ActivationFunctionType f,
   act.max = qmax;
   switch (f) {
     case tflite::ActivationFunctionType::NONE:
+    case tflite::ActivationFunctionType::TANH:
+    case tflite::ActivationFunctionType::SIGN_BIT:
       act.kind = ir::Activation::Kind::kNone;
       break;
     case tflite::ActivationFunctionType::RELU:
@@ -158,7 +162,7 @@ void set_activation(SegmentBuilder& b, ir::NpuOp& out, const ir::Operator& op, i
                     tflite::ActivationFunctionType f) {
   auto act = fused_activation(f, b.lowered(out.ofm.tensor));
   if (!act)
-    cannot_lower(op, index, "fused activation is not a clamp");
+    cannot_lower(op, index, "unknown fused activation");
   out.activation = *act;
 }
 
@@ -350,20 +354,6 @@ bool is_hw_mean(const ir::Model& model, const ir::Subgraph& sg, const ir::Operat
   return h <= 64 && w <= 64 && h * w <= 4096;
 }
 
-// TFLite's QuantizeMultiplier: real = significand * 2^(shift - 31), significand in [2^30, 2^31).
-std::pair<int64_t, int> tflite_multiplier(double real) {
-  if (real == 0)
-    return {0, 0};
-  int shift = 0;
-  double q = std::frexp(real, &shift);
-  auto significand = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
-  if (significand == (int64_t{1} << 31)) {
-    significand /= 2;
-    ++shift;
-  }
-  return {significand, shift};
-}
-
 }  // namespace
 
 void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index) {
@@ -465,15 +455,12 @@ void lower_relu(SegmentBuilder& b, const ir::Operator& op, int index) {
 
 namespace {
 
-// Fused activations the output stage applies as a clamp (TANH and SIGMOID are not lowered yet).
+// Fused activations the output stage applies: every function of the enumeration (TFLite
+// Micro's quantized kernels apply TANH and SIGN_BIT as NONE, see fused_activation).
 std::optional<std::string> fused_activation_problem(tflite::ActivationFunctionType f) {
-  if (f == tflite::ActivationFunctionType::NONE || f == tflite::ActivationFunctionType::RELU ||
-      f == tflite::ActivationFunctionType::RELU6 ||
-      f == tflite::ActivationFunctionType::RELU_N1_TO_1)
+  if (f >= tflite::ActivationFunctionType::MIN && f <= tflite::ActivationFunctionType::MAX)
     return std::nullopt;
-  return fmt::format(
-      "euc lowers the fused activations NONE, RELU, RELU6 and RELU_N1_TO_1, not {} (yet)",
-      tflite::EnumNameActivationFunctionType(f));
+  return fmt::format("unknown fused activation {}", static_cast<int>(f));
 }
 
 template <class Options>

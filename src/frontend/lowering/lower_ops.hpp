@@ -29,6 +29,17 @@ void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool in
 void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_relu(SegmentBuilder& b, const ir::Operator& op, int index);
+// Activations without a lookup table (activations.cpp).
+std::optional<std::string> relu6_why_not(const ir::Model& model, int subgraph, int op_index);
+std::optional<std::string> relu_n1_to_1_why_not(const ir::Model& model, int subgraph, int op_index);
+std::optional<std::string> abs_why_not(const ir::Model& model, int subgraph, int op_index);
+std::optional<std::string> leaky_relu_why_not(const ir::Model& model, int subgraph, int op_index);
+std::optional<std::string> prelu_why_not(const ir::Model& model, int subgraph, int op_index);
+void lower_relu6(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
+void lower_relu_n1_to_1(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
+void lower_abs(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
+void lower_leaky_relu(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
+void lower_prelu(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
 // Joins and splits (join_split.cpp): a byte copy for every piece not placed in the whole by a
 // view.
 void lower_join_split(SegmentBuilder& b, const ir::Operator& op, int index);

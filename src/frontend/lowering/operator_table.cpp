@@ -59,6 +59,27 @@ void lower_folded(SegmentBuilder&, const ir::Operator&, int, bool) {
   // Nothing: the convolution after it reads the PAD's input with the padding (fold_pad).
 }
 
+// LEAKY_RELU: a table on int8 (exact for every alpha), the NPU's LeakyReLU or two rescales on
+// int16.
+bool int8_input(const ir::Subgraph& sg, const ir::Operator& op) {
+  return !op.inputs.empty() && op.inputs[0] >= 0 &&
+         static_cast<size_t>(op.inputs[0]) < sg.tensors.size() &&
+         sg.tensors[op.inputs[0]].type == ir::DataType::kInt8;
+}
+std::optional<std::string> leaky_relu_any_why_not(const ir::Model& model, int subgraph,
+                                                  int op_index) {
+  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
+  if (int8_input(sg, sg.operators.at(op_index)))
+    return table_activation_why_not(model, subgraph, op_index);
+  return leaky_relu_why_not(model, subgraph, op_index);
+}
+void lower_leaky_relu_any(SegmentBuilder& b, const ir::Operator& op, int index, bool produced) {
+  if (int8_input(b.subgraph(), op))
+    lower_table_activation(b, op, index, produced);
+  else
+    lower_leaky_relu(b, op, index, produced);
+}
+
 std::vector<OperatorLowering> build_table() {
   std::vector<OperatorLowering> t = {
       // Convolutions (lower_ops.cpp)
@@ -77,12 +98,18 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::MAXIMUM, elementwise_why_not, lower_binary},
       {BuiltinOp::QUANTIZE, quantize_why_not, lower_rescale},
       {BuiltinOp::RELU, relu_why_not, lower_relu_op},
-      // Activations by table lookup (lut_activations.cpp)
+      // Activations without a lookup table (activations.cpp)
+      {BuiltinOp::RELU6, relu6_why_not, lower_relu6},
+      {BuiltinOp::RELU_N1_TO_1, relu_n1_to_1_why_not, lower_relu_n1_to_1},
+      {BuiltinOp::ABS, abs_why_not, lower_abs},
+      {BuiltinOp::PRELU, prelu_why_not, lower_prelu},
+      // Activations by table lookup or the built-in functions (lut_activations.cpp)
       {BuiltinOp::LOGISTIC, table_activation_why_not, lower_table_activation},
       {BuiltinOp::TANH, table_activation_why_not, lower_table_activation},
       {BuiltinOp::HARD_SWISH, table_activation_why_not, lower_table_activation},
-      {BuiltinOp::LEAKY_RELU, table_activation_why_not, lower_table_activation},
       {BuiltinOp::RSQRT, table_activation_why_not, lower_table_activation},
+      // int8 by table, int16 by the NPU's LeakyReLU or two rescales (activations.cpp)
+      {BuiltinOp::LEAKY_RELU, leaky_relu_any_why_not, lower_leaky_relu_any},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

@@ -44,6 +44,8 @@ class SegmentBuilder {
   }
   // An internal constant the lowering derived (e.g. rearranged weights).
   int add_constant(ir::NpuTensor tensor);
+  // An internal feature map passing values between the operations of one network operator.
+  int add_intermediate(ir::NpuTensor tensor) { return add_constant(std::move(tensor)); }
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
   // A lookup table for activations; identical tables are stored once. Returns its index.
   int add_lut(ir::Lut lut);

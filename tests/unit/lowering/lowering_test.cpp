@@ -7,6 +7,7 @@
 
 #include "frontend/lowering/lowering.hpp"
 #include "support/test_paths.hpp"
+#include "tflite/options.hpp"
 #include "tflite/reader.hpp"
 
 namespace euc::frontend {
@@ -291,6 +292,83 @@ TEST(Lowering, Int16ReluStaysOnTheCpuWithItsReason) {
   const auto why = why_not_lowered(m, 0, static_cast<int>(sg.operators.size()) - 1);
   ASSERT_TRUE(why.has_value());
   EXPECT_NE(why->find("RELU"), std::string::npos) << *why;
+}
+
+// RELU6 (TFLite Micro's Relu6 clamps the stored input values to the input's quantised [0, 6]
+// and does not requantize): a 1x1 max pool that moves bytes, clamped in the stored domain.
+// relu6_int8's input has scale 0.05 and zero point 0, so [0, round(6 / 0.05)] = [0, 120],
+// although its output's zero point is -128.
+TEST(Lowering, Relu6IsAByteCopyClampedToTheInputsZeroAndSix) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/relu6_int8.tflite");
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);
+  ASSERT_TRUE(l.segments[0].on_npu);
+  const ir::NpuGraph& g = l.segments[0].graph;
+  ASSERT_EQ(g.ops.size(), 1u);
+  const ir::NpuOp& op = g.ops[0];
+  EXPECT_EQ(op.type, ir::NpuOpType::kMaxPool);
+  EXPECT_TRUE(op.byte_copy);
+  EXPECT_EQ(op.kernel, ir::Kernel{});
+  EXPECT_EQ(op.activation.kind, ir::Activation::Kind::kClamp);
+  EXPECT_EQ(op.activation.min, 0);
+  EXPECT_EQ(op.activation.max, 120);
+}
+
+// ABS: the NPU's ABS with TFLite's multiplier of the float32 scale ratio as its OFM scale
+// (abs_int16: 0.0002 / 0.00020000609, just below 1: significand near 2^31, shift 31).
+TEST(Lowering, AbsIsTheNpusAbsWithTflitesRescale) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/abs_int16.tflite");
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);
+  ASSERT_TRUE(l.segments[0].on_npu);
+  const ir::NpuGraph& g = l.segments[0].graph;
+  ASSERT_EQ(g.ops.size(), 1u);
+  const ir::NpuOp& op = g.ops[0];
+  EXPECT_EQ(op.type, ir::NpuOpType::kAbs);
+  ASSERT_TRUE(op.explicit_scale.has_value());
+  EXPECT_EQ(op.explicit_scale->second, 31);
+  const double ratio = static_cast<double>(0.00019999999494757503f / 0.00020000609220005572f);
+  EXPECT_NEAR(op.explicit_scale->first / 2147483648.0, ratio, 1e-9);
+}
+
+// A fused TANH or SIGN_BIT on a quantized operator clamps to the type's range only in TFLite
+// Micro (CalculateActivationRangeQuantized has no case for them): no activation.
+TEST(Lowering, FusedTanhIsNoActivation) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/add_same_shape_int8.tflite");
+  ir::Operator& add = m.subgraphs[0].operators[0];
+  ASSERT_EQ(add.type, ir::BuiltinOp::ADD);
+  flatbuffers::FlatBufferBuilder fbb;
+  tflite::AddOptionsT o;
+  o.fused_activation_function = tflite::ActivationFunctionType::TANH;
+  fbb.Finish(tflite::AddOptions::Pack(fbb, &o));
+  add.builtin_options.type = static_cast<uint8_t>(tflite::BuiltinOptions::AddOptions);
+  add.builtin_options.table.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  EXPECT_FALSE(why_not_lowered(m, 0, 0).has_value());
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);
+  ASSERT_EQ(l.segments[0].graph.ops.size(), 1u);
+  EXPECT_EQ(l.segments[0].graph.ops[0].activation.kind, ir::Activation::Kind::kNone);
+}
+
+// PRELU: an identity requantisation, a MUL by alpha and the larger of the two (prelu_int8's
+// alphas lie in [0, 1]).
+TEST(Lowering, PreluIsTheMaximumOfTwoRequantizations) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/prelu_int8.tflite");
+  LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);
+  ASSERT_TRUE(l.segments[0].on_npu);
+  const ir::NpuGraph& g = l.segments[0].graph;
+  ASSERT_EQ(g.ops.size(), 3u);
+  EXPECT_EQ(g.ops[0].type, ir::NpuOpType::kAvgPool);
+  EXPECT_EQ(g.ops[1].type, ir::NpuOpType::kMul);
+  EXPECT_EQ(g.ops[2].type, ir::NpuOpType::kMaximum);
+  EXPECT_EQ(g.ops[2].ifm.tensor, g.ops[0].ofm.tensor);
+  EXPECT_EQ(g.ops[2].ifm2.tensor, g.ops[1].ofm.tensor);
+  EXPECT_EQ(g.tensors[g.ops[0].ofm.tensor].network_tensor, -1);
 }
 
 }  // namespace
