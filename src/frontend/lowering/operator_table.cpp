@@ -6,6 +6,7 @@
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "frontend/lowering/softmax.hpp"
 
 namespace euc::frontend {
 namespace {
@@ -51,6 +52,9 @@ void lower_rescale(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
 void lower_relu_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_relu(b, op, index);
 }
+void lower_softmax_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_softmax(b, op, index);
+}
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
 }
@@ -76,6 +80,8 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::MAXIMUM, elementwise_why_not, lower_binary},
       {BuiltinOp::QUANTIZE, quantize_why_not, lower_rescale},
       {BuiltinOp::RELU, relu_why_not, lower_relu_op},
+      // Normalisation (softmax.cpp): max, exp table, sum, reciprocal, scale
+      {BuiltinOp::SOFTMAX, softmax_why_not, lower_softmax_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

@@ -44,10 +44,19 @@ class SegmentBuilder {
   }
   // An internal constant the lowering derived (e.g. rearranged weights).
   int add_constant(ir::NpuTensor tensor);
+  // An internal feature map (an intermediate result of a lowering; network_tensor -1): neither
+  // a segment input nor output.
+  int add_feature_map(ir::NpuTensor tensor);
+  // A lookup table for an operation's output stage (Activation::Kind::kLut); identical tables
+  // are stored once. Returns its index in NpuGraph::luts.
+  int add_lut(ir::Lut lut);
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
+  // The operation added last.
+  ir::NpuOp& last_op() { return graph_.ops.back(); }
 
   const ir::Tensor& network_tensor(int t) const { return subgraph_.tensors.at(t); }
   const ir::NpuTensor& lowered(int index) const { return graph_.tensors.at(index); }
+  ir::NpuTensor& lowered_mut(int index) { return graph_.tensors.at(index); }
   const ir::Model& model() const { return model_; }
   const ir::Subgraph& subgraph() const { return subgraph_; }
   // A 1x1 max pool copying the raw values of `from` into `to` (equal shapes and element types;
