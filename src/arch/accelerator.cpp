@@ -127,4 +127,21 @@ int shram_lut_address(const AcceleratorConfig& config) {
   return kShramBankBytes * shram_available_banks(config, true);
 }
 
+bool shram_keeps_luts(const AcceleratorConfig& config) {
+  return shram_reserved_end_banks(config) > 0;
+}
+
+int lut_table_bytes(int ofm_bits) {
+  switch (ofm_bits) {
+    case 8:
+      return kLutSlotBytes;
+    case 16:
+      return kShramLutBytes;
+    case 32:
+      return 4 * kLutSlotBytes;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace euc::arch

@@ -104,5 +104,16 @@ int shram_reserved_end_banks(const AcceleratorConfig& config);
 int shram_available_banks(const AcceleratorConfig& config, bool uses_lut);
 // SHRAM byte address where the activation LUT starts.
 int shram_lut_address(const AcceleratorConfig& config);
+// Whether tables loaded into the LUT area survive operations that use no table: only the
+// dedicated end banks are never lent to IFM or accumulator areas.
+bool shram_keeps_luts(const AcceleratorConfig& config);
+
+// The LUT area is 8 slots of 256 bytes; ACTIVATION 16 + i selects the table starting at slot i.
+// A table's size follows the OFM width: 256 one-byte entries (8-bit), 256 words (32-bit), or
+// 512 interpolated words, base | slope << 16 (16-bit) (docs/npu_architecture.md §Activation LUTs).
+inline constexpr int kLutSlotBytes = 256;
+inline constexpr int kLutSlots = kShramLutBytes / kLutSlotBytes;
+// A table's bytes in the LUT area for an OFM of `ofm_bits`, or 0 for widths without tables.
+int lut_table_bytes(int ofm_bits);
 
 }  // namespace euc::arch

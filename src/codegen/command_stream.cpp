@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <set>
 #include <utility>
@@ -62,8 +63,10 @@ uint32_t shift_field(int shift) {
 class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                  const ConstantLayout& constants)
-      : e_(e), graph_(graph), plan_(plan), constants_(constants) {}
+                  const ConstantLayout& constants, const arch::AcceleratorConfig& accelerator)
+      : e_(e), graph_(graph), plan_(plan), constants_(constants), accelerator_(accelerator) {
+    lut_slots_.fill(kNoTable);
+  }
 
   // One launch: rows [row_begin, row_end) of an operation's OFM (all of it outside cascades),
   // and the channels of its depth slice. `next` is the following launch, whose weights may copy
@@ -140,12 +143,47 @@ class OperationWriter {
     }
   }
 
-  // Starts a linear DMA of `length` bytes. Earlier kernels finish first: the destination may
-  // have been theirs (tensors no longer live, a buffer half they read).
+  // The LUT slot holding table `lut` for the launch being written: where it already is, or
+  // copied from flash into the next free slots (round robin, aligned to the table's size).
+  int load_lut(int lut) {
+    const ConstantLayout::Stream& table = constants_.luts.at(static_cast<size_t>(lut));
+    const auto slots = static_cast<int>(table.size / arch::kLutSlotBytes);
+    if (slots < 1 || slots > arch::kLutSlots || table.size % arch::kLutSlotBytes != 0)
+      throw Error(ErrorKind::kInternal,
+                  fmt::format("lookup table {} of {} bytes", lut, table.size));
+    for (int at = 0; at + slots <= arch::kLutSlots; at += slots) {
+      if (lut_slots_[static_cast<size_t>(at)] == table.address &&
+          lut_slot_bytes_[static_cast<size_t>(at)] == table.size)
+        return at;
+    }
+    int at = (next_lut_slot_ + slots - 1) / slots * slots;
+    if (at + slots > arch::kLutSlots)
+      at = 0;
+    for (int k = at; k < at + slots; ++k) {
+      lut_slots_[static_cast<size_t>(k)] = kNoTable;
+      lut_slot_bytes_[static_cast<size_t>(k)] = 0;
+    }
+    lut_slots_[static_cast<size_t>(at)] = table.address;
+    lut_slot_bytes_[static_cast<size_t>(at)] = table.size;
+    next_lut_slot_ = (at + slots) % arch::kLutSlots;
+    start_dma(static_cast<int>(scheduler::Region::kFlash), static_cast<uint64_t>(table.address),
+              kShramDestination,
+              static_cast<uint64_t>(arch::shram_lut_address(accelerator_)) +
+                  static_cast<uint64_t>(at) * arch::kLutSlotBytes,
+              static_cast<uint64_t>(table.size));
+    return at;
+  }
+
+  // Starts a linear DMA of `length` bytes (to SHRAM for kShramDestination). Earlier kernels
+  // finish first: the destination may have been theirs (tensors no longer live, a buffer half
+  // they read, a LUT slot).
   void start_dma(int src_region, uint64_t src, int dst_region, uint64_t dst, uint64_t length) {
     e_.set(npu::SetDma0SrcRegion{.region = static_cast<uint32_t>(src_region)});
     e_.set_address(Opcode::kSetDma0Src, src);
-    e_.set(npu::SetDma0DstRegion{.region = static_cast<uint32_t>(dst_region)});
+    if (dst_region == kShramDestination)
+      e_.set(npu::SetDma0DstRegion{.region = 0, .internal = true});
+    else
+      e_.set(npu::SetDma0DstRegion{.region = static_cast<uint32_t>(dst_region)});
     e_.set_address(Opcode::kSetDma0Dst, dst);
     e_.set_address(Opcode::kSetDma0Len, length);
     wait_for_kernels();
@@ -253,7 +291,9 @@ class OperationWriter {
         e_.set_address(Opcode::kSetScale1Length, weights[1].scale_length);
       }
     }
-    write_activation(op, ofm_t);
+    write_activation(
+        op, ofm_t,
+        op.activation.kind == ir::Activation::Kind::kLut ? load_lut(op.activation.lut) : -1);
     e_.set_unsigned(Opcode::kSetOfmBlkHeightM1, p.block.ofm_block.height - 1);
     e_.set_unsigned(Opcode::kSetOfmBlkWidthM1, p.block.ofm_block.width - 1);
     e_.set_unsigned(Opcode::kSetOfmBlkDepthM1, p.block.ofm_block.depth - 1);
@@ -283,6 +323,11 @@ class OperationWriter {
       copy_weights(static_cast<size_t>(next->op), next->slice);
     launch(op);
     kernels_outstanding_ = true;
+    // An operation without a table may lend the LUT banks to its IFM or accumulators.
+    if (op.activation.kind != ir::Activation::Kind::kLut && !arch::shram_keeps_luts(accelerator_)) {
+      lut_slots_.fill(kNoTable);
+      lut_slot_bytes_.fill(0);
+    }
   }
 
   // Where depth slice `slice` of operation `index`'s weights lives in its buffer.
@@ -316,7 +361,8 @@ class OperationWriter {
            in.quant.zero_point == out.quant.zero_point;
   }
 
-  void write_activation(const ir::NpuOp& op, const ir::NpuTensor& ofm) {
+  // `lut_slot`: where the operation's table is (kLut activations).
+  void write_activation(const ir::NpuOp& op, const ir::NpuTensor& ofm, int lut_slot) {
     auto [lo, hi] = ir::integer_range(ofm.type);
     int32_t min = lo, max = hi;
     npu::Activation type = npu::Activation::kNone;
@@ -334,12 +380,22 @@ class OperationWriter {
         type = npu::Activation::kSigmoid;
         break;
       case ir::Activation::Kind::kLut:
-        throw Error(ErrorKind::kInternal, "LUT activations are not generated yet");
+        type =
+            static_cast<npu::Activation>(static_cast<int>(npu::Activation::kLutStart) + lut_slot);
+        min = op.activation.min;
+        max = op.activation.max;
+        break;
     }
     // The registers hold 16-bit values: int32 outputs clamp to the int16 range (as Vela does).
     min = std::max(min, -32768);
     max = std::min(max, 32767);
-    e_.set(npu::SetActivation{.type = type});
+    // A table on an int32 OFM is indexed by the value clipped to int8 (its 256 entries): the
+    // OFM zero point moves the value into that range (docs/npu_architecture.md §Activation LUTs).
+    const npu::ClipRange clip =
+        op.activation.kind == ir::Activation::Kind::kLut && ofm.type == ir::DataType::kInt32
+            ? npu::ClipRange::kForceInt8
+            : npu::ClipRange::kOfmPrecision;
+    e_.set(npu::SetActivation{.type = type, .act_clip_range = clip});
     e_.set_signed(Opcode::kSetActivationMin, min);
     e_.set_signed(Opcode::kSetActivationMax, max);
   }
@@ -400,6 +456,13 @@ class OperationWriter {
   const ir::NpuGraph& graph_;
   const scheduler::Plan& plan_;
   const ConstantLayout& constants_;
+  const arch::AcceleratorConfig& accelerator_;
+  static constexpr int kShramDestination = -1;
+  static constexpr int64_t kNoTable = -1;
+  // The table (flash address and size) whose first slot each LUT slot is, else kNoTable.
+  std::array<int64_t, arch::kLutSlots> lut_slots_{};
+  std::array<int64_t, arch::kLutSlots> lut_slot_bytes_{};
+  int next_lut_slot_ = 0;
   bool dma_outstanding_ = false;
   bool kernels_outstanding_ = false;
   std::set<std::pair<size_t, int>> copied_;  // (operation, depth slice) weight copies issued
@@ -416,7 +479,7 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
   if (arch::sets_parallel_mode(system.accelerator_config())) {
     e.set_unsigned(Opcode::kSetParallelMode, system.accelerator_config().cores - 1);
   }
-  OperationWriter writer(e, graph, plan, constants);
+  OperationWriter writer(e, graph, plan, constants, system.accelerator_config());
   std::vector<scheduler::Pass> passes = plan.passes;
   if (passes.empty()) {
     for (size_t i = 0; i < graph.ops.size(); ++i) {

@@ -123,10 +123,15 @@ struct NpuOp {
   std::string name;  // the OFM name, for reports
 };
 
-// A 256-entry (8-bit) or 512-entry-equivalent table the output stage looks values up in.
+// A table the output stage looks values up in (ACTIVATION = LUT), after scaling and before the
+// clamp. `type` is the OFM type of the operations using it; `values` are its entries as the
+// hardware holds them: 8-bit OFM: 256 outputs for the pre-table values -128..127 (int8) or
+// 0..255 (uint8); 32-bit OFM: 256 words indexed the same way; 16-bit OFM: 512 words, each
+// (slope << 16) | (base & 0xFFFF), interpolated over the 7 low bits of the pre-table value.
 struct Lut {
   DataType type = DataType::kInt8;
   std::vector<int32_t> values;
+  friend bool operator==(const Lut&, const Lut&) = default;
 };
 
 // One NPU segment: consecutive NPU operations with their tensors. Inputs and outputs are the

@@ -6,10 +6,10 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "refinterp/arith.hpp"
 #include "refinterp/broadcast.hpp"
-#include "refinterp/fixed_point.hpp"
 #include "refinterp/kernels.hpp"
-#include "refinterp/quant_math.hpp"
+#include "refmath/activation_functions.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {
@@ -84,24 +84,9 @@ Kernel prepare_relu6(const OpContext& ctx) {
 
 Kernel prepare_leaky_relu(const OpContext& ctx) {
   expect_unary(ctx);
-  const ir::Tensor& in = ctx.input(0);
-  const ir::Tensor& out = ctx.output(0);
   const auto* opt = tfl::builtin_options_as<tflite::LeakyReluOptions>(ctx.op());
-  const float alpha = opt ? opt->alpha() : 0.0f;
-  // Both multipliers are formed in float, then widened.
-  auto m_alpha = quantize_multiplier(static_cast<double>(scale_of(in) * alpha / scale_of(out)));
-  const auto m_id = quantize_multiplier(static_cast<double>(scale_of(in) / scale_of(out)));
-  const bool negative_alpha = m_alpha.significand < 0;
-  if (negative_alpha)
-    m_alpha.significand = -m_alpha.significand;
-  const int32_t in_zp = zero_point_of(in), out_zp = zero_point_of(out);
-  return unary_int8_int16(ctx, [=](int32_t x) {
-    const int32_t v = x - in_zp;
-    if (v >= 0)
-      return out_zp + multiply_by_quantized_multiplier(v, m_id.significand, m_id.shift);
-    const int32_t s = multiply_by_quantized_multiplier(v, m_alpha.significand, m_alpha.shift);
-    return out_zp + (negative_alpha ? -s : s);
-  });
+  return unary_int8_int16(ctx, refmath::leaky_relu(quant_of(ctx.input(0)), quant_of(ctx.output(0)),
+                                                   opt ? opt->alpha() : 0.0f));
 }
 
 Kernel prepare_prelu(const OpContext& ctx) {
@@ -148,54 +133,17 @@ Kernel prepare_prelu(const OpContext& ctx) {
   return [=](TensorArena& a) { body(int16_t{}, a); };
 }
 
-// HARD_SWISH (int8): x * relu6(x + 3) / 6 in 16-bit fixed point. The input is moved to a
-// 7-bit finer "hires" scale; a "reluish" factor in [0, 1] comes from x on a 3/32768 scale.
+// HARD_SWISH (int8): x * relu6(x + 3) / 6 in 16-bit fixed point (refmath).
 Kernel prepare_hard_swish(const OpContext& ctx) {
   ctx.expect_arity(1, 1, 1);
   const ir::Tensor& in = ctx.input(0);
   const ir::Tensor& out = ctx.output(0);
   ctx.expect_type(in, {ir::DataType::kInt8}, "input");
   ctx.expect_type(out, {ir::DataType::kInt8}, "output");
-  const float hires_scale = (1.0f / 128.0f) * scale_of(in);
-  const float reluish_scale = 3.0f / 32768.0f;
-  const auto to_int16 = [](int32_t m) {
-    if (m >= std::numeric_limits<int32_t>::max() - (1 << 15))
-      return std::numeric_limits<int16_t>::max();
-    return static_cast<int16_t>((m + (1 << 15)) >> 16);
-  };
-  const auto mo = quantize_multiplier(static_cast<double>(hires_scale / scale_of(out)));
-  const auto mr = quantize_multiplier(static_cast<double>(hires_scale / reluish_scale));
-  ctx.check(mo.shift <= 0, "output multiplier must not exceed 1");
-  const int16_t out_mult = to_int16(mo.significand);
-  const int16_t relu_mult = to_int16(mr.significand);
-  const int out_exp = mo.shift, relu_exp = mr.shift;
-  const int32_t in_zp = zero_point_of(in), out_zp = zero_point_of(out);
-  const auto sat_left_shift = [](int16_t v, int amount) {
-    return static_cast<int16_t>(
-        std::clamp<int64_t>(static_cast<int64_t>(v) * (int64_t{1} << amount), -32768, 32767));
-  };
-  return unary<int8_t>(ctx.input_index(0), ctx.output_index(0), [=](int32_t x) {
-    const auto v = static_cast<int16_t>(x - in_zp);
-    const auto hires = static_cast<int16_t>(v * (1 << 7));
-    const int16_t preshift_out = saturating_rounding_doubling_high_mul(hires, out_mult);
-    int16_t reluish = hires;
-    if (relu_exp > 0)
-      reluish = sat_left_shift(reluish, relu_exp - 1);
-    reluish = saturating_rounding_doubling_high_mul(reluish, relu_mult);
-    if (relu_exp > 0)
-      reluish = sat_left_shift(reluish, 1);
-    if (relu_exp < 0)
-      reluish = rounding_divide_by_pot<int16_t>(reluish, -relu_exp);
-    reluish = static_cast<int16_t>((reluish + (1 << 15)) >> 1);
-    // A doubling high multiply that truncates (no rounding nudge).
-    const int16_t preshift =
-        reluish == preshift_out && reluish == std::numeric_limits<int16_t>::min()
-            ? std::numeric_limits<int16_t>::max()
-            : static_cast<int16_t>((int32_t{reluish} * int32_t{preshift_out}) / (1 << 15));
-    auto result =
-        static_cast<int16_t>(rounding_divide_by_pot<int16_t>(preshift, -out_exp) + out_zp);
-    return static_cast<int32_t>(result);
-  });
+  const auto problem = refmath::hard_swish_int8_problem(quant_of(in), quant_of(out));
+  ctx.check(!problem, problem.value_or(""));
+  return unary<int8_t>(ctx.input_index(0), ctx.output_index(0),
+                       refmath::hard_swish_int8(quant_of(in), quant_of(out)));
 }
 
 Kernel prepare_abs(const OpContext& ctx) {
@@ -211,60 +159,16 @@ Kernel prepare_abs(const OpContext& ctx) {
   });
 }
 
-namespace {
-
-// 1/sqrt(x) for integer x >= 0 as a Q0.31 significand and a left shift: x is normalised into
-// [2^27, 2^29) by pairs of bits, then five Newton-Raphson steps x' = 1.5x - (a/2)x^3 in Q3.28.
-QuantMultiplier inverse_sqrt(int32_t input) {
-  if (input <= 1)
-    return {std::numeric_limits<int32_t>::max(), 0};
-  int shift = 11;
-  while (input >= (1 << 29)) {
-    input /= 4;
-    ++shift;
-  }
-  const int max_left_pairs = (count_leading_zeros(static_cast<uint32_t>(input)) - 1) / 2;
-  const int left_pairs = max_left_pairs - 1;
-  shift -= left_pairs;
-  input <<= 2 * left_pairs;
-  const int32_t value = input >> 1;  // Q3.28
-  const int32_t half_value = rounding_divide_by_pot(value, 1);
-  const int32_t one_and_half = (1 << 28) + (1 << 27);
-  int32_t x = 1 << 28;  // 1.0 in Q3.28
-  for (int i = 0; i < 5; ++i) {
-    const int32_t x3 = fixed::rescale<int32_t>(fixed::mul(fixed::mul(x, x), x), 9, 3);
-    x = fixed::rescale<int32_t>(
-        fixed::wrap_sub(fixed::mul(one_and_half, x), fixed::mul(half_value, x3)), 6, 3);
-  }
-  x = fixed::mul(x, 1518500250);  // sqrt(2)/2 in Q0.31
-  if (shift < 0) {
-    x = static_cast<int32_t>(static_cast<uint32_t>(x) << -shift);
-    shift = 0;
-  }
-  return {x, -shift};
-}
-
-}  // namespace
-
 Kernel prepare_rsqrt(const OpContext& ctx) {
   expect_unary(ctx);
   const ir::Tensor& in = ctx.input(0);
-  const ir::Tensor& out = ctx.output(0);
-  const auto m =
-      quantize_multiplier(1.0 / static_cast<double>(std::sqrt(scale_of(in)) * scale_of(out)));
-  const int32_t in_zp = zero_point_of(in), out_zp = zero_point_of(out);
-  const int32_t type_hi = type_max(in.type);
+  const auto f = refmath::rsqrt(quant_of(in), quant_of(ctx.output(0)), type_max(in.type));
   const std::string where = fmt::format("operator {} ({})", ctx.index(), ctx.name());
-  constexpr int kShift = 20;  // keeps 1/sqrt(x) an integer before the output multiplier
   return unary_int8_int16(ctx, [=](int32_t x) {
-    const int32_t v = x - in_zp;
-    if (v < 0)
-      throw_input(fmt::format("{}: negative input {} has no square root", where, v));
-    if (v == 0)
-      return type_hi;
-    const QuantMultiplier inv = inverse_sqrt(v);
-    const int32_t data = multiply_by_quantized_multiplier(1, inv.significand, inv.shift + kShift);
-    return multiply_by_quantized_multiplier(data, m.significand, m.shift - kShift) + out_zp;
+    const std::optional<int32_t> r = f(x);
+    if (!r)
+      throw_input(fmt::format("{}: negative input {} has no square root", where, x));
+    return *r;
   });
 }
 

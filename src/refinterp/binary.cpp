@@ -6,7 +6,7 @@
 
 #include "refinterp/broadcast.hpp"
 #include "refinterp/kernels.hpp"
-#include "refinterp/quant_math.hpp"
+#include "refinterp/arith.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "refinterp/kernel.hpp"
-#include "refinterp/quant_math.hpp"
+#include "refinterp/arith.hpp"
 
 namespace euc::refinterp {
 

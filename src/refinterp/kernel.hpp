@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ir/model.hpp"
+#include "refmath/activation_functions.hpp"
 
 namespace euc::refinterp {
 
@@ -91,6 +92,9 @@ class OpContext {
 // when the tensor has none.
 float scale_of(const ir::Tensor& t);
 int32_t zero_point_of(const ir::Tensor& t);
+inline refmath::Quant quant_of(const ir::Tensor& t) {
+  return {scale_of(t), zero_point_of(t)};
+}
 std::string shape_string(std::span<const int32_t> shape);
 int64_t flat_size(std::span<const int32_t> shape);
 

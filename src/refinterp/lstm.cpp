@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "refinterp/kernels.hpp"
-#include "refinterp/quant_math.hpp"
+#include "refinterp/arith.hpp"
 #include "tables/sigmoid_table.hpp"
 #include "tflite/options.hpp"
 

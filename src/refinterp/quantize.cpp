@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "refinterp/kernels.hpp"
-#include "refinterp/quant_math.hpp"
+#include "refinterp/arith.hpp"
 
 namespace euc::refinterp {
 namespace {

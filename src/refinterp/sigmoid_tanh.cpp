@@ -7,32 +7,12 @@
 #include <cstdlib>
 #include <limits>
 
-#include "refinterp/fixed_point.hpp"
+#include "refinterp/arith.hpp"
 #include "refinterp/kernels.hpp"
 #include "tables/sigmoid_table.hpp"
 
 namespace euc::refinterp {
 namespace {
-
-constexpr int kInt8InputIntegerBits = 4;
-
-struct Int8Params {
-  int src, dst;
-  int32_t zero_point, radius, multiplier;
-  int left_shift;
-};
-
-// frexp-based multiplier for scale * 2^(31 - 4), without the usual rounding fix-up.
-Int8Params int8_params(const OpContext& ctx) {
-  const ir::Tensor& in = ctx.input(0);
-  Int8Params p{ctx.input_index(0), ctx.output_index(0), zero_point_of(in), 0, 0, 0};
-  const double real =
-      static_cast<double>(scale_of(in)) * static_cast<double>(1 << (31 - kInt8InputIntegerBits));
-  const double q = std::frexp(real, &p.left_shift);
-  p.multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
-  p.radius = input_radius(kInt8InputIntegerBits, p.left_shift, 31);
-  return p;
-}
 
 struct Int16Params {
   int src, dst;
@@ -40,42 +20,13 @@ struct Int16Params {
   int left_shift;
 };
 
-// Scale to Q3.12 times 3 (so table steps of 512 are 1/24): a power-of-two input scale with
-// the right exponent uses 3 << shift directly, otherwise the multiplier 3 * 4096 * scale is
-// doubled until it exceeds 16383.5 and truncated. `pot_shift_limit` is the largest shift taken
-// as the power-of-two case (0 for LOGISTIC, 1 for TANH).
 Int16Params int16_params(const OpContext& ctx, int pot_shift_limit) {
-  const ir::Tensor& in = ctx.input(0);
-  const ir::Tensor& out = ctx.output(0);
-  ctx.check(zero_point_of(in) == 0 && zero_point_of(out) == 0,
-            "int16 input and output need zero points of 0");
-  const auto checked_log2 = [](float x, int* result) {
-    const float l = std::log(x) * (1.0f / std::log(2.0f));
-    const float r = std::round(l);
-    *result = static_cast<int>(r);
-    return std::abs(l - r) < 1e-3f;
-  };
-  Int16Params p{ctx.input_index(0), ctx.output_index(0), 0, 0};
-  int log2_in = 0;
-  bool pot = checked_log2(scale_of(in), &log2_in);
-  p.left_shift = (15 - 3) + log2_in;
-  pot = pot && p.left_shift >= 0 && p.left_shift <= pot_shift_limit;
-  if (pot) {
-    p.multiplier = 3 << p.left_shift;
-    p.left_shift = 0;
-  } else {
-    double m = static_cast<double>(scale_of(in)) * 4096.0 * 3.0;
-    p.left_shift = 0;
-    while (m <= 32767.0 / 2.0 && p.left_shift <= 30) {
-      ++p.left_shift;
-      m *= 2.0;
-    }
-    p.multiplier = static_cast<int32_t>(m);
-  }
-  int log2_out = 0;
-  ctx.check(checked_log2(scale_of(out), &log2_out) && log2_out == -15,
-            "int16 output scale must be 2^-15");
-  return p;
+  const auto problem =
+      refmath::sigmoid_int16_problem(quant_of(ctx.input(0)), quant_of(ctx.output(0)));
+  ctx.check(!problem, problem.value_or(""));
+  const refmath::Int16TableScale scale =
+      refmath::sigmoid_int16_scale(scale_of(ctx.input(0)), pot_shift_limit);
+  return {ctx.input_index(0), ctx.output_index(0), scale.multiplier, scale.left_shift};
 }
 
 int32_t scale_int16_input(const Int16Params& p, int16_t x) {
@@ -122,6 +73,16 @@ void tanh_int16(const Int16Params& p, TensorArena& a) {
   }
 }
 
+Kernel int8_kernel(const OpContext& ctx, refmath::ValueFunction f) {
+  const int src = ctx.input_index(0), dst = ctx.output_index(0);
+  return [=](TensorArena& a) {
+    auto in = a.in<int8_t>(src);
+    auto out = a.out<int8_t>(dst);
+    for (size_t i = 0; i < in.size(); ++i)
+      out[i] = static_cast<int8_t>(std::clamp(f(in[i]), -128, 127));
+  };
+}
+
 void expect_unary(const OpContext& ctx) {
   ctx.expect_arity(1, 1, 1);
   ctx.expect_type(ctx.input(0), {ir::DataType::kInt8, ir::DataType::kInt16}, "input");
@@ -137,25 +98,9 @@ Kernel prepare_logistic(const OpContext& ctx) {
     const Int16Params p = int16_params(ctx, 0);
     return [p](TensorArena& a) { logistic_int16(p, a); };
   }
-  ctx.check(zero_point_of(ctx.output(0)) == -128, "int8 output zero point must be -128");
-  const Int8Params p = int8_params(ctx);
-  return [p](TensorArena& a) {
-    auto in = a.in<int8_t>(p.src);
-    auto out = a.out<int8_t>(p.dst);
-    for (size_t i = 0; i < in.size(); ++i) {
-      const int32_t v = in[i] - p.zero_point;
-      if (v <= -p.radius) {
-        out[i] = -128;
-      } else if (v >= p.radius) {
-        out[i] = 127;
-      } else {
-        const int32_t q4 = multiply_by_quantized_multiplier(v, p.multiplier, p.left_shift);
-        const int32_t q0 = fixed::logistic<int32_t>(q4, kInt8InputIntegerBits);
-        const int32_t q23 = rounding_divide_by_pot(q0, 31 - 8);  // 1/256 steps
-        out[i] = static_cast<int8_t>(std::clamp(q23 - 128, -128, 127));
-      }
-    }
-  };
+  const auto problem = refmath::logistic_int8_problem(quant_of(ctx.output(0)));
+  ctx.check(!problem, problem.value_or(""));
+  return int8_kernel(ctx, refmath::logistic_int8(quant_of(ctx.input(0))));
 }
 
 Kernel prepare_tanh(const OpContext& ctx) {
@@ -164,24 +109,7 @@ Kernel prepare_tanh(const OpContext& ctx) {
     const Int16Params p = int16_params(ctx, 1);
     return [p](TensorArena& a) { tanh_int16(p, a); };
   }
-  const Int8Params p = int8_params(ctx);
-  return [p](TensorArena& a) {
-    auto in = a.in<int8_t>(p.src);
-    auto out = a.out<int8_t>(p.dst);
-    for (size_t i = 0; i < in.size(); ++i) {
-      const int32_t v = in[i] - p.zero_point;
-      if (v <= -p.radius) {
-        out[i] = -128;
-      } else if (v >= p.radius) {
-        out[i] = 127;
-      } else {
-        const int32_t q4 = multiply_by_quantized_multiplier(v, p.multiplier, p.left_shift);
-        const int32_t q0 = fixed::tanh<int32_t>(q4, kInt8InputIntegerBits);
-        const int32_t q24 = rounding_divide_by_pot(q0, 31 - 7);  // 1/128 steps
-        out[i] = static_cast<int8_t>(std::clamp(q24, -128, 127));
-      }
-    }
-  };
+  return int8_kernel(ctx, refmath::tanh_int8(quant_of(ctx.input(0))));
 }
 
 }  // namespace euc::refinterp

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "refinterp/fixed_point.hpp"
+#include "refinterp/arith.hpp"
 #include "refinterp/kernels.hpp"
 #include "refinterp/lut.hpp"
 #include "tflite/options.hpp"

@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "refinterp/kernels.hpp"
-#include "refinterp/quant_math.hpp"
+#include "refinterp/arith.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {

@@ -1,7 +1,7 @@
 #pragma once
 // The read-only region (the flash tensor) of a segment, as the weight encoder lays it out: every
-// operation's encoded weights and scale records (per depth slice, per core) and the constant
-// feature maps, each 16-byte aligned; identical encodings are stored once. The scheduler sizes
+// operation's encoded weights and scale records (per depth slice, per core), the constant
+// feature maps and the activation lookup tables, each 16-byte aligned; identical encodings are stored once. The scheduler sizes
 // weight buffers from it and codegen addresses it.
 #include <cstdint>
 #include <vector>
@@ -36,6 +36,7 @@ struct ConstantLayout {
   };
   std::vector<std::vector<Slice>> op_slices;
   std::vector<int64_t> tensor_address;  // constant feature maps, else -1
+  std::vector<Stream> luts;              // per NpuGraph::luts entry: its image in flash
   int64_t original_weight_bytes = 0;
   int64_t encoded_weight_bytes = 0;
 };

@@ -1,5 +1,7 @@
 #include "scheduler/estimated_weights.hpp"
 
+#include "arch/accelerator.hpp"
+
 namespace euc::scheduler {
 
 int64_t EstimatedWeights::estimate_stream_bytes(const ir::NpuGraph& graph,
@@ -34,6 +36,12 @@ ConstantLayout EstimatedWeights::encode(const ir::NpuGraph& graph, const Plan& p
       slice.stream.size = (bytes * (depths[k + 1] - depths[k]) / op.ofm.shape.c + 15) / 16 * 16;
       layout.op_slices[i].push_back(slice);
     }
+  }
+  // Tables: their sizes at distinct made-up addresses (like the streams above).
+  for (size_t k = 0; k < graph.luts.size(); ++k) {
+    const std::optional<int> element = ir::element_size(graph.luts[k].type);
+    layout.luts.push_back(
+        {static_cast<int64_t>(k), arch::lut_table_bytes(element ? *element * 8 : 0)});
   }
   return layout;
 }

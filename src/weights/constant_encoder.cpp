@@ -194,6 +194,28 @@ bool reduced_precision_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
   return graph.tensors[op.ifm.tensor].type == ir::DataType::kInt16 && !int32_bias;
 }
 
+std::vector<uint8_t> lut_image(const ir::Lut& lut) {
+  const std::optional<int> element = ir::element_size(lut.type);
+  const int bits = element ? *element * 8 : 0;
+  const auto bytes = static_cast<size_t>(arch::lut_table_bytes(bits));
+  const size_t entry_bytes = bits == 8 ? 1 : 4;
+  if (bytes == 0 || lut.values.size() * entry_bytes != bytes)
+    throw Error(ErrorKind::kInternal, fmt::format("a lookup table of {} entries for a {}-bit OFM",
+                                                  lut.values.size(), bits));
+  const auto [lo, hi] = ir::integer_range(lut.type);
+  std::vector<uint8_t> image;
+  image.reserve(bytes);
+  for (int32_t v : lut.values) {
+    if (bits == 8 && (v < lo || v > hi))
+      throw Error(ErrorKind::kInternal,
+                  fmt::format("lookup table entry {} outside {}", v, ir::data_type_name(lut.type)));
+    const auto word = static_cast<uint32_t>(v);
+    for (size_t b = 0; b < entry_bytes; ++b)
+      image.push_back(static_cast<uint8_t>(word >> (8 * b)));
+  }
+  return image;
+}
+
 int64_t NpuWeightEncoder::estimate_stream_bytes(const ir::NpuGraph& graph,
                                                 const ir::NpuOp& op) const {
   return scheduler::EstimatedWeights{}.estimate_stream_bytes(graph, op);
@@ -295,6 +317,10 @@ scheduler::ConstantLayout NpuWeightEncoder::encode(const ir::NpuGraph& graph,
     }
     if (used_as_feature_map)
       layout.tensor_address[t] = store(*tensor.data);
+  }
+  for (const ir::Lut& lut : graph.luts) {
+    const std::vector<uint8_t> image = lut_image(lut);
+    layout.luts.push_back({store(image), static_cast<int64_t>(image.size())});
   }
   return layout;
 }

@@ -3,6 +3,7 @@
 // its block config, MLW-compressed per depth slice and core with their scale records, and the
 // read-only region laid out from them.
 #include <cstdint>
+#include <vector>
 
 #include "arch/accelerator.hpp"
 #include "ir/npu_graph.hpp"
@@ -15,6 +16,11 @@ namespace euc::weights {
 // int64). int16 IFMs do, unless an int32 bias asks for 32-bit accumulation. Such operations
 // round NATURAL: TFL rounding would round twice once the shift passes 31.
 bool reduced_precision_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op);
+
+// A lookup table as the LUT DMA copies it into SHRAM: one byte per entry for an 8-bit OFM, a
+// little-endian word per entry otherwise; throws an internal error for a table whose entry count
+// or values do not fit its OFM type (docs/npu_architecture.md §Activation LUTs).
+std::vector<uint8_t> lut_image(const ir::Lut& lut);
 
 class NpuWeightEncoder final : public scheduler::WeightEncoder {
  public:

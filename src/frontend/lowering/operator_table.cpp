@@ -6,6 +6,7 @@
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "frontend/lowering/lut_activations.hpp"
 #include "frontend/lowering/softmax.hpp"
 
 namespace euc::frontend {
@@ -80,6 +81,12 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::MAXIMUM, elementwise_why_not, lower_binary},
       {BuiltinOp::QUANTIZE, quantize_why_not, lower_rescale},
       {BuiltinOp::RELU, relu_why_not, lower_relu_op},
+      // Activations by table lookup (lut_activations.cpp)
+      {BuiltinOp::LOGISTIC, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::TANH, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::HARD_SWISH, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::LEAKY_RELU, table_activation_why_not, lower_table_activation},
+      {BuiltinOp::RSQRT, table_activation_why_not, lower_table_activation},
       // Normalisation (softmax.cpp): max, exp table, sum, reciprocal, scale
       {BuiltinOp::SOFTMAX, softmax_why_not, lower_softmax_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs

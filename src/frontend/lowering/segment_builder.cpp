@@ -90,15 +90,6 @@ int SegmentBuilder::add_feature_map(ir::NpuTensor tensor) {
   return static_cast<int>(graph_.tensors.size() - 1);
 }
 
-int SegmentBuilder::add_lut(ir::Lut lut) {
-  for (size_t i = 0; i < graph_.luts.size(); ++i) {
-    if (graph_.luts[i].type == lut.type && graph_.luts[i].values == lut.values)
-      return static_cast<int>(i);
-  }
-  graph_.luts.push_back(std::move(lut));
-  return static_cast<int>(graph_.luts.size() - 1);
-}
-
 ir::NpuOp SegmentBuilder::identity_copy(int from, int to) const {
   const ir::Shape4& shape = graph_.tensors[from].shape;
   return byte_copy({from, {0, 0, 0, 0}, shape}, {to, {0, 0, 0, 0}, shape}, graph_.tensors[to].name);
@@ -126,6 +117,15 @@ ir::TensorSlice SegmentBuilder::whole(int t) {
   }
   int low = tensor(t);
   return {low, {0, 0, 0, 0}, graph_.tensors[low].shape};
+}
+
+int SegmentBuilder::add_lut(ir::Lut lut) {
+  for (size_t i = 0; i < graph_.luts.size(); ++i) {
+    if (graph_.luts[i] == lut)
+      return static_cast<int>(i);
+  }
+  graph_.luts.push_back(std::move(lut));
+  return static_cast<int>(graph_.luts.size()) - 1;
 }
 
 }  // namespace euc::frontend

@@ -47,12 +47,11 @@ class SegmentBuilder {
   // An internal feature map (an intermediate result of a lowering; network_tensor -1): neither
   // a segment input nor output.
   int add_feature_map(ir::NpuTensor tensor);
-  // A lookup table for an operation's output stage (Activation::Kind::kLut); identical tables
-  // are stored once. Returns its index in NpuGraph::luts.
-  int add_lut(ir::Lut lut);
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
   // The operation added last.
   ir::NpuOp& last_op() { return graph_.ops.back(); }
+  // A lookup table for activations; identical tables are stored once. Returns its index.
+  int add_lut(ir::Lut lut);
 
   const ir::Tensor& network_tensor(int t) const { return subgraph_.tensors.at(t); }
   const ir::NpuTensor& lowered(int index) const { return graph_.tensors.at(index); }

@@ -60,6 +60,8 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "refmath/fixed_point.hpp"
+#include "refmath/quant_math.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::frontend {
@@ -71,100 +73,15 @@ constexpr int kMaxDepth = 256;  // the max pool's window width, and the int8 sum
 constexpr int kMaxRows = 65535;
 constexpr int32_t kInt32Max = std::numeric_limits<int32_t>::max();
 
-// --- TFLite's fixed-point arithmetic (gemmlowp semantics) for the tables -------------------
-
-// Rounding doubling high multiply: the high 32 bits of 2ab, ties rounded up; -1 * -1 saturates.
-int32_t doubling_high_mul(int32_t a, int32_t b) {
-  if (a == b && a == std::numeric_limits<int32_t>::min())
-    return kInt32Max;
-  const int64_t ab = int64_t{a} * b;
-  const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : 1 - (int64_t{1} << 30);
-  return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
-}
-
-// x / 2^e rounded half away from zero.
-int32_t rounding_shift_right(int32_t x, int e) {
-  if (e == 0)
-    return x;
-  const int64_t mask = (int64_t{1} << e) - 1;
-  const int64_t remainder = x & mask;
-  const int64_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return static_cast<int32_t>((int64_t{x} >> e) + (remainder > threshold ? 1 : 0));
-}
-
-// x * 2^e, saturating (e >= 0), or rounding_shift_right (e < 0).
-int32_t saturating_shift(int32_t x, int e) {
-  if (e <= 0)
-    return rounding_shift_right(x, -e);
-  const int64_t limit = (int64_t{1} << (31 - e)) - 1;
-  if (x > limit)
-    return kInt32Max;
-  if (x < -limit)
-    return std::numeric_limits<int32_t>::min();
-  return static_cast<int32_t>(int64_t{x} * (int64_t{1} << e));
-}
-
-int32_t wrapping_add(int32_t a, int32_t b) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
-}
-
-// exp(a) for a in [-1/4, 0), Q0.31 in and out: a Taylor polynomial around -1/8.
-int32_t exp_quarter(int32_t a) {
-  constexpr int32_t kExpMinusOneEighth = 1895147668;
-  constexpr int32_t kOneThird = 715827883;
-  const int32_t x = wrapping_add(a, int32_t{1} << 28);  // a + 1/8
-  const int32_t x2 = doubling_high_mul(x, x);
-  const int32_t x3 = doubling_high_mul(x2, x);
-  const int32_t x4 = doubling_high_mul(x2, x2);
-  const int32_t x4_over_4 = rounding_shift_right(x4, 2);
-  const int32_t poly = rounding_shift_right(
-      wrapping_add(doubling_high_mul(wrapping_add(x4_over_4, x3), kOneThird), x2), 1);
-  return wrapping_add(kExpMinusOneEighth,
-                      doubling_high_mul(kExpMinusOneEighth, wrapping_add(x, poly)));
-}
-
-// exp(a) for a <= 0 in Q5.26; result Q0.31. The fraction below a quarter goes through the
-// polynomial, each whole quarter power of two through a factor exp(-2^k).
-int32_t exp_negative_q5_26(int32_t a) {
-  constexpr int kFractionBits = 31 - kScaledDiffIntegerBits;
-  const int32_t quarter = int32_t{1} << (kFractionBits - 2);
-  const int32_t below_quarter = static_cast<int32_t>(a & (quarter - 1)) - quarter;
-  int32_t result = exp_quarter(saturating_shift(below_quarter, kScaledDiffIntegerBits));
-  const int32_t remainder = below_quarter - a;  // >= 0: whole quarters of -a
-  // exp(-2^k) in Q0.31 for k = -2 .. 4.
-  constexpr int32_t kFactors[] = {1672461947, 1302514674, 790015084, 290630308,
-                                  39332535,   720401,     242};
-  for (int k = -2; k <= 4; ++k) {
-    if ((remainder & (int32_t{1} << (kFractionBits + k))) != 0)
-      result = doubling_high_mul(result, kFactors[k + 2]);
-  }
-  return a == 0 ? kInt32Max : result;
-}
-
-// TFLite's QuantizeMultiplier: real = significand * 2^(shift - 31), significand in [2^30, 2^31).
-struct Multiplier {
-  int32_t significand = 0;
-  int shift = 0;
-};
-Multiplier quantize_multiplier(double real) {
-  if (real == 0)
-    return {};
-  int shift = 0;
-  const double fraction = std::frexp(real, &shift);
-  auto q = static_cast<int64_t>(std::round(fraction * static_cast<double>(int64_t{1} << 31)));
-  if (q == (int64_t{1} << 31)) {
-    q /= 2;
-    ++shift;
-  }
-  return {static_cast<int32_t>(q), shift};
-}
+using refmath::quantize_multiplier;
+using refmath::QuantMultiplier;
 
 // The int8 kernel's difference multiplier (beta * input scale in Q5.26 steps, at most
 // 2^31 - 1, computed in double as TFLite's PreprocessSoftmaxScaling) and diff_min, the smallest
 // difference whose exponential counts. nullopt when the multiplier shifts right (TFLite
 // requires a multiplier of at least one).
 struct Int8Scaling {
-  Multiplier multiplier;
+  QuantMultiplier multiplier;
   int32_t diff_min = 0;
 };
 std::optional<Int8Scaling> int8_scaling(double beta, float input_scale) {
@@ -177,10 +94,7 @@ std::optional<Int8Scaling> int8_scaling(double beta, float input_scale) {
   s.multiplier = quantize_multiplier(real);
   if (s.multiplier.shift < 0 || s.multiplier.shift > 31)
     return std::nullopt;
-  const double radius = ((1 << kScaledDiffIntegerBits) - 1) *
-                        static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)) /
-                        static_cast<double>(int64_t{1} << s.multiplier.shift);
-  s.diff_min = -static_cast<int32_t>(std::floor(radius));
+  s.diff_min = -refmath::input_radius(kScaledDiffIntegerBits, s.multiplier.shift, 31);
   return s;
 }
 
@@ -274,7 +188,7 @@ int64_t zero_point_of(const ir::Tensor& t) {
 // The int16 kernel's difference multiplier: scale * beta over the exp table's input step
 // 10 / 65535, in the output stage's terms (significand, right shift 31 - TFLite's shift).
 std::optional<std::pair<uint32_t, int>> int16_scaling(double beta, float input_scale) {
-  const Multiplier m =
+  const QuantMultiplier m =
       quantize_multiplier(static_cast<double>(input_scale) * beta / (10.0 / 65535.0));
   // TFLite shifts the difference (at most 2^16 in magnitude) left by a positive shift,
   // wrapping: beyond 14 bits it could wrap, which the NPU's product would not.
@@ -577,9 +491,10 @@ std::vector<int32_t> softmax_exp_table_int8(double beta, float input_scale) {
     const int32_t d = i - 255;
     if (d < s->diff_min)
       continue;  // left out of the sum, output the minimum: an exponential of 0 does both
-    const auto shifted = static_cast<int32_t>(static_cast<uint32_t>(d) << s->multiplier.shift);
+    const int32_t scaled = refmath::multiply_by_quantized_multiplier_greater_than_one(
+        d, s->multiplier.significand, s->multiplier.shift);
     table[static_cast<size_t>(i)] =
-        exp_negative_q5_26(doubling_high_mul(shifted, s->multiplier.significand));
+        refmath::fixed::exp_on_negative_values<int32_t>(scaled, kScaledDiffIntegerBits);
   }
   return table;
 }

@@ -8,9 +8,9 @@
 #include <random>
 
 #include "frontend/lowering/lowering.hpp"
-#include "refinterp/fixed_point.hpp"
 #include "refinterp/lut.hpp"
-#include "refinterp/quant_math.hpp"
+#include "refmath/fixed_point.hpp"
+#include "refmath/quant_math.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
 
@@ -22,13 +22,13 @@ namespace {
 int32_t reference_exp(int32_t d, double beta, float scale) {
   const double real = std::min(beta * static_cast<double>(scale) * static_cast<double>(1 << 26),
                                static_cast<double>((int64_t{1} << 31) - 1));
-  const auto m = refinterp::quantize_multiplier(real);
-  const int32_t diff_min = -refinterp::input_radius(5, m.shift, 31);
+  const auto m = refmath::quantize_multiplier(real);
+  const int32_t diff_min = -refmath::input_radius(5, m.shift, 31);
   if (d < diff_min)
     return 0;
   const int32_t scaled =
-      refinterp::multiply_by_quantized_multiplier_greater_than_one(d, m.significand, m.shift);
-  return refinterp::fixed::exp_on_negative_values<int32_t>(scaled, 5);
+      refmath::multiply_by_quantized_multiplier_greater_than_one(d, m.significand, m.shift);
+  return refmath::fixed::exp_on_negative_values<int32_t>(scaled, 5);
 }
 
 TEST(SoftmaxTables, Int8ExpTableIsTheReferenceExponentialOfEachDifference) {

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "refinterp/quant_math.hpp"
+#include "refmath/quant_math.hpp"
 #include "stream_builder.hpp"
 
 namespace euc::npusim::test {
@@ -45,7 +45,7 @@ ConvData random_data(const ConvCase& c, uint32_t seed) {
   for (int i = 0; i < c.ofm.c * c.kh * c.kw * ifm_depth; ++i)
     d.weights.push_back(static_cast<int16_t>(w(rng)));
   for (int o = 0; o < c.ofm.c; ++o) {
-    const refinterp::QuantMultiplier q = refinterp::quantize_multiplier(scale(rng));
+    const refmath::QuantMultiplier q = refmath::quantize_multiplier(scale(rng));
     d.records.push_back({bias(rng), static_cast<uint32_t>(q.significand), 31 - q.shift});
   }
   return d;
@@ -78,7 +78,7 @@ std::vector<int32_t> reference(const ConvCase& c, const ConvData& d) {
         const weights::ScaleRecord& r = d.records[static_cast<std::size_t>(oc)];
         int64_t scaled;
         if (c.rounding == Rounding::kTfl) {
-          scaled = refinterp::multiply_by_quantized_multiplier(
+          scaled = refmath::multiply_by_quantized_multiplier(
               static_cast<int32_t>(acc + r.bias), static_cast<int32_t>(r.multiplier), 31 - r.shift);
         } else {  // NATURAL: one rounding, ties up
           const __int128 p = static_cast<__int128>(acc + r.bias) * r.multiplier;

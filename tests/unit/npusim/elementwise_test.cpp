@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "refinterp/quant_math.hpp"
+#include "refmath/quant_math.hpp"
 #include "stream_builder.hpp"
 
 namespace euc::npusim::test {
@@ -74,16 +74,16 @@ TEST(Elementwise, AddWithAdvancedScalingMatchesTfliteForEveryInt8Pair) {
   p.finish(s);
   // TFLite's int8 ADD (reference_integer_ops::Add with left shift 20).
   const double twice_max = 2 * max_s;
-  const auto m1 = refinterp::quantize_multiplier(s1 / twice_max);
-  const auto m2 = refinterp::quantize_multiplier(s2 / twice_max);
-  const auto mo = refinterp::quantize_multiplier(twice_max / (double(1 << 20) * so));
+  const auto m1 = refmath::quantize_multiplier(s1 / twice_max);
+  const auto m2 = refmath::quantize_multiplier(s2 / twice_max);
+  const auto mo = refmath::quantize_multiplier(twice_max / (double(1 << 20) * so));
   for (int a = -128; a < 128; ++a)
     for (int b = -128; b < 128; ++b) {
-      const int32_t x = refinterp::multiply_by_quantized_multiplier_smaller_than_one_exp(
+      const int32_t x = refmath::multiply_by_quantized_multiplier_smaller_than_one_exp(
           (a - za) * (1 << 20), m1.significand, m1.shift);
-      const int32_t y = refinterp::multiply_by_quantized_multiplier_smaller_than_one_exp(
+      const int32_t y = refmath::multiply_by_quantized_multiplier_smaller_than_one_exp(
           (b - zb) * (1 << 20), m2.significand, m2.shift);
-      const int32_t sum = refinterp::multiply_by_quantized_multiplier_smaller_than_one_exp(
+      const int32_t sum = refmath::multiply_by_quantized_multiplier_smaller_than_one_exp(
           x + y, mo.significand, mo.shift);
       ASSERT_EQ(p.result(a, b), std::clamp(sum + zo, -128, 127)) << a << " + " << b;
     }
@@ -115,11 +115,11 @@ TEST(Elementwise, MulMatchesTfliteForEveryInt8Pair) {
   s.ifm(p.ifm).ifm2(p.ifm2).ofm(p.ofm, npu::Rounding::kTfl, true).ofm_scale(scale, shift);
   s.block().elementwise(ElementwiseMode::kMul).stop();
   p.finish(s);
-  const auto mo = refinterp::quantize_multiplier(s1 * s2 / so);
+  const auto mo = refmath::quantize_multiplier(s1 * s2 / so);
   for (int a = -128; a < 128; ++a)
     for (int b = -128; b < 128; ++b) {
-      const int32_t r = refinterp::multiply_by_quantized_multiplier((a - za) * (b - zb),
-                                                                    mo.significand, mo.shift);
+      const int32_t r =
+          refmath::multiply_by_quantized_multiplier((a - za) * (b - zb), mo.significand, mo.shift);
       ASSERT_EQ(p.result(a, b), std::clamp(r + zo, -128, 127)) << a << " * " << b;
     }
 }
@@ -152,7 +152,7 @@ TEST(Elementwise, Int32MulAppliesOnlyTheShiftGivingARoundingDoublingHighMultiply
   const std::vector<int32_t> b{-1010580540};
   const auto got = int32_op(ElementwiseMode::kMul, a, b, 1 << 30, 31);
   for (std::size_t i = 0; i < a.size(); ++i)
-    EXPECT_EQ(got[i], refinterp::saturating_rounding_doubling_high_mul(a[i], b[0])) << a[i];
+    EXPECT_EQ(got[i], refmath::saturating_rounding_doubling_high_mul(a[i], b[0])) << a[i];
   EXPECT_EQ(int32_op(ElementwiseMode::kMul, {3, -5}, {4}, 1, 0), (std::vector<int32_t>{12, -20}));
 }
 

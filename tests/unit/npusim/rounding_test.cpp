@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "refinterp/quant_math.hpp"
+#include "refmath/quant_math.hpp"
 
 namespace euc::npusim {
 namespace {
@@ -49,7 +49,7 @@ TEST(Rounding, TflScaleEqualsTfliteMultiplyByQuantizedMultiplier) {
     // TFLite's shift e is a left shift for e > 0; the NPU shift is 31 - e.
     if (e > 0 && (x > (INT32_MAX >> e) || x < (INT32_MIN >> e)))
       continue;  // TFLite's left shift would overflow
-    const int32_t want = refinterp::multiply_by_quantized_multiplier(x, m, e);
+    const int32_t want = refmath::multiply_by_quantized_multiplier(x, m, e);
     const int64_t got = apply_scale(x, static_cast<uint32_t>(m), 31 - e, Rounding::kTfl);
     ASSERT_EQ(got, want) << "x " << x << " m " << m << " e " << e;
   }

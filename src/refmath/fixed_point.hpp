@@ -10,9 +10,9 @@
 #include <limits>
 #include <type_traits>
 
-#include "refinterp/quant_math.hpp"
+#include "refmath/quant_math.hpp"
 
-namespace euc::refinterp::fixed {
+namespace euc::refmath::fixed {
 
 template <class Raw>
 inline constexpr int kTotalBits = 8 * sizeof(Raw);
@@ -171,4 +171,4 @@ Raw logistic(Raw a, int int_bits) {
   return positive ? r : wrap_sub(one<Raw>(0), r);
 }
 
-}  // namespace euc::refinterp::fixed
+}  // namespace euc::refmath::fixed

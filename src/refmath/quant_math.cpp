@@ -1,8 +1,8 @@
-#include "refinterp/quant_math.hpp"
+#include "refmath/quant_math.hpp"
 
 #include <cmath>
 
-namespace euc::refinterp {
+namespace euc::refmath {
 
 QuantMultiplier quantize_multiplier(double real) {
   if (real == 0.0)
@@ -50,4 +50,4 @@ int32_t input_radius(int int_bits, int left_shift, int total_bits) {
   return static_cast<int32_t>(std::floor(max_rescaled));
 }
 
-}  // namespace euc::refinterp
+}  // namespace euc::refmath

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <limits>
 
-namespace euc::refinterp {
+namespace euc::refmath {
 
 // A real multiplier m ~= significand * 2^(shift - 31); significand in [2^30, 2^31) or 0.
 struct QuantMultiplier {
@@ -117,4 +117,4 @@ inline int count_leading_zeros(uint32_t v) {
 // magnitude that does not saturate fixed-point activation kernels.
 int32_t input_radius(int int_bits, int left_shift, int total_bits);
 
-}  // namespace euc::refinterp
+}  // namespace euc::refmath

@@ -1,13 +1,13 @@
 // Hand-derived expectations for the integer arithmetic the kernels share.
-#include "refinterp/quant_math.hpp"
+#include "refmath/quant_math.hpp"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 
-#include "refinterp/fixed_point.hpp"
+#include "refmath/fixed_point.hpp"
 
-namespace euc::refinterp {
+namespace euc::refmath {
 namespace {
 
 constexpr int32_t kHalf = 1 << 30;  // 0.5 as a Q0.31 significand
@@ -114,4 +114,4 @@ TEST(FixedPoint, LogisticAndTanhAtZeroAndSymmetry) {
 }
 
 }  // namespace
-}  // namespace euc::refinterp
+}  // namespace euc::refmath
