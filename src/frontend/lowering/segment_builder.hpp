@@ -90,8 +90,11 @@ template <class NeededOutside>
 ir::NpuGraph SegmentBuilder::finish(NeededOutside needed_outside) {
   auto produced = [&] {
     std::vector<bool> p(graph_.tensors.size(), false);
-    for (const ir::NpuOp& op : graph_.ops)
-      p[op.ofm.tensor] = true;
+    for (const ir::NpuOp& op : graph_.ops) {
+      // Writing through a reshaped view writes its storage (a lowering's own view of an output).
+      for (int t = op.ofm.tensor; t >= 0; t = graph_.tensors[t].alias_of)
+        p[t] = true;
+    }
     return p;
   };
   std::vector<bool> made = produced();
