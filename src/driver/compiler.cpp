@@ -35,6 +35,21 @@ int64_t operation_macs(const ir::NpuOp& op) {
 
 namespace {
 
+// Why a lowerable operator stays on the CPU with its neighbours.
+std::string neighbours_reason(ir::BuiltinOp type) {
+  switch (type) {
+    case ir::BuiltinOp::RESHAPE:
+    case ir::BuiltinOp::SQUEEZE:
+    case ir::BuiltinOp::EXPAND_DIMS:
+      return "a pure reshape between CPU operators: it costs the CPU nothing, and alone on the "
+             "NPU it would only add a copy and an NPU call";
+    case ir::BuiltinOp::PAD:
+      return "a PAD folds into the convolution after it, which stays on the CPU";
+    default:
+      return "its neighbours stay on the CPU";
+  }
+}
+
 // Estimates every operation of a compiled segment and appends it to the report's layers and
 // totals.
 void add_performance(CompileReport& report, const ir::Subgraph& sg, const ir::NpuGraph& graph,
@@ -197,8 +212,7 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
             // Lowerable, but only with neighbours that stay on the CPU.
             cpu.reasons.push_back(
                 why ? *why
-                    : "its neighbours stay on the CPU (a reshape between CPU operators, or a "
-                      "PAD before a convolution on the CPU)");
+                    : neighbours_reason(model.subgraphs[s].operators[static_cast<size_t>(i)].type));
           }
           result.report.cpu_operators.push_back(std::move(cpu));
           const ir::Operator& op = model.subgraphs[s].operators[static_cast<size_t>(i)];

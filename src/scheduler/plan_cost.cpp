@@ -152,6 +152,28 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     }
     in.dma->bytes += staged.size;
   }
+  // A table copied into the LUT area before the operation, unless the last operation with a
+  // table used the same one and the slot survived what ran since (codegen's slot reuse).
+  if (op.activation.kind == ir::Activation::Kind::kLut) {
+    bool loaded = false;
+    for (size_t k = index; k-- > 0;) {
+      const ir::Activation& a = graph.ops[k].activation;
+      if (a.kind == ir::Activation::Kind::kLut) {
+        loaded = a.lut == op.activation.lut;
+        break;
+      }
+      if (!arch::shram_keeps_luts(system.accelerator_config()))
+        break;
+    }
+    if (!loaded) {
+      const std::optional<int> element = ir::element_size(graph.tensors[op.ofm.tensor].type);
+      const int64_t bytes = arch::lut_table_bytes(element ? *element * 8 : 0);
+      if (in.dma)
+        in.dma->bytes += bytes;
+      else
+        in.dma = arch::DmaTraffic{bytes, area_of(system, Region::kFlash), std::nullopt};
+    }
+  }
   return in;
 }
 

@@ -141,5 +141,50 @@ TEST(TableActivations, SiluNetworkIsOneNpuOperator) {
     expect_same_outputs(n.model(), accelerator);
 }
 
+// A table of an activation whose input only it reads folds into the producer's output stage
+// (MobileNetV3's convolution + HARD_SWISH), the producer's fused clamp moving into the table;
+// an input read twice (SiLU above) keeps the table in an operation of its own.
+TEST(TableActivations, FoldIntoTheProducerOfAnInputOnlyTheyRead) {
+  Net n;
+  const int input = n.tensor("input", {1, 10, 10, 8}, 0.05f, -3);
+  std::vector<int8_t> weights(8 * 3 * 3 * 8);
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = static_cast<int8_t>(static_cast<int>(i * 53 % 251) - 125);
+  int x = input;
+  const BuiltinOp activations[] = {BuiltinOp::HARD_SWISH, BuiltinOp::LOGISTIC};
+  const tflite::ActivationFunctionType fused[] = {tflite::ActivationFunctionType::NONE,
+                                                  tflite::ActivationFunctionType::RELU6};
+  for (int layer = 0; layer < 2; ++layer) {
+    const std::string l = std::to_string(layer);
+    const int w = n.constant("w" + l, {8, 3, 3, 8}, ir::DataType::kInt8, weights.data(),
+                             weights.size(), 0.006f, 0);
+    const int bias = n.int32_constant("b" + l, std::vector<int32_t>(8, -50 + 90 * layer));
+    const int conv = n.tensor("conv" + l, {1, 10, 10, 8}, 0.07f, 9);
+    tflite::Conv2DOptionsT co;
+    co.padding = tflite::Padding::SAME;
+    co.stride_w = co.stride_h = 1;
+    co.fused_activation_function = fused[layer];
+    n.op<tflite::Conv2DOptions>(BuiltinOp::CONV_2D, {x, w, bias}, {conv}, co);
+    const bool logistic = activations[layer] == BuiltinOp::LOGISTIC;
+    const int act = n.tensor("act" + l, {1, 10, 10, 8}, logistic ? 1.0f / 256 : 0.04f,
+                             logistic ? -128 : -20);
+    n.op<tflite::LeakyReluOptions>(activations[layer], {conv}, {act}, {});
+    x = act;
+  }
+  n.io({input}, {x});
+  const ir::Model m = n.model();
+  const frontend::LoweredSubgraph l = frontend::lower_subgraph(m, 0, std::vector<bool>(4, true));
+  ASSERT_EQ(l.segments.size(), 1u);
+  const ir::NpuGraph& g = l.segments[0].graph;
+  ASSERT_EQ(g.ops.size(), 2u);
+  for (const ir::NpuOp& op : g.ops) {
+    EXPECT_EQ(op.type, ir::NpuOpType::kConv2D);
+    EXPECT_EQ(op.activation.kind, ir::Activation::Kind::kLut);
+    EXPECT_EQ(op.source_ops.size(), 2u);
+  }
+  for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
+    expect_same_outputs(m, accelerator);
+}
+
 }  // namespace
 }  // namespace euc::test

@@ -108,6 +108,11 @@ ir::NpuOp builtin_function_op(SegmentBuilder& b, const ir::Operator& op, int ind
   return out;
 }
 
+// Whether an operation writes int8 values through an output stage that can look them up.
+bool arch_output_type_is_int8(SegmentBuilder& b, const ir::NpuOp& op) {
+  return op.type != ir::NpuOpType::kMemcpy && b.lowered(op.ofm.tensor).type == ir::DataType::kInt8;
+}
+
 }  // namespace
 
 std::optional<std::string> table_activation_why_not(const ir::Model& model, int subgraph,
@@ -128,12 +133,31 @@ void lower_table_activation(SegmentBuilder& b, const ir::Operator& op, int index
     return;
   }
   const TableFunction& table = std::get<TableFunction>(f);
+  // Folded into the output stage of the operation producing the input when nothing else reads
+  // it (a convolution's HARD_SWISH, say): that stage's clamp, if any, moves into the table,
+  // which then maps the producer's pre-table value, and the output shares the input's storage.
+  ir::NpuOp* producer = b.sole_producer(op.inputs.at(0));
+  if (producer != nullptr && (!arch_output_type_is_int8(b, *producer) ||
+                              (producer->activation.kind != ir::Activation::Kind::kNone &&
+                               producer->activation.kind != ir::Activation::Kind::kClamp)))
+    producer = nullptr;
+  int32_t lo = -128, hi = 127;
+  if (producer != nullptr && producer->activation.kind == ir::Activation::Kind::kClamp) {
+    lo = producer->activation.min;
+    hi = producer->activation.max;
+  }
   ir::Lut lut{ir::DataType::kInt8, {}};
   lut.values.reserve(256);
   for (int32_t x = -128; x <= 127; ++x) {
     // An input the reference refuses (RSQRT of a negative value stops TFLite with an error)
     // gets the output type's maximum, as a zero input does.
-    lut.values.push_back(std::clamp(table(x).value_or(127), -128, 127));
+    lut.values.push_back(std::clamp(table(std::clamp(x, lo, hi)).value_or(127), -128, 127));
+  }
+  if (producer != nullptr) {
+    producer->activation = {ir::Activation::Kind::kLut, -128, 127, b.add_lut(std::move(lut))};
+    producer->source_ops.push_back(index);
+    b.alias(op.outputs.at(0), op.inputs.at(0));
+    return;
   }
   ir::NpuOp copy = b.byte_copy(b.whole(op.inputs.at(0)), b.whole(op.outputs.at(0)),
                                b.network_tensor(op.outputs.at(0)).name);

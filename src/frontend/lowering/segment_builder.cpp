@@ -128,4 +128,30 @@ int SegmentBuilder::add_lut(ir::Lut lut) {
   return static_cast<int>(graph_.luts.size()) - 1;
 }
 
+ir::NpuOp* SegmentBuilder::sole_producer(int t) {
+  auto it = lowered_.find(t);
+  if (it == lowered_.end() || has_view(t))
+    return nullptr;
+  const ir::NpuTensor& tensor = graph_.tensors[static_cast<size_t>(it->second)];
+  if (tensor.alias_of >= 0 || tensor.is_constant())
+    return nullptr;
+  for (int out : subgraph_.outputs) {
+    if (out == t)
+      return nullptr;
+  }
+  int readers = 0;
+  for (const ir::Operator& op : subgraph_.operators) {
+    for (int in : op.inputs)
+      readers += in == t;
+  }
+  if (readers != 1)
+    return nullptr;
+  for (auto op = graph_.ops.rbegin(); op != graph_.ops.rend(); ++op) {
+    if (op->ofm.tensor == it->second)
+      return op->ofm.offset == ir::Shape4{0, 0, 0, 0} && op->ofm.shape == tensor.shape ? &*op
+                                                                                       : nullptr;
+  }
+  return nullptr;
+}
+
 }  // namespace euc::frontend

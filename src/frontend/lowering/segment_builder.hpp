@@ -52,6 +52,10 @@ class SegmentBuilder {
   ir::NpuOp& last_op() { return graph_.ops.back(); }
   // A lookup table for activations; identical tables are stored once. Returns its index.
   int add_lut(ir::Lut lut);
+  // The operation of this segment that writes all of network tensor `t`, when nothing but one
+  // network operator reads `t` and `t` is a plain tensor (not a subgraph output, a view, an
+  // alias or a constant): an activation of `t` may then fold into that operation's output stage.
+  ir::NpuOp* sole_producer(int t);
 
   const ir::Tensor& network_tensor(int t) const { return subgraph_.tensors.at(t); }
   const ir::NpuTensor& lowered(int index) const { return graph_.tensors.at(index); }
