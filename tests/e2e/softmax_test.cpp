@@ -48,7 +48,8 @@ ir::Model softmax_model(const SoftmaxCase& c) {
 TEST(Softmax, RandomShapesScalesAndBetasMatchTheReference) {
   std::mt19937 rng(1515);
   const std::vector<std::vector<int32_t>> shapes = {
-      {10}, {1, 10}, {3, 37}, {1, 4, 4, 8}, {2, 3, 5, 7}, {1, 1, 1, 256}, {5, 7, 16}, {1, 200}};
+      {10},           {1, 10},    {3, 37},  {1, 4, 4, 8}, {2, 3, 5, 7},
+      {1, 1, 1, 256}, {5, 7, 16}, {1, 200}, {1, 1001},    {2, 4095}};
   std::uniform_real_distribution<float> log2_scale8(-8.0f, 1.0f);
   std::uniform_real_distribution<float> log2_scale16(-14.0f, -8.0f);
   std::uniform_real_distribution<float> beta(0.25f, 2.5f);

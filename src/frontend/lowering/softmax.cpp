@@ -14,7 +14,7 @@
 //    2 Sub + LUT   x - max + 127, clipped to int8 and looked up: e (S, int32). The OFM zero
 //                  point 127 maps d = -255..0 onto the table's pre-table values -128..127.
 //    3 Shr         e >> 12, rounding half up (e >= 0, so TFLite's half away from zero)
-//    4 ReduceSum   sum over depth (S1, int32; < depth * 2^19, no overflow for depth <= 256)
+//    4 ReduceSum   sum over depth (S1, int32; < depth * 2^19, no overflow for depth < 4096)
 //    5 Clz         c (S1)
 //    6 Sub         (12 + 31 - out_bits) - c: the final shift (reversed operands: constant - c)
 //    7 Sub         c - 1
@@ -68,7 +68,10 @@ namespace {
 
 constexpr int kScaledDiffIntegerBits = 5;  // TFLite's int8 softmax: differences in Q5.26
 constexpr int kAccumulationIntegerBits = 12;
-constexpr int kMaxDepth = 256;  // the max pool's window width, and the int8 sum's headroom
+// Values per row: the int8 sum (below depth * 2^19) must not overflow int32; the int16 sum of
+// values below 2^15 cannot for any depth the max pool's 1 x depth window can have.
+constexpr int kMaxDepthInt8 = 4095;
+constexpr int kMaxDepth = 65535;
 constexpr int kMaxRows = 65535;
 constexpr int32_t kInt32Max = std::numeric_limits<int32_t>::max();
 
@@ -529,6 +532,9 @@ std::optional<std::string> softmax_why_not(const ir::Model& model, int subgraph,
         "input and output shapes",
         kMaxDepth, kMaxRows);
   const double beta = beta_of(op);
+  if (in.type == ir::DataType::kInt8 && in.shape.back() > kMaxDepthInt8)
+    return fmt::format("euc lowers int8 SOFTMAX over at most {} values per row (the int32 sum)",
+                       kMaxDepthInt8);
   if (in.type == ir::DataType::kInt8 &&
       (out.type == ir::DataType::kInt8 || out.type == ir::DataType::kInt16)) {
     const int64_t want = out.type == ir::DataType::kInt8 ? -128 : -32768;
