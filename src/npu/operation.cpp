@@ -139,9 +139,9 @@ void read_memory(Reader& r, const FeatureMapRegisters& regs, FeatureMap& fm) {
     fm.base[2] = r.address(regs.base2);
   if (right && fm.shape.height > fm.height1)
     fm.base[3] = r.address(regs.base3);
-  fm.stride_x = r.address(regs.stride_x);
-  fm.stride_y = r.address(regs.stride_y);
-  fm.stride_c = r.address(regs.stride_c);
+  fm.stride_x = signed_stride(r.address(regs.stride_x));
+  fm.stride_y = signed_stride(r.address(regs.stride_y));
+  fm.stride_c = signed_stride(r.address(regs.stride_c));
 }
 
 Kernel read_kernel(Reader& r) {
@@ -402,6 +402,13 @@ int tile_index(const FeatureMap& fm, int y, int x) {
   return y >= fm.height0 ? 2 : 0;
 }
 
+int64_t signed_stride(uint64_t register_value) {
+  constexpr int kBits = 40;
+  const uint64_t value = register_value & ((uint64_t{1} << kBits) - 1);
+  const uint64_t sign = uint64_t{1} << (kBits - 1);
+  return static_cast<int64_t>(value ^ sign) - static_cast<int64_t>(sign);
+}
+
 uint64_t element_address(const FeatureMap& fm, int y, int x, int c) {
   const int tile = tile_index(fm, y, x);
   if (tile == 1 || tile == 3)
@@ -410,18 +417,15 @@ uint64_t element_address(const FeatureMap& fm, int y, int x, int c) {
     y -= fm.height0;
   if (tile == 3)
     y -= fm.height1;
-  const auto size = static_cast<uint64_t>(fm.type.bytes());
-  const auto uy = static_cast<uint64_t>(y);
-  const auto ux = static_cast<uint64_t>(x);
-  const auto uc = static_cast<uint64_t>(c);
-  uint64_t address = fm.base[static_cast<std::size_t>(tile)] + uy * fm.stride_y;
-  if (fm.format == DataFormat::kNhcwb16) {
-    address +=
-        ux * kBrickDepth * size + (uc / kBrickDepth) * fm.stride_c + (uc % kBrickDepth) * size;
-  } else {
-    address += ux * fm.stride_x + uc * size;
-  }
-  return address;
+  const int64_t size = fm.type.bytes();
+  int64_t offset = int64_t{y} * fm.stride_y;
+  if (fm.format == DataFormat::kNhcwb16)
+    offset += int64_t{x} * kBrickDepth * size + (c / kBrickDepth) * fm.stride_c +
+              (c % kBrickDepth) * size;
+  else
+    offset += int64_t{x} * fm.stride_x + int64_t{c} * size;
+  // Two's complement wrap: a negative total becomes an address past every region's end.
+  return fm.base[static_cast<std::size_t>(tile)] + static_cast<uint64_t>(offset);
 }
 
 std::string_view activation_function_name(ActivationFunction function) {

@@ -58,12 +58,14 @@ struct FeatureMap {
   int height1 = 1;                 // rows of tile 1 (HEIGHT1_M1 + 1)
   int width0 = 1;                  // columns of tiles 0 and 2 (WIDTH0_M1 + 1)
   Shape3D shape;                   // the IFM's is derived, see derive_ifm_shape
-  // Byte strides as written; element_address uses stride_x only for NHWC (NHCWB16 columns are
-  // 16 elements apart) and stride_c only for NHCWB16 (NHWC channels are adjacent), as Vela's
-  // get_address does.
-  uint64_t stride_x = 0;  // between columns
-  uint64_t stride_y = 0;  // between rows
-  uint64_t stride_c = 0;  // between 16-channel bricks
+  // Byte strides as written, 40-bit two's complement (Vela 5.1 writes a negative OFM stride to
+  // store an axis reversed: REVERSE_V2, MIRROR_PAD); element_address uses stride_x only for
+  // NHWC (NHCWB16 columns are 16 elements apart) and stride_c only for NHCWB16 (NHWC channels
+  // are adjacent), as Vela's get_address does (docs/npu_architecture.md §Feature maps and
+  // regions).
+  int64_t stride_x = 0;  // between columns
+  int64_t stride_y = 0;  // between rows
+  int64_t stride_c = 0;  // between 16-channel bricks
   ElementType type;
   DataFormat format = DataFormat::kNhwc;
   // The 16-bit register, sign-extended for signed element types and zero-extended for
@@ -75,8 +77,12 @@ struct FeatureMap {
 
 // Byte address (within the feature map's region) of element (y, x, c): the tile holding it,
 // then y * stride_y, and for NHWC x * stride_x + c * element size, for NHCWB16
-// x * 16 * element size + (c / 16) * stride_c + (c % 16) * element size.
+// x * 16 * element size + (c / 16) * stride_c + (c % 16) * element size. An address below 0
+// (a negative stride walking past the region start) wraps to a huge value, which every range
+// check rejects.
 uint64_t element_address(const FeatureMap& fm, int y, int x, int c);
+// A 40-bit stride register ((param << 32) | payload) as a signed value.
+int64_t signed_stride(uint64_t register_value);
 // Which of the four tiles holds row y, column x.
 int tile_index(const FeatureMap& fm, int y, int x);
 

@@ -96,9 +96,11 @@ void check_alignment(const npu::FeatureMap& fm, const std::string& name) {
     if (base % unit != 0)
       throw_input(fmt::format("{} base {} {:#x} is not a multiple of {}", name, t, base, unit));
   }
-  const uint64_t stride_a = brick ? fm.stride_c : fm.stride_x;
-  if (stride_a % unit != 0 || fm.stride_y % unit != 0) {
-    throw_input(fmt::format("{} strides (x {:#x}, y {:#x}, c {:#x}) are not multiples of {}", name,
+  // Strides may be negative (a reversed axis): alignment is checked on their magnitude.
+  const auto magnitude = [](int64_t v) { return static_cast<uint64_t>(v < 0 ? -v : v); };
+  const uint64_t stride_a = magnitude(brick ? fm.stride_c : fm.stride_x);
+  if (stride_a % unit != 0 || magnitude(fm.stride_y) % unit != 0) {
+    throw_input(fmt::format("{} strides (x {}, y {}, c {}) are not multiples of {}", name,
                             fm.stride_x, fm.stride_y, fm.stride_c, unit));
   }
 }

@@ -1,12 +1,14 @@
 // POOL: MAX, AVERAGE and REDUCE_SUM over the kernel window.
 //
 // Padding: MAX and AVERAGE leave padding positions out (TFLite's pooling does; Vela pads pools
-// freely). With the global OFM_SCALE (Vela uses it for AVERAGE and REDUCE_SUM without padding)
-// the window sum is scaled by OFM_SCALE, which Vela sets to about 1 / kernel elements
-// (scaling.py quantise_pooling_scale). Without it (AVERAGE with padding) the hardware must
-// divide by the number of valid positions itself, since Vela writes no scale for that case; we
-// model that division as exact, rounded with the OFM rounding mode (TFL: ties away from zero,
-// as TFLite's average pool rounds).
+// freely). AVERAGE without padding scales the window sum by the global OFM_SCALE, which Vela
+// sets to about 1 / kernel elements (scaling.py quantise_pooling_scale). AVERAGE with padding
+// divides by the number of valid positions itself: Vela 3.10 writes no scale then (OFM_PRECISION
+// selects the per-channel mode, which a pool has no records for), Vela 5.1 selects the global
+// scale with OFM_SCALE 1, shift 0 (a rescale applied after the division) for the same pools
+// (avgpool SAME, bilinear resize). We model the division as exact, rounded with the OFM
+// rounding mode (TFL: ties away from zero, as TFLite's average pool rounds); see
+// docs/npu_architecture.md §Output scaling and rounding.
 //
 // REDUCE_SUM sums the window over all IFM channels into a one-channel OFM: Vela lowers softmax's
 // sum of exponentials to a REDUCE_SUM from an H x W x C IFM to H x W x 1 with a 1x1 kernel
@@ -65,6 +67,12 @@ DenseMap run_pooling(const KernelEnv& env, const npu::BlockOperation& op) {
   const OutputStage stage(op, env.memory, env.accelerator);
   DenseMap out(op.ofm.shape);
   const int depth = plane.depth;
+  const npu::Padding& pad = *op.padding;
+  const bool padded = pad.top > 0 || pad.left > 0 || pad.bottom > 0 || pad.right > 0;
+  // The hardware divides by the valid positions (see above); without the global scale nothing
+  // else scales the result.
+  const bool hardware_average =
+      op.pooling_mode == npu::PoolingMode::kAverage && (padded || !op.ofm_global_scale);
   std::vector<int64_t> acc(static_cast<std::size_t>(depth));
   for (int oy = 0; oy < out.shape.height; ++oy) {
     for (int ox = 0; ox < out.shape.width; ++ox) {
@@ -107,10 +115,8 @@ DenseMap run_pooling(const KernelEnv& env, const npu::BlockOperation& op) {
       }
       for (int c = 0; c < depth; ++c) {
         const int64_t v = acc[static_cast<std::size_t>(c)];
-        if (op.pooling_mode == npu::PoolingMode::kAverage && !op.ofm_global_scale)
-          result[c] = static_cast<int32_t>(stage.finish_scaled(divide(v, count, stage.rounding())));
-        else
-          result[c] = static_cast<int32_t>(stage.finish(v));
+        result[c] = static_cast<int32_t>(
+            hardware_average ? stage.finish(divide(v, count, stage.rounding())) : stage.finish(v));
       }
     }
   }

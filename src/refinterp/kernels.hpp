@@ -17,6 +17,8 @@ Kernel prepare_depthwise_conv2d(const OpContext& ctx);
 Kernel prepare_transpose_conv(const OpContext& ctx);
 // fully_connected.cpp
 Kernel prepare_fully_connected(const OpContext& ctx);
+// batch_matmul.cpp
+Kernel prepare_batch_matmul(const OpContext& ctx);
 // pooling.cpp
 Kernel prepare_average_pool(const OpContext& ctx);
 Kernel prepare_max_pool(const OpContext& ctx);
@@ -44,6 +46,9 @@ Kernel prepare_tanh(const OpContext& ctx);
 Kernel prepare_softmax(const OpContext& ctx);
 // reduce.cpp
 Kernel prepare_mean(const OpContext& ctx);
+Kernel prepare_sum(const OpContext& ctx);
+Kernel prepare_reduce_max(const OpContext& ctx);
+Kernel prepare_reduce_min(const OpContext& ctx);
 Kernel prepare_arg_max(const OpContext& ctx);
 // quantize.cpp
 Kernel prepare_quantize(const OpContext& ctx);
@@ -61,6 +66,8 @@ Kernel prepare_slice(const OpContext& ctx);
 Kernel prepare_strided_slice(const OpContext& ctx);
 Kernel prepare_transpose(const OpContext& ctx);
 Kernel prepare_pad(const OpContext& ctx);
+Kernel prepare_mirror_pad(const OpContext& ctx);
+Kernel prepare_reverse_v2(const OpContext& ctx);
 // resize.cpp
 Kernel prepare_resize_bilinear(const OpContext& ctx);
 Kernel prepare_resize_nearest(const OpContext& ctx);

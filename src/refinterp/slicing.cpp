@@ -1,4 +1,5 @@
-// Index-remapping operators: SLICE, STRIDED_SLICE, TRANSPOSE, PAD and PADV2. Preparation
+// Index-remapping operators: SLICE, STRIDED_SLICE, TRANSPOSE, PAD, PADV2, MIRROR_PAD and
+// REVERSE_V2. Preparation
 // computes, for every output element, the input element it copies (or -1 for padding), so the
 // run is one gather whatever the rank.
 #include <fmt/format.h>
@@ -219,6 +220,76 @@ Kernel prepare_pad(const OpContext& ctx) {
     map.push_back(static_cast<int32_t>(offset));
   });
   return gather(ctx, std::move(map), std::move(pad_value));
+}
+
+// MIRROR_PAD: a padded position outside the input reads its mirror image. REFLECT mirrors about
+// the edge element (pads up to size - 1), SYMMETRIC about the edge itself (pads up to size).
+Kernel prepare_mirror_pad(const OpContext& ctx) {
+  ctx.expect_arity(2, 2, 1);
+  check_io(ctx);
+  const ir::Tensor& in = ctx.input(0);
+  const ir::Tensor& out = ctx.output(0);
+  const auto* opt = tfl::builtin_options_as<tflite::MirrorPadOptions>(ctx.op());
+  const bool symmetric = opt != nullptr && opt->mode() == tflite::MirrorPadMode::SYMMETRIC;
+  const int64_t offset = symmetric ? 0 : 1;
+  const auto pads = ctx.constant_ints(1);
+  const size_t rank = in.shape.size();
+  ctx.check(pads.size() == 2 * rank && out.shape.size() == rank,
+            "paddings must be [rank, 2] and the output of the same rank");
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t limit = in.shape[d] - offset;
+    ctx.check(pads[2 * d] >= 0 && pads[2 * d + 1] >= 0 && pads[2 * d] <= limit &&
+                  pads[2 * d + 1] <= limit,
+              fmt::format("paddings of axis {} must lie in [0, {}] for {} mode", d, limit,
+                          symmetric ? "SYMMETRIC" : "REFLECT"));
+    ctx.check(in.shape[d] + pads[2 * d] + pads[2 * d + 1] == out.shape[d],
+              fmt::format("paddings do not give output shape {}", shape_string(out.shape)));
+  }
+  const auto stride = strides_of(in.shape);
+  std::vector<int32_t> map;
+  map.reserve(static_cast<size_t>(out.num_elements()));
+  for_each_index(out.shape, [&](const std::vector<int32_t>& pos) {
+    int64_t at = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      const int64_t size = in.shape[d];
+      int64_t p = pos[d] - pads[2 * d];
+      if (p < 0)
+        p = -p - 1 + offset;
+      else if (p >= size)
+        p = 2 * size - 1 - p - offset;
+      at += p * stride[d];
+    }
+    map.push_back(static_cast<int32_t>(at));
+  });
+  return gather(ctx, std::move(map), {});
+}
+
+// REVERSE_V2: the order of the elements along each listed axis is reversed.
+Kernel prepare_reverse_v2(const OpContext& ctx) {
+  ctx.expect_arity(2, 2, 1);
+  check_io(ctx);
+  const ir::Tensor& in = ctx.input(0);
+  const ir::Tensor& out = ctx.output(0);
+  ctx.expect_same_shape(in, out, "output");
+  const size_t rank = in.shape.size();
+  std::vector<bool> reversed(rank, false);
+  for (int64_t a : ctx.constant_ints(1)) {
+    const int64_t axis = a < 0 ? a + static_cast<int64_t>(rank) : a;
+    ctx.check(
+        axis >= 0 && axis < static_cast<int64_t>(rank) && !reversed[static_cast<size_t>(axis)],
+        fmt::format("axis {} is out of range or repeated", a));
+    reversed[static_cast<size_t>(axis)] = true;
+  }
+  const auto stride = strides_of(in.shape);
+  std::vector<int32_t> map;
+  map.reserve(static_cast<size_t>(out.num_elements()));
+  for_each_index(out.shape, [&](const std::vector<int32_t>& pos) {
+    int64_t at = 0;
+    for (size_t d = 0; d < rank; ++d)
+      at += (reversed[d] ? in.shape[d] - 1 - pos[d] : pos[d]) * stride[d];
+    map.push_back(static_cast<int32_t>(at));
+  });
+  return gather(ctx, std::move(map), {});
 }
 
 }  // namespace euc::refinterp

@@ -42,7 +42,7 @@ void feature_map_runs(const npu::FeatureMap& fm, std::vector<Run>& runs) {
         continue;
       if (fm.format == npu::DataFormat::kNhwc) {
         const uint64_t pixel = static_cast<uint64_t>(s.depth) * es;
-        if (fm.stride_x == pixel) {
+        if (fm.stride_x == static_cast<int64_t>(pixel)) {
           runs.push_back({fm.region, npu::element_address(fm, y, x0, 0), pixel * (x1 - x0)});
         } else {
           for (int x = x0; x < x1; ++x)

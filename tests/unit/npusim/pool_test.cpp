@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/error.hpp"
 #include "npusim/rounding.hpp"
 #include "stream_builder.hpp"
 
@@ -207,6 +208,96 @@ TEST(Pool, TiledIfmReadsEachTileFromItsOwnBase) {
       .stop();
   run(m, s);
   EXPECT_EQ(load(*m.scratch, ofm), want);
+}
+
+// Vela 5.1 writes padded average pools (SAME, bilinear resize) with the global scale mode and
+// OFM_SCALE 1, shift 0: the hardware still divides by the valid positions, then applies the
+// unit scale. TFL rounding gives TFLite's average; NATURAL rounds ties towards +infinity.
+TEST(Pool, AverageWithPaddingAndUnitGlobalScaleDividesByTheValidPositions) {
+  const Fm ifm{1, 0x0, 3, 4, 2, 8, true, false, 0};
+  const Fm ofm{1, 0x400, 3, 4, 2, 8, true, false, 0};
+  const auto in = random_values(3 * 4 * 2, -128, 127, 5);
+  for (const npu::Rounding rounding : {npu::Rounding::kTfl, npu::Rounding::kNatural}) {
+    TestMemory m(0x100, 0x1000);
+    store(*m.scratch, ifm, in);
+    StreamBuilder s;
+    s.ifm(ifm)
+        .padding(1, 1, 1, 1)
+        .ofm(ofm, rounding, /*global_scale=*/true)
+        .ofm_scale(1, 0)
+        .kernel(3, 3)
+        .block()
+        .pool(npu::PoolingMode::kAverage)
+        .stop();
+    run(m, s);
+    std::vector<int32_t> want;
+    for (int y = 0; y < 3; ++y)
+      for (int x = 0; x < 4; ++x)
+        for (int c = 0; c < 2; ++c) {
+          int64_t sum = 0, count = 0;
+          for (int iy = std::max(0, y - 1); iy <= std::min(2, y + 1); ++iy)
+            for (int ix = std::max(0, x - 1); ix <= std::min(3, x + 1); ++ix, ++count)
+              sum += in[static_cast<std::size_t>((iy * 4 + ix) * 2 + c)];
+          const auto natural = static_cast<int32_t>(
+              std::floor(static_cast<double>(sum) / static_cast<double>(count) + 0.5));
+          want.push_back(rounding == npu::Rounding::kTfl ? tflite_average(sum, count) : natural);
+        }
+    EXPECT_EQ(load(*m.scratch, ofm), want) << "rounding " << static_cast<int>(rounding);
+  }
+}
+
+// Strides are 40-bit two's complement: Vela 5.1 stores an axis reversed (REVERSE_V2, MIRROR_PAD)
+// with a negative OFM stride and the base at the last row or column.
+TEST(Pool, NegativeOfmStridesWriteRowsAndColumnsReversed) {
+  constexpr int h = 3, w = 4, c = 8;
+  const Fm ifm{1, 0x0, h, w, c, 8, true, false, 0};
+  const Fm ofm{1, 0x400, h, w, c, 8, true, false, 0};
+  const auto in = random_values(h * w * c, -128, 127, 6);
+  const auto negative = [](int64_t v) { return (uint64_t{1} << 40) - static_cast<uint64_t>(-v); };
+  for (const bool reverse_rows : {true, false}) {
+    TestMemory m(0x100, 0x1000);
+    store(*m.scratch, ifm, in);
+    const int64_t row = w * c;
+    StreamBuilder s;
+    s.ifm(ifm).ofm(ofm, npu::Rounding::kTfl, /*global_scale=*/true).ofm_scale(1, 0);
+    if (reverse_rows) {
+      s.cmd1(npu::Opcode::kSetOfmBase0, ofm.base + static_cast<uint64_t>((h - 1) * row))
+          .cmd1(npu::Opcode::kSetOfmStrideY, negative(-row));
+    } else {
+      s.cmd1(npu::Opcode::kSetOfmBase0, ofm.base + static_cast<uint64_t>((w - 1) * c))
+          .cmd1(npu::Opcode::kSetOfmStrideX, negative(-c));
+    }
+    s.kernel(1, 1).block().pool(npu::PoolingMode::kAverage).stop();
+    run(m, s);
+    std::vector<int32_t> want;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        for (int ch = 0; ch < c; ++ch) {
+          const int sy = reverse_rows ? h - 1 - y : y;
+          const int sx = reverse_rows ? x : w - 1 - x;
+          want.push_back(in[static_cast<std::size_t>((sy * w + sx) * c + ch)]);
+        }
+    EXPECT_EQ(load(*m.scratch, ofm), want) << (reverse_rows ? "rows" : "columns");
+  }
+}
+
+// A negative stride that walks below the start of the region is an access error, not a wrap.
+TEST(Pool, NegativeStridePastTheRegionStartIsAnError) {
+  const Fm ifm{1, 0x0, 2, 2, 8, 8, true, false, 0};
+  const Fm ofm{1, 0x400, 2, 2, 8, 8, true, false, 0};
+  TestMemory m(0x100, 0x1000);
+  store(*m.scratch, ifm, random_values(32, -128, 127, 7));
+  StreamBuilder s;
+  s.ifm(ifm)
+      .ofm(ofm, npu::Rounding::kTfl, /*global_scale=*/true)
+      .ofm_scale(1, 0)
+      .cmd1(npu::Opcode::kSetOfmBase0, 0)
+      .cmd1(npu::Opcode::kSetOfmStrideY, (uint64_t{1} << 40) - 16)
+      .kernel(1, 1)
+      .block()
+      .pool(npu::PoolingMode::kAverage)
+      .stop();
+  EXPECT_THROW(run(m, s), Error);
 }
 
 }  // namespace

@@ -55,19 +55,39 @@ TEST_P(OpGoldenTest, BothCasesMatchTfliteMicroBitExactly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Ops, OpGoldenTest, ::testing::ValuesIn(subfolders(shared_dir() / "models" / "ops" / "golden")));
+
+// The Vela 5.1 supplement (models/ops51): three seeds per model.
+class Op51GoldenTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Op51GoldenTest, EveryCaseMatchesTfliteMicroBitExactly) {
+  EUC_REQUIRE_SHARED();
+  const fs::path ops = shared_dir() / "models" / "ops51";
+  EXPECT_EQ(run_golden_folder(ops, ops / "golden" / GetParam()), 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops51, Op51GoldenTest,
+                         ::testing::ValuesIn(subfolders(shared_dir() / "models" / "ops51" /
+                                                        "golden")));
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ModelGoldenTest);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OpGoldenTest);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Op51GoldenTest);
 
 // Without ../shared the suites above have no cases; this says so as a skipped test.
 TEST(GoldenSuites, HaveTheirCases) {
   EUC_REQUIRE_SHARED();
   EXPECT_FALSE(subfolders(shared_dir() / "models" / "golden").empty());
   EXPECT_FALSE(subfolders(shared_dir() / "models" / "ops" / "golden").empty());
+  EXPECT_FALSE(subfolders(shared_dir() / "models" / "ops51" / "golden").empty());
 }
 
 TEST(OpGoldenCorpus, HasAllNinetySingleOperatorModels) {
   EUC_REQUIRE_SHARED();
   EXPECT_EQ(subfolders(shared_dir() / "models" / "ops" / "golden").size(), 90u);
+}
+
+TEST(Op51GoldenCorpus, HasAllTwentyFourSingleOperatorModels) {
+  EUC_REQUIRE_SHARED();
+  EXPECT_EQ(subfolders(shared_dir() / "models" / "ops51" / "golden").size(), 24u);
 }
 
 // The person image must score higher on "person" (output index 1) than the no-person image,

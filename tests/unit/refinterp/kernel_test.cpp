@@ -129,5 +129,120 @@ TEST(Interpreter, FilterScaleCountDifferentFromChannelsIsAnError) {
   EXPECT_THROW(Interpreter{m}, Error);
 }
 
+// A one-operator model: input 0 (int8, scale 1, zero point 0) of `in_shape`, an optional
+// constant second input, output (scale 1, zero point `out_zp`) of `out_shape`.
+struct OneOp {
+  ir::Model model;
+  OneOp(ir::BuiltinOp type, std::vector<int32_t> in_shape, std::vector<int32_t> out_shape,
+        ir::Tensor constant, const void* data, size_t size, ir::OpaqueTable options,
+        int64_t out_zp = 0) {
+    model.buffers.resize(2);
+    model.buffers[1] = buffer_of(data, size);
+    ir::Subgraph g;
+    g.tensors.push_back(tensor("in", ir::DataType::kInt8, std::move(in_shape), {1.0f}, {0}));
+    constant.buffer = 1;
+    g.tensors.push_back(std::move(constant));
+    g.tensors.push_back(tensor("out", ir::DataType::kInt8, std::move(out_shape), {1.0f}, {out_zp}));
+    ir::Operator op;
+    op.type = type;
+    op.inputs = {0, 1};
+    op.outputs = {2};
+    op.builtin_options = std::move(options);
+    g.operators.push_back(op);
+    g.inputs = {0};
+    g.outputs = {2};
+    model.subgraphs.push_back(g);
+  }
+  std::vector<int8_t> run(const std::vector<int8_t>& input) const {
+    Interpreter interp(model);
+    interp.set_input(0, {reinterpret_cast<const uint8_t*>(input.data()), input.size()});
+    interp.invoke();
+    const auto out = interp.output(0);
+    return {reinterpret_cast<const int8_t*>(out.data()),
+            reinterpret_cast<const int8_t*>(out.data()) + out.size()};
+  }
+};
+
+ir::Tensor int32_constant(std::vector<int32_t> shape) {
+  ir::Tensor t;
+  t.name = "constant";
+  t.type = ir::DataType::kInt32;
+  t.shape = std::move(shape);
+  return t;
+}
+
+TEST(BatchMatMul, AdjointFlagsReadTheOperandsTransposedAndBatchesBroadcast) {
+  // lhs [2,2,3] (two batches), rhs one [3,2] matrix broadcast over them, stored transposed as
+  // [1,2,3] (adj_y); with adj_x the lhs is stored as [2,3,2]. out[b][i][j] = sum_k lhs*rhs + 3.
+  const int8_t rhs_t[] = {1, 0, -1, 2, 1, 0};
+  const std::vector<int8_t> lhs = {1, 2, 3, 4, 5, 6, -1, 0, 1, 2, -2, 0};
+  std::vector<int8_t> lhs_t(12);
+  for (int b = 0; b < 2; ++b)
+    for (int i = 0; i < 2; ++i)
+      for (int k = 0; k < 3; ++k)
+        lhs_t[static_cast<size_t>(b * 6 + k * 2 + i)] = lhs[static_cast<size_t>(b * 6 + i * 3 + k)];
+  // b0: [1,2,3].[1,0,-1] = -2, [1,2,3].[2,1,0] = 4, [4,5,6] -> -2, 13; b1: -2, -2, 2, 2.
+  const std::vector<int8_t> want = {1, 7, 1, 16, 1, 1, 5, 5};
+  for (const bool adj_x : {false, true}) {
+    flatbuffers::FlatBufferBuilder fbb;
+    ir::Tensor rhs = tensor("rhs", ir::DataType::kInt8, {1, 2, 3}, {1.0f}, {0});
+    OneOp m(ir::BuiltinOp::BATCH_MATMUL,
+            adj_x ? std::vector<int32_t>{2, 3, 2} : std::vector<int32_t>{2, 2, 3}, {2, 2, 2}, rhs,
+            rhs_t, sizeof(rhs_t),
+            options_table(ir::BuiltinOp::BATCH_MATMUL, fbb,
+                          tflite::CreateBatchMatMulOptions(fbb, adj_x, true)),
+            3);
+    EXPECT_EQ(m.run(adj_x ? lhs_t : lhs), want) << "adj_x " << adj_x;
+  }
+}
+
+TEST(BatchMatMul, DepthMismatchIsAnError) {
+  const int8_t rhs_t[6] = {};
+  flatbuffers::FlatBufferBuilder fbb;
+  OneOp m(ir::BuiltinOp::BATCH_MATMUL, {2, 2, 2}, {2, 2, 2},
+          tensor("rhs", ir::DataType::kInt8, {1, 2, 3}, {1.0f}, {0}), rhs_t, sizeof(rhs_t),
+          options_table(ir::BuiltinOp::BATCH_MATMUL, fbb,
+                        tflite::CreateBatchMatMulOptions(fbb, false, true)));
+  EXPECT_THROW(Interpreter{m.model}, Error);
+}
+
+TEST(MirrorPad, ReflectSkipsTheEdgeAndSymmetricRepeatsIt) {
+  const int32_t pads[] = {0, 0, 2, 2};
+  const std::vector<int8_t> in = {1, 2, 3};
+  for (const auto mode : {tflite::MirrorPadMode::REFLECT, tflite::MirrorPadMode::SYMMETRIC}) {
+    flatbuffers::FlatBufferBuilder fbb;
+    OneOp m(
+        ir::BuiltinOp::MIRROR_PAD, {1, 3}, {1, 7}, int32_constant({2, 2}), pads, sizeof(pads),
+        options_table(ir::BuiltinOp::MIRROR_PAD, fbb, tflite::CreateMirrorPadOptions(fbb, mode)));
+    const std::vector<int8_t> want = mode == tflite::MirrorPadMode::REFLECT
+                                         ? std::vector<int8_t>{3, 2, 1, 2, 3, 2, 1}
+                                         : std::vector<int8_t>{2, 1, 1, 2, 3, 3, 2};
+    EXPECT_EQ(m.run(in), want);
+  }
+}
+
+TEST(MirrorPad, ReflectPaddingAsWideAsTheInputIsAnError) {
+  const int32_t pads[] = {0, 0, 3, 0};
+  flatbuffers::FlatBufferBuilder fbb;
+  OneOp m(ir::BuiltinOp::MIRROR_PAD, {1, 3}, {1, 6}, int32_constant({2, 2}), pads, sizeof(pads),
+          options_table(ir::BuiltinOp::MIRROR_PAD, fbb,
+                        tflite::CreateMirrorPadOptions(fbb, tflite::MirrorPadMode::REFLECT)));
+  EXPECT_THROW(Interpreter{m.model}, Error);
+}
+
+TEST(ReverseV2, ReversesEveryListedAxis) {
+  const int32_t axes[] = {0, -1};
+  OneOp m(ir::BuiltinOp::REVERSE_V2, {2, 3}, {2, 3}, int32_constant({2}), axes, sizeof(axes), {});
+  EXPECT_EQ(m.run({1, 2, 3, 4, 5, 6}), (std::vector<int8_t>{6, 5, 4, 3, 2, 1}));
+}
+
+TEST(ReduceMax, DifferentOutputQuantisationIsAnError) {
+  const int32_t axes[] = {1};
+  OneOp m(ir::BuiltinOp::REDUCE_MAX, {2, 3}, {2}, int32_constant({1}), axes, sizeof(axes), {}, 1);
+  EXPECT_THROW(Interpreter{m.model}, Error);
+  OneOp same(ir::BuiltinOp::REDUCE_MIN, {2, 3}, {2}, int32_constant({1}), axes, sizeof(axes), {});
+  EXPECT_EQ(same.run({4, -2, 7, 0, 9, -5}), (std::vector<int8_t>{-2, -5}));
+}
+
 }  // namespace
 }  // namespace euc::refinterp
