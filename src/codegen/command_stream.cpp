@@ -389,7 +389,13 @@ class OperationWriter {
     // The registers hold 16-bit values: int32 outputs clamp to the int16 range (as Vela does).
     min = std::max(min, -32768);
     max = std::min(max, 32767);
-    e_.set(npu::SetActivation{.type = type});
+    // A table on an int32 OFM is indexed by the value clipped to int8 (its 256 entries): the
+    // OFM zero point moves the value into that range (docs/npu_architecture.md §Activation LUTs).
+    const npu::ClipRange clip =
+        op.activation.kind == ir::Activation::Kind::kLut && ofm.type == ir::DataType::kInt32
+            ? npu::ClipRange::kForceInt8
+            : npu::ClipRange::kOfmPrecision;
+    e_.set(npu::SetActivation{.type = type, .act_clip_range = clip});
     e_.set_signed(Opcode::kSetActivationMin, min);
     e_.set_signed(Opcode::kSetActivationMax, max);
   }

@@ -110,6 +110,17 @@ OutputScaling output_scaling(const ir::NpuGraph& graph, const ir::NpuOp& op) {
       op.ifm2.valid() ? static_cast<float>(graph.tensors[op.ifm2.tensor].quant.scale) : 1.0;
   const bool padded = op.padding.top + op.padding.left + op.padding.bottom + op.padding.right != 0;
   const arch::OperationKind& kind = arch::operation_kind(op.type);
+  if (op.explicit_scale && kind.is_elementwise()) {
+    // A lowering's own fixed-point step (SOFTMAX): the operands as they are, this output scale
+    // (for 32-bit MUL only its shift acts: docs/npu_architecture.md §Output scaling and rounding).
+    s.global = true;
+    s.ofm = ScaleShift{op.explicit_scale->first, op.explicit_scale->second};
+    if (kind.scaling == arch::OutputScalingRule::kAddSubtract) {
+      s.opa = ScaleShift{1, 0};
+      s.opb = ScaleShift{1, 0};
+    }
+    return s;
+  }
   switch (kind.scaling) {
     case arch::OutputScalingRule::kPooling: {
       if (op.explicit_scale) {  // a rescale (QUANTIZE) with TFLite's own multiplier and shift

@@ -163,7 +163,7 @@ ir::TensorSlice intermediate(SegmentBuilder& b, const ir::Operator& op, const st
   t.type = o.type;
   t.quant = o.quant;
   t.shape = out.shape;
-  const int i = b.add_intermediate(std::move(t));
+  const int i = b.add_feature_map(std::move(t));
   return {i, {0, 0, 0, 0}, out.shape};
 }
 

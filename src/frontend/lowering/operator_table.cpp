@@ -7,6 +7,7 @@
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/lut_activations.hpp"
+#include "frontend/lowering/softmax.hpp"
 
 namespace euc::frontend {
 namespace {
@@ -51,6 +52,9 @@ void lower_rescale(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
 }
 void lower_relu_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_relu(b, op, index);
+}
+void lower_softmax_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_softmax(b, op, index);
 }
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
@@ -110,6 +114,8 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::RSQRT, table_activation_why_not, lower_table_activation},
       // int8 by table, int16 by the NPU's LeakyReLU or two rescales (activations.cpp)
       {BuiltinOp::LEAKY_RELU, leaky_relu_any_why_not, lower_leaky_relu_any},
+      // Normalisation (softmax.cpp): max, exp table, sum, reciprocal, scale
+      {BuiltinOp::SOFTMAX, softmax_why_not, lower_softmax_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

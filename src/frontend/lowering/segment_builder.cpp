@@ -82,6 +82,14 @@ int SegmentBuilder::add_constant(ir::NpuTensor tensor) {
   return static_cast<int>(graph_.tensors.size() - 1);
 }
 
+int SegmentBuilder::add_feature_map(ir::NpuTensor tensor) {
+  if (tensor.is_constant())
+    throw Error(ErrorKind::kInternal, "a feature map with constant data");
+  tensor.network_tensor = -1;
+  graph_.tensors.push_back(std::move(tensor));
+  return static_cast<int>(graph_.tensors.size() - 1);
+}
+
 ir::NpuOp SegmentBuilder::identity_copy(int from, int to) const {
   const ir::Shape4& shape = graph_.tensors[from].shape;
   return byte_copy({from, {0, 0, 0, 0}, shape}, {to, {0, 0, 0, 0}, shape}, graph_.tensors[to].name);

@@ -44,9 +44,12 @@ class SegmentBuilder {
   }
   // An internal constant the lowering derived (e.g. rearranged weights).
   int add_constant(ir::NpuTensor tensor);
-  // An internal feature map passing values between the operations of one network operator.
-  int add_intermediate(ir::NpuTensor tensor) { return add_constant(std::move(tensor)); }
+  // An internal feature map (an intermediate result of a lowering; network_tensor -1): neither
+  // a segment input nor output.
+  int add_feature_map(ir::NpuTensor tensor);
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
+  // The operation added last.
+  ir::NpuOp& last_op() { return graph_.ops.back(); }
   // A lookup table for activations; identical tables are stored once. Returns its index.
   int add_lut(ir::Lut lut);
   // The operation of this segment that writes all of network tensor `t`, when nothing but one
@@ -56,6 +59,7 @@ class SegmentBuilder {
 
   const ir::Tensor& network_tensor(int t) const { return subgraph_.tensors.at(t); }
   const ir::NpuTensor& lowered(int index) const { return graph_.tensors.at(index); }
+  ir::NpuTensor& lowered_mut(int index) { return graph_.tensors.at(index); }
   const ir::Model& model() const { return model_; }
   const ir::Subgraph& subgraph() const { return subgraph_; }
   // A 1x1 max pool copying the raw values of `from` into `to` (equal shapes and element types;
@@ -90,8 +94,11 @@ template <class NeededOutside>
 ir::NpuGraph SegmentBuilder::finish(NeededOutside needed_outside) {
   auto produced = [&] {
     std::vector<bool> p(graph_.tensors.size(), false);
-    for (const ir::NpuOp& op : graph_.ops)
-      p[op.ofm.tensor] = true;
+    for (const ir::NpuOp& op : graph_.ops) {
+      // Writing through a reshaped view writes its storage (a lowering's own view of an output).
+      for (int t = op.ofm.tensor; t >= 0; t = graph_.tensors[t].alias_of)
+        p[t] = true;
+    }
     return p;
   };
   std::vector<bool> made = produced();

@@ -59,14 +59,26 @@ TEST(SupportedOpsCli, ReportReplacesAnOlderFile) {
   EXPECT_EQ(files, 1u);
 }
 
-TEST(SupportedOpsCli, ShowCpuOperationsOnAWhollySupportedModelListsOnlyWhatEucDoesNotLowerYet) {
+TEST(SupportedOpsCli, ShowCpuOperationsOnAWhollyLoweredModelListsNothing) {
   auto out = test::temp_dir();
   auto r = run_tool("euc", {(test::source_dir() / "models/person_detect.tflite").string(),
                             "--show-cpu-operations", "--output-dir", out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // Every operator passes the NPU's constraints; only the softmax, which euc's lowering does not
-  // express yet, stays on the CPU, and the listing says so.
-  EXPECT_NE(r.out.find("CPU operators = 1 of 31 (3.2%)\n  op  30 SOFTMAX"), std::string::npos)
+  // Every operator passes the NPU's constraints and euc lowers every one, the softmax included.
+  EXPECT_NE(r.out.find("CPU operators = 0 of 31 (0.0%)\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("euc does not lower"), std::string::npos) << r.out;
+}
+
+TEST(SupportedOpsCli, ShowCpuOperationsListsWhatEucDoesNotLowerYet) {
+  EUC_REQUIRE_SHARED();
+  auto out = test::temp_dir();
+  auto r =
+      run_tool("euc", {(test::shared_dir() / "models/ops/squared_difference_int8.tflite").string(),
+                       "--show-cpu-operations", "--output-dir", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // SQUARED_DIFFERENCE passes the NPU's constraints but euc's lowering does not express it yet.
+  EXPECT_NE(r.out.find("CPU operators = 1 of 1 (100.0%)\n  op   0 SQUARED_DIFFERENCE"),
+            std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("euc does not lower this operator type to the NPU yet"), std::string::npos);
 }

@@ -85,22 +85,23 @@ TEST(NpuOperators, AreTheLoweredTypesInNameOrder) {
   }
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::CONV_2D));
-  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::SOFTMAX));  // not lowered yet
+  EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::SOFTMAX));
+  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::SQUARED_DIFFERENCE));  // not lowered yet
 }
 
 // A type Vela places but euc does not lower meets the rules and still stays on the CPU, saying
 // why.
 TEST(SupportedOps, RulesMetButNotLoweredStaysOnTheCpu) {
-  ir::Model model = test::load_project_model("models/person_detect.tflite");
+  EUC_REQUIRE_SHARED();
+  ir::Model model = test::load_shared_model("ops/squared_difference_int8.tflite");
   auto verdicts = check_model(model)[0];
-  const SupportVerdict& softmax = verdicts.back();
-  ASSERT_EQ(model.subgraphs[0].operators.back().type, ir::BuiltinOp::SOFTMAX);
-  EXPECT_TRUE(softmax.meets_rules);
-  EXPECT_FALSE(softmax.on_npu);
-  EXPECT_TRUE(softmax.reasons.empty());
-  EXPECT_EQ(why_not_lowered(model, 0, static_cast<int>(verdicts.size()) - 1),
-            std::string(kNotLoweredReason));
-  EXPECT_TRUE(verdicts.front().on_npu);
+  ASSERT_EQ(verdicts.size(), 1u);
+  const SupportVerdict& verdict = verdicts[0];
+  ASSERT_EQ(model.subgraphs[0].operators[0].type, ir::BuiltinOp::SQUARED_DIFFERENCE);
+  EXPECT_TRUE(verdict.meets_rules);
+  EXPECT_FALSE(verdict.on_npu);
+  EXPECT_TRUE(verdict.reasons.empty());
+  EXPECT_EQ(why_not_lowered(model, 0, 0), std::string(kNotLoweredReason));
 }
 
 TEST(ConstraintTable, IdsAreUniqueAndEveryRuleNamesOnlyVelaOperators) {

@@ -41,8 +41,13 @@ TEST(SimplePlanner, PlacesFeatureMapsInTheArenaAndConstantsInFlash) {
       EXPECT_EQ(plan.tensors[t].address % 16, 0);
     }
   }
-  // The reshape output shares the pool output's storage.
-  int out = f.graph().outputs[0];
+  // The reshape output (SOFTMAX's input) shares the logits' storage.
+  int out = -1;
+  for (size_t t = 0; t < f.graph().tensors.size() && out < 0; ++t) {
+    if (f.graph().tensors[t].network_tensor >= 0 && f.graph().tensors[t].alias_of >= 0)
+      out = static_cast<int>(t);
+  }
+  ASSERT_GE(out, 0);
   int base = f.graph().tensors[out].alias_of;
   ASSERT_GE(base, 0);
   EXPECT_EQ(plan.tensors[out].address, plan.tensors[base].address);
