@@ -325,6 +325,8 @@ std::vector<ViolationCase> cases() {
        "IFM [1,16,1,8], IFM2 [1,1,16,8], OFM [1,16,16,8]"},
       {"in_out_types_match", "abs_int8", [](ir::Model& m) { out(m).type = DT::kInt16; },
        "is int8, OFM 'output' is int16"},
+      {"softmax_types", "softmax_1x10_int8", [](ir::Model& m) { out(m).type = DT::kUInt8; },
+       "is int8, OFM 'output' is uint8"},
       {"inputs_same_type", "add_same_shape_int8", [](ir::Model& m) { in(m, 1).type = DT::kInt16; },
        "'input2' is int16"},
       {"signed_keeps_sign", "add_same_shape_int8", [](ir::Model& m) { out(m).type = DT::kUInt8; },
