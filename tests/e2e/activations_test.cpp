@@ -20,38 +20,8 @@ using DT = ir::DataType;
 using AF = tflite::ActivationFunctionType;
 using B = ir::BuiltinOp;
 
-// Compiles `original` for the default accelerator, runs it and the compiled model on the same
-// random inputs and expects identical outputs. Returns the compile report.
 driver::CompileReport compile_and_compare(const ir::Model& original) {
-  arch::SystemConfigOptions so;
-  so.accelerator = arch::parse_accelerator("ethos-u55-256");
-  const arch::SystemConfig system = arch::resolve_system_config(arch::builtin_config_library(), so);
-  driver::CompileResult r = driver::compile_model(original, system, {});
-  refinterp::Interpreter want(original);
-  refinterp::Interpreter got(tfl::read_model(tfl::write_model(r.model), "compiled"),
-                             runner::ethosu_kernel_factory("compiled"));
-  std::mt19937 rng(11);
-  for (int run = 0; run < 3; ++run) {
-    for (size_t k = 0; k < want.input_count(); ++k) {
-      const ir::Tensor& input = want.input_tensor(k);
-      std::vector<uint8_t> bytes(static_cast<size_t>(input.num_elements()) *
-                                 static_cast<size_t>(ir::element_size(input.type).value_or(1)));
-      for (uint8_t& v : bytes)
-        v = static_cast<uint8_t>(rng());
-      want.set_input(k, bytes);
-      got.set_input(k, bytes);
-    }
-    want.invoke();
-    got.invoke();
-    EXPECT_EQ(got.output_count(), want.output_count());
-    for (size_t k = 0; k < std::min(want.output_count(), got.output_count()); ++k) {
-      auto a = want.output(k);
-      auto b = got.output(k);
-      EXPECT_TRUE(a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()))
-          << "run " << run << " output " << k;
-    }
-  }
-  return r.report;
+  return test::compile_and_compare(original, "ethos-u55-256").report;
 }
 
 const AF kAllActivations[] = {AF::NONE,  AF::RELU, AF::RELU_N1_TO_1,

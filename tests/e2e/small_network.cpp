@@ -13,15 +13,14 @@ namespace euc::test {
 
 // Runs the original on the reference interpreter and the compiled model on the functional
 // model with the same random inputs; every output must be identical.
-ir::Model expect_same_outputs(const ir::Model& original, const std::string& accelerator,
-                              const driver::CompileOptions& options) {
+driver::CompileResult compile_and_compare(const ir::Model& original, const std::string& accelerator,
+                                          const driver::CompileOptions& options) {
   arch::SystemConfigOptions so;
   so.accelerator = arch::parse_accelerator(accelerator);
   arch::SystemConfig system = arch::resolve_system_config(arch::builtin_config_library(), so);
-  ir::Model compiled = driver::compile_model(original, system, options).model;
-  EXPECT_EQ(compiled.subgraphs[0].operators.size(), 1u) << "one ethos-u operator expected";
+  driver::CompileResult result = driver::compile_model(original, system, options);
   refinterp::Interpreter want(original);
-  refinterp::Interpreter got(tfl::read_model(tfl::write_model(compiled), "compiled"),
+  refinterp::Interpreter got(tfl::read_model(tfl::write_model(result.model), "compiled"),
                              runner::ethosu_kernel_factory("compiled"));
   std::mt19937 rng(7);
   for (int run = 0; run < 3; ++run) {
@@ -39,7 +38,7 @@ ir::Model expect_same_outputs(const ir::Model& original, const std::string& acce
     got.invoke();
     if (got.output_count() != want.output_count()) {
       ADD_FAILURE() << got.output_count() << " outputs, " << want.output_count() << " expected";
-      return compiled;
+      return result;
     }
     for (size_t k = 0; k < want.output_count(); ++k) {
       auto a = want.output(k);
@@ -53,7 +52,14 @@ ir::Model expect_same_outputs(const ir::Model& original, const std::string& acce
           << accelerator << " run " << run << " output " << k;
     }
   }
-  return compiled;
+  return result;
+}
+
+ir::Model expect_same_outputs(const ir::Model& original, const std::string& accelerator,
+                              const driver::CompileOptions& options) {
+  driver::CompileResult result = compile_and_compare(original, accelerator, options);
+  EXPECT_EQ(result.model.subgraphs[0].operators.size(), 1u) << "one ethos-u operator expected";
+  return std::move(result.model);
 }
 
 }  // namespace euc::test
