@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "frontend/lowering/lowering.hpp"
 #include "support/test_paths.hpp"
@@ -20,6 +22,20 @@ ir::Model load(const std::string& relative) {
 LoweredSubgraph lower_all(const ir::Model& m) {
   std::vector<bool> all(m.subgraphs[0].operators.size(), true);
   return lower_subgraph(m, 0, all);
+}
+
+// A shared single-operator model that lowers to one NPU segment of one operation.
+struct SingleOp {
+  ir::Model model;
+  LoweredSubgraph lowered;
+  const ir::NpuGraph& graph() const { return lowered.segments.at(0).graph; }
+};
+SingleOp lower_single(const std::string& corpus_model) {
+  SingleOp s{tfl::read_model_file(test::shared_dir() / "models" / (corpus_model + ".tflite")), {}};
+  s.lowered = lower_all(s.model);
+  if (s.lowered.segments.size() != 1 || !s.lowered.segments[0].on_npu || s.graph().ops.size() != 1)
+    throw std::runtime_error(corpus_model + " is not one NPU operation");
+  return s;
 }
 
 TEST(Lowering, PersonDetectIsOneNpuSegmentSoftmaxIncluded) {
@@ -248,12 +264,8 @@ namespace {
 // max(type min, zp_out + round(0 / scale))) and the type's maximum.
 TEST(Lowering, ReluIsARequantizingPoolClampedAtTheOutputZeroPoint) {
   EUC_REQUIRE_SHARED();
-  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/relu_int8.tflite");
-  LoweredSubgraph l = lower_all(m);
-  ASSERT_EQ(l.segments.size(), 1u);
-  ASSERT_TRUE(l.segments[0].on_npu);
-  const ir::NpuGraph& g = l.segments[0].graph;
-  ASSERT_EQ(g.ops.size(), 1u);
+  const SingleOp single = lower_single("ops/relu_int8");
+  const ir::NpuGraph& g = single.graph();
   const ir::NpuOp& op = g.ops[0];
   EXPECT_EQ(op.type, ir::NpuOpType::kAvgPool);
   EXPECT_EQ(op.kernel.width, 1);
@@ -298,12 +310,8 @@ TEST(Lowering, Int16ReluStaysOnTheCpuWithItsReason) {
 // although its output's zero point is -128.
 TEST(Lowering, Relu6IsAByteCopyClampedToTheInputsZeroAndSix) {
   EUC_REQUIRE_SHARED();
-  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/relu6_int8.tflite");
-  LoweredSubgraph l = lower_all(m);
-  ASSERT_EQ(l.segments.size(), 1u);
-  ASSERT_TRUE(l.segments[0].on_npu);
-  const ir::NpuGraph& g = l.segments[0].graph;
-  ASSERT_EQ(g.ops.size(), 1u);
+  const SingleOp single = lower_single("ops/relu6_int8");
+  const ir::NpuGraph& g = single.graph();
   const ir::NpuOp& op = g.ops[0];
   EXPECT_EQ(op.type, ir::NpuOpType::kMaxPool);
   EXPECT_TRUE(op.byte_copy);
@@ -317,12 +325,8 @@ TEST(Lowering, Relu6IsAByteCopyClampedToTheInputsZeroAndSix) {
 // (abs_int16: 0.0002 / 0.00020000609, just below 1: significand near 2^31, shift 31).
 TEST(Lowering, AbsIsTheNpusAbsWithTflitesRescale) {
   EUC_REQUIRE_SHARED();
-  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/ops/abs_int16.tflite");
-  LoweredSubgraph l = lower_all(m);
-  ASSERT_EQ(l.segments.size(), 1u);
-  ASSERT_TRUE(l.segments[0].on_npu);
-  const ir::NpuGraph& g = l.segments[0].graph;
-  ASSERT_EQ(g.ops.size(), 1u);
+  const SingleOp single = lower_single("ops/abs_int16");
+  const ir::NpuGraph& g = single.graph();
   const ir::NpuOp& op = g.ops[0];
   EXPECT_EQ(op.type, ir::NpuOpType::kAbs);
   ASSERT_TRUE(op.explicit_scale.has_value());
