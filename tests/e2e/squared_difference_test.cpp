@@ -1,5 +1,6 @@
 // SQUARED_DIFFERENCE int8 on the NPU against the reference interpreter: random input and output
-// scales and zero points, every one of the 65,536 pairs of input values at once, on three cores.
+// scales and zero points, every one of the 65,536 pairs of input values at once, on three cores;
+// broadcast inputs on random values.
 // Scales far apart take the two-step rescale of the smaller-scale input (a shift right of the
 // doubling high multiply); equal scales take one step for both.
 #include <gtest/gtest.h>
@@ -106,6 +107,41 @@ TEST(SquaredDifference, RandomScalesAndZeroPointsMatchTheReferenceForEveryInputP
       EXPECT_EQ(expect_exact(m, accelerator), 1u) << "one ethos-u operator expected";
   }
   EXPECT_EQ(npu, static_cast<int>(cases.size()));
+}
+
+// One input broadcast (either one, lower ranks included) against random inputs: the broadcast
+// input's rescale runs in its own shape and the subtraction broadcasts it.
+TEST(SquaredDifference, BroadcastInputsMatchTheReference) {
+  struct Shapes {
+    std::vector<int32_t> a, b, out;
+  };
+  const Shapes shapes[] = {
+      {{1, 6, 5, 8}, {1, 1, 1, 8}, {1, 6, 5, 8}},
+      {{1, 1, 5, 1}, {1, 6, 5, 8}, {1, 6, 5, 8}},
+      {{2, 7, 16}, {16}, {2, 7, 16}},
+      {{1}, {3, 9}, {3, 9}},
+  };
+  std::mt19937 rng(51);
+  std::uniform_int_distribution<int> zp(-128, 127);
+  std::uniform_real_distribution<double> ratio(0.05, 3.0);
+  for (const Shapes& sh : shapes) {
+    Net n;
+    const float s1 = 0.03f, s2 = static_cast<float>(0.03 * ratio(rng));
+    const double big = 255.0 * std::max(s1, s2);
+    const int a = n.tensor("a", sh.a, s1, zp(rng));
+    const int b = n.tensor("b", sh.b, s2, zp(rng));
+    const int y = n.tensor("y", sh.out, static_cast<float>(big * big / 255.0 * 0.3), zp(rng));
+    n.op(BuiltinOp::SQUARED_DIFFERENCE, {a, b}, {y});
+    n.io({a, b}, {y});
+    const ir::Model m = n.model();
+    const auto why = frontend::squared_difference_why_not(m, 0, 0);
+    ASSERT_FALSE(why.has_value()) << *why;
+    for (const char* accelerator : {"ethos-u55-64", "ethos-u65-256"}) {
+      const ir::Model compiled = expect_same_outputs(m, accelerator);
+      EXPECT_EQ(compiled.subgraphs[0].operators.size(), 1u);
+      EXPECT_EQ(compiled.subgraphs[0].operators[0].type, BuiltinOp::CUSTOM);
+    }
+  }
 }
 
 // Scales so far apart that the smaller input's rescale shifts beyond 31 bits stay on the CPU

@@ -1,5 +1,6 @@
-// SQUARED_DIFFERENCE int8 -> int8, both inputs and the output of one shape, lowered to NPU
-// elementwise operations that reproduce TFLite Micro's reference kernel bit for bit.
+// SQUARED_DIFFERENCE int8 -> int8 (one input of the output's shape, the other the same or
+// broadcast), lowered to NPU elementwise operations that reproduce TFLite Micro's reference kernel
+// bit for bit.
 //
 // Reference, for input i (stored value x_i, zero point z_i, scale s_i) and t = 2 max(s_1, s_2):
 //   v_i = RDBP(SRDHM((x_i - z_i) * 2^7, m_i), -e_i)   with (m_i, e_i) = quantize(s_i / t), e_i <= 0
@@ -9,15 +10,15 @@
 // SRDHM rounds the product at bit 31 with ties up, RDBP rounds ties away from zero: the two
 // roundings of the output stage's TFL mode (docs/npu_architecture.md, output scaling) with a
 // shift of 31 - e_i.
-// NPU steps, per input i:
+// NPU steps, per input i (in that input's shape):
 //   e_i = 0: 1 Mul  (x_i - z_i) * m_i (int32 constant), product shifted right by 24 rounding
 //                   half up: the rounding at bit 31 of (x_i - z_i) * 2^7 * m_i, v_i (int32).
 //   e_i < 0: 1 Mul  (x_i - z_i) * 2^7, exact (int32)
 //            2 Mul  that * m_i shifted right by 31 - e_i with the TFL rounding: v_i (int32).
 // A 32-bit MUL shifts its product by OFM_SCALE's shift and does not apply the multiplier.
 // Then:
-//   Sub  v_1 - v_2 with unit scale into int16 (|d| <= 32640 for every parameter the checks
-//        accept: each |v_i| <= 255 * 2^7 / 2).
+//   Sub  v_1 - v_2 with unit scale into int16 (a broadcast v_1 is the reversed second operand;
+//        |d| <= 32640, checked over every input value).
 //   Mul  d * d (16-bit operands: the multiplier applies), OFM scale (m_o, 31 - e_o) with the
 //        TFL rounding and the output zero point: MultiplyByQuantizedMultiplier when d^2 << e_o
 //        does not overflow int32 (checked), then the int8 clamp.
@@ -120,14 +121,16 @@ class Lowering {
     const ir::TensorSlice x1 = b_.whole(op_.inputs.at(0));
     const ir::TensorSlice x2 = b_.whole(op_.inputs.at(1));
     const ir::TensorSlice y = b_.whole(op_.outputs.at(0));
-    if (x1.shape != y.shape || x2.shape != y.shape)
-      fail("the inputs and the output differ in shape");
-    shape_ = y.shape;
+    if (x1.shape != y.shape && x2.shape != y.shape)
+      fail("neither input has the output's shape");
     const Scaling s = scaling_of(scale_of(a), scale_of(bt), scale_of(out));
     const ir::TensorSlice v1 = operand(x1, s.in1, "1");
     const ir::TensorSlice v2 = operand(x2, s.in2, "2");
-    const ir::TensorSlice d = map("difference", ir::DataType::kInt16);
-    elementwise(ir::NpuOpType::kSub, v1, v2, d, std::pair<uint32_t, int>{1, 0}, "difference");
+    const ir::TensorSlice d = map("difference", ir::DataType::kInt16, y.shape);
+    // The NPU broadcasts only its second operand: a broadcast first input swaps places.
+    const bool reversed = v1.shape != y.shape;
+    elementwise(ir::NpuOpType::kSub, reversed ? v2 : v1, reversed ? v1 : v2, d,
+                std::pair<uint32_t, int>{1, 0}, "difference", reversed);
     elementwise(ir::NpuOpType::kMul, d, d, y,
                 std::pair<uint32_t, int>{static_cast<uint32_t>(s.out.significand),
                                          kHighMulBits - s.out.shift},
@@ -140,12 +143,12 @@ class Lowering {
                             ir::operator_display_name(op_), why));
   }
 
-  ir::TensorSlice map(const std::string& suffix, ir::DataType type) {
+  ir::TensorSlice map(const std::string& suffix, ir::DataType type, const ir::Shape4& shape) {
     ir::NpuTensor t;
     t.name = name_ + "_" + suffix;
     t.type = type;
-    t.shape = shape_;
-    return {b_.add_feature_map(std::move(t)), {0, 0, 0, 0}, shape_};
+    t.shape = shape;
+    return {b_.add_feature_map(std::move(t)), {0, 0, 0, 0}, shape};
   }
 
   ir::TensorSlice constant(int32_t value) {
@@ -162,7 +165,7 @@ class Lowering {
 
   void elementwise(ir::NpuOpType type, const ir::TensorSlice& a, const ir::TensorSlice& b,
                    const ir::TensorSlice& out, std::pair<uint32_t, int> scale,
-                   const std::string& what) {
+                   const std::string& what, bool reversed = false) {
     ir::NpuOp op;
     op.type = type;
     op.ifm = a;
@@ -170,6 +173,7 @@ class Lowering {
     op.ofm = out;
     op.explicit_scale = scale;
     op.rounding = ir::RoundingMode::kTfl;
+    op.reversed_operands = reversed;
     op.name = name_ + "_" + what;
     op.source_ops = {index_};
     b_.add(std::move(op));
@@ -178,13 +182,13 @@ class Lowering {
   // v_i (int32) from the stored input x (its zero point applied by the NPU).
   ir::TensorSlice operand(const ir::TensorSlice& x, const QuantMultiplier& m,
                           const std::string& which) {
-    const ir::TensorSlice v = map("rescaled" + which, ir::DataType::kInt32);
+    const ir::TensorSlice v = map("rescaled" + which, ir::DataType::kInt32, x.shape);
     if (m.shift == 0) {
       elementwise(ir::NpuOpType::kMul, x, constant(m.significand), v,
                   std::pair<uint32_t, int>{1, kHighMulBits - kInputShift}, "rescaled" + which);
       return v;
     }
-    const ir::TensorSlice shifted = map("shifted" + which, ir::DataType::kInt32);
+    const ir::TensorSlice shifted = map("shifted" + which, ir::DataType::kInt32, x.shape);
     elementwise(ir::NpuOpType::kMul, x, constant(1 << kInputShift), shifted,
                 std::pair<uint32_t, int>{1, 0}, "shifted" + which);
     elementwise(ir::NpuOpType::kMul, shifted, constant(m.significand), v,
@@ -196,7 +200,6 @@ class Lowering {
   const ir::Operator& op_;
   int index_;
   std::string name_;
-  ir::Shape4 shape_{};
 };
 
 }  // namespace
@@ -215,8 +218,10 @@ std::optional<std::string> squared_difference_why_not(const ir::Model& model, in
   if (a.type != ir::DataType::kInt8 || b.type != ir::DataType::kInt8 ||
       out.type != ir::DataType::kInt8)
     return "euc lowers SQUARED_DIFFERENCE int8 only";
-  if (a.shape != out.shape || b.shape != out.shape)
-    return "euc lowers SQUARED_DIFFERENCE with both inputs of the output's shape (no broadcast)";
+  if (a.shape.size() > 4 || b.shape.size() > 4)
+    return "an input has more than 4 dimensions";
+  if (a.shape != out.shape && b.shape != out.shape)
+    return "neither input has the output's shape (the NPU broadcasts one operand)";
   return parameters_why_not(a, b, out);
 }
 
