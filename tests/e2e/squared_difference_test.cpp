@@ -1,7 +1,7 @@
 // SQUARED_DIFFERENCE int8 on the NPU against the reference interpreter: random input and output
 // scales and zero points, every one of the 65,536 pairs of input values at once, on three cores;
 // broadcast inputs on random values.
-// Scales far apart take the two-step rescale of the smaller-scale input (a shift right of the
+// Unequal scales take the two-step rescale of the smaller-scale input (a shift right after the
 // doubling high multiply); equal scales take one step for both.
 #include <gtest/gtest.h>
 

@@ -22,7 +22,7 @@
 //   Mul  d * d (16-bit operands: the multiplier applies), OFM scale (m_o, 31 - e_o) with the
 //        TFL rounding and the output zero point: MultiplyByQuantizedMultiplier when d^2 << e_o
 //        does not overflow int32 (checked), then the int8 clamp.
-// Equal scales give e_i = 0 for both inputs: four operations.
+// e_i = 0 only where s_i / t = 1/2 (the larger scale): five operations, four for equal scales.
 #include "frontend/lowering/squared_difference.hpp"
 
 #include <fmt/format.h>
