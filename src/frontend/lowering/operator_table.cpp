@@ -8,6 +8,7 @@
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/lut_activations.hpp"
 #include "frontend/lowering/softmax.hpp"
+#include "frontend/lowering/squared_difference.hpp"
 
 namespace euc::frontend {
 namespace {
@@ -55,6 +56,9 @@ void lower_relu_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
 }
 void lower_softmax_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_softmax(b, op, index);
+}
+void lower_squared_difference_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_squared_difference(b, op, index);
 }
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
@@ -116,6 +120,8 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::LEAKY_RELU, leaky_relu_any_why_not, lower_leaky_relu_any},
       // Normalisation (softmax.cpp): max, exp table, sum, reciprocal, scale
       {BuiltinOp::SOFTMAX, softmax_why_not, lower_softmax_op},
+      // Elementwise chains (squared_difference.cpp): rescale each input, subtract, square
+      {BuiltinOp::SQUARED_DIFFERENCE, squared_difference_why_not, lower_squared_difference_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},
