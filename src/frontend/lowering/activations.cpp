@@ -207,8 +207,11 @@ std::optional<std::string> leaky_two_pools(const ir::Tensor& in, const ir::Tenso
   const auto by_alpha = output_stage_scale(m_alpha);
   if (!identity || !by_alpha)
     return "its rescales are outside the output stage's shift range";
-  const auto [id_sig, id_shift] = tflite_multiplier(m_id);
-  const auto [a_sig, a_shift] = tflite_multiplier(m_alpha);
+  // (Plain variables, not structured bindings: the lambdas below capture them.)
+  const std::pair<int64_t, int> id_m = tflite_multiplier(m_id);
+  const std::pair<int64_t, int> a_m = tflite_multiplier(m_alpha);
+  const int64_t id_sig = id_m.first, a_sig = a_m.first;
+  const int id_shift = id_m.second, a_shift = a_m.second;
   const int32_t zx = zero_point_of(in), zo = zero_point_of(out);
   auto clamp16 = [](int64_t v) { return std::clamp<int64_t>(v, -32768, 32767); };
   const auto combine = combination([&](auto visit) {
@@ -274,8 +277,11 @@ std::optional<std::string> prelu_problem(const ir::Model& model, const ir::Subgr
   const auto alpha_scale = output_stage_scale(m_alpha);
   if (!identity || !alpha_scale)
     return "its rescales are outside the output stage's shift range";
-  const auto [id_sig, id_shift] = tflite_multiplier(m_id);
-  const auto [a_sig, a_shift] = tflite_multiplier(m_alpha);
+  // (Plain variables, not structured bindings: the lambdas below capture them.)
+  const std::pair<int64_t, int> id_m = tflite_multiplier(m_id);
+  const std::pair<int64_t, int> a_m = tflite_multiplier(m_alpha);
+  const int64_t id_sig = id_m.first, a_sig = a_m.first;
+  const int id_shift = id_m.second, a_shift = a_m.second;
   const int32_t zx = zero_point_of(in), za = zero_point_of(alpha), zo = zero_point_of(out);
   std::set<int32_t> alphas;
   for (uint8_t byte : bytes)
