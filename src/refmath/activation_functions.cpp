@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "refmath/fixed_point.hpp"
 #include "refmath/quant_math.hpp"
@@ -99,7 +100,34 @@ bool checked_log2(float x, int* result) {
   return std::abs(l - r) < 1e-3f;
 }
 
+// A multiplier TFLite's kernels form: 0, or a magnitude whose shift stays in the 32-bit range.
+bool representable(double real) {
+  const double m = std::abs(real);
+  return m == 0.0 || (std::isfinite(m) && m >= std::ldexp(1.0, -31) && m < std::ldexp(1.0, 31));
+}
+
 }  // namespace
+
+std::optional<std::string> fixed_point_problem(std::string_view op, Quant in, Quant out,
+                                               float alpha) {
+  std::vector<double> reals = {static_cast<double>(in.scale) / static_cast<double>(out.scale)};
+  if (op == "LOGISTIC" || op == "TANH")
+    reals = {static_cast<double>(in.scale) *
+             static_cast<double>(1 << (31 - kInt8InputIntegerBits))};
+  if (op == "HARD_SWISH")
+    reals = {static_cast<double>(in.scale) / 128.0 / static_cast<double>(out.scale),
+             static_cast<double>(in.scale) / 128.0 / (3.0 / 32768.0)};
+  if (op == "LEAKY_RELU")
+    reals.push_back(static_cast<double>(in.scale) * static_cast<double>(alpha) /
+                    static_cast<double>(out.scale));
+  if (op == "RSQRT")
+    reals = {1.0 / (std::sqrt(static_cast<double>(in.scale)) * static_cast<double>(out.scale))};
+  for (double r : reals) {
+    if (!representable(r))
+      return fmt::format("{}'s fixed-point multiplier {} is outside 2^-31..2^31", op, r);
+  }
+  return std::nullopt;
+}
 
 Int16TableScale sigmoid_int16_scale(float in_scale, int pot_shift_limit) {
   Int16TableScale p;

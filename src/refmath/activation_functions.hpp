@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace euc::refmath {
 
@@ -18,6 +19,13 @@ struct Quant {
 };
 
 using ValueFunction = std::function<int32_t(int32_t)>;
+
+// Why TFLite's fixed-point arithmetic cannot represent an activation with these parameters: a
+// multiplier it forms (a ratio of scales, alpha) outside 2^-31..2^31, where its shifts leave
+// the 32-bit range (TFLite's kernels are undefined there). `op` is the TFLite name; `alpha`
+// only counts for LEAKY_RELU.
+std::optional<std::string> fixed_point_problem(std::string_view op, Quant in, Quant out,
+                                               float alpha = 0.0f);
 
 // int8 LOGISTIC (output 1/256, zero point -128) and TANH (output 1/128, zero point 0): the
 // input scaled to Q4.27, gemmlowp's fixed-point function, inputs beyond its radius saturated.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/config_file.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "small_network.hpp"
 
@@ -84,6 +85,20 @@ TEST(BuiltinActivations, Int16LogisticAndTanhMatchTheReference) {
     for (const char* accelerator : {"ethos-u55-64", "ethos-u65-256"})
       expect_same_outputs(unary_model(c), accelerator);
   }
+}
+
+// Parameters whose fixed-point multipliers leave TFLite's 32-bit shifts (fuzz_compile found an
+// alpha of this size reaching an oversized shift) stay on the CPU with the reason.
+TEST(TableActivations, MultipliersBeyondFixedPointStayOnTheCpu) {
+  // (Compiled only: the reference kernel itself is undefined for it.)
+  UnaryCase c{BuiltinOp::LEAKY_RELU, 0.05f, 0, 0.05f, 0, 1e30f};
+  const arch::SystemConfig system =
+      arch::resolve_system_config(arch::builtin_config_library(), arch::SystemConfigOptions{});
+  const driver::CompileResult r = driver::compile_model(unary_model(c), system, {});
+  ASSERT_EQ(r.report.cpu_operators.size(), 1u);
+  ASSERT_FALSE(r.report.cpu_operators[0].reasons.empty());
+  EXPECT_NE(r.report.cpu_operators[0].reasons.back().find("outside 2^-31..2^31"), std::string::npos)
+      << r.report.cpu_operators[0].reasons.back();
 }
 
 TEST(TableActivations, IdenticalTablesAreStoredOnce) {
@@ -166,8 +181,8 @@ TEST(TableActivations, FoldIntoTheProducerOfAnInputOnlyTheyRead) {
     co.fused_activation_function = fused[layer];
     n.op<tflite::Conv2DOptions>(BuiltinOp::CONV_2D, {x, w, bias}, {conv}, co);
     const bool logistic = activations[layer] == BuiltinOp::LOGISTIC;
-    const int act = n.tensor("act" + l, {1, 10, 10, 8}, logistic ? 1.0f / 256 : 0.04f,
-                             logistic ? -128 : -20);
+    const int act =
+        n.tensor("act" + l, {1, 10, 10, 8}, logistic ? 1.0f / 256 : 0.04f, logistic ? -128 : -20);
     n.op<tflite::LeakyReluOptions>(activations[layer], {conv}, {act}, {});
     x = act;
   }

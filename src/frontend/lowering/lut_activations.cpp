@@ -66,6 +66,13 @@ OutputStageFunction output_stage_function(const ir::Subgraph& sg, const ir::Oper
     return fmt::format("euc lowers {} on int8 or int16 tensors (not {} to {})",
                        ir::builtin_op_name(op.type), ir::data_type_name(in.type),
                        ir::data_type_name(out.type));
+  if (auto problem = refmath::fixed_point_problem(
+          ir::builtin_op_name(op.type), *qi, *qo,
+          op.type == BuiltinOp::LEAKY_RELU &&
+                  tfl::builtin_options_as<tflite::LeakyReluOptions>(op) != nullptr
+              ? tfl::builtin_options_as<tflite::LeakyReluOptions>(op)->alpha()
+              : 0.0f))
+    return *problem;
   auto total = [](refmath::ValueFunction f) -> TableFunction {
     return [f = std::move(f)](int32_t x) { return std::optional<int32_t>(f(x)); };
   };
