@@ -90,6 +90,18 @@ int SegmentBuilder::add_feature_map(ir::NpuTensor tensor) {
   return static_cast<int>(graph_.tensors.size() - 1);
 }
 
+int SegmentBuilder::add_int32_scalar(std::string name, int32_t value) {
+  ir::NpuTensor t;
+  t.name = std::move(name);
+  t.type = ir::DataType::kInt32;
+  auto bytes = std::make_shared<std::vector<uint8_t>>(4);
+  const auto u = static_cast<uint32_t>(value);
+  for (size_t i = 0; i < 4; ++i)
+    (*bytes)[i] = static_cast<uint8_t>(u >> (8 * i));
+  t.data = std::move(bytes);
+  return add_constant(std::move(t));
+}
+
 ir::NpuOp SegmentBuilder::identity_copy(int from, int to) const {
   const ir::Shape4& shape = graph_.tensors[from].shape;
   return byte_copy({from, {0, 0, 0, 0}, shape}, {to, {0, 0, 0, 0}, shape}, graph_.tensors[to].name);

@@ -44,6 +44,9 @@ class SegmentBuilder {
   }
   // An internal constant the lowering derived (e.g. rearranged weights).
   int add_constant(ir::NpuTensor tensor);
+  // An internal 1x1x1x1 int32 constant (an elementwise operation's scalar operand), named
+  // `name`; its lowered index.
+  int add_int32_scalar(std::string name, int32_t value);
   // An internal feature map (an intermediate result of a lowering; network_tensor -1): neither
   // a segment input nor output.
   int add_feature_map(ir::NpuTensor tensor);

@@ -242,15 +242,9 @@ class SoftmaxLowering {
   ir::TensorSlice constant(int32_t value) {
     auto it = constants_.find(value);
     if (it == constants_.end()) {
-      ir::NpuTensor t;
-      t.name = fmt::format("{}_const_{}", name_, value);
-      t.type = ir::DataType::kInt32;
-      auto bytes = std::make_shared<std::vector<uint8_t>>(4);
-      const auto u = static_cast<uint32_t>(value);
-      for (int i = 0; i < 4; ++i)
-        (*bytes)[static_cast<size_t>(i)] = static_cast<uint8_t>(u >> (8 * i));
-      t.data = std::move(bytes);
-      it = constants_.emplace(value, b_.add_constant(std::move(t))).first;
+      it = constants_
+               .emplace(value, b_.add_int32_scalar(fmt::format("{}_const_{}", name_, value), value))
+               .first;
     }
     return whole(it->second, {1, 1, 1, 1});
   }

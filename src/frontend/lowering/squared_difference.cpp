@@ -152,15 +152,9 @@ class Lowering {
   }
 
   ir::TensorSlice constant(int32_t value) {
-    ir::NpuTensor t;
-    t.name = fmt::format("{}_const_{}", name_, value);
-    t.type = ir::DataType::kInt32;
-    auto bytes = std::make_shared<std::vector<uint8_t>>(4);
-    const auto u = static_cast<uint32_t>(value);
-    for (int i = 0; i < 4; ++i)
-      (*bytes)[static_cast<size_t>(i)] = static_cast<uint8_t>(u >> (8 * i));
-    t.data = std::move(bytes);
-    return {b_.add_constant(std::move(t)), {0, 0, 0, 0}, {1, 1, 1, 1}};
+    return {b_.add_int32_scalar(fmt::format("{}_const_{}", name_, value), value),
+            {0, 0, 0, 0},
+            {1, 1, 1, 1}};
   }
 
   void elementwise(ir::NpuOpType type, const ir::TensorSlice& a, const ir::TensorSlice& b,
