@@ -141,5 +141,34 @@ TEST(InPlacePieces, GraphInputsAndOutputsAreCopiedAsRawBytes) {
     expect_same_outputs(m, acc);
 }
 
+// A network that only reshapes has no CPU operator to stay with: it runs on the NPU (one copy),
+// as Vela places it. RESHAPE then SQUEEZE then EXPAND_DIMS, graph input to graph output.
+TEST(InPlacePieces, ANetworkOfOnlyReshapesRunsOnTheNpu) {
+  Net n;
+  const float s = 0.1f;
+  const int64_t zp = 5;
+  int in = n.tensor("input", {1, 4, 4, 8}, s, zp);
+  int shape = n.int32_constant("shape", {1, 1, 16, 8});
+  int flat = n.tensor("flat", {1, 1, 16, 8}, s, zp);
+  int squeezed = n.tensor("squeezed", {16, 8}, s, zp);
+  int out = n.tensor("output", {16, 1, 8}, s, zp);
+  int axis = n.int32_constant("axis", {1});
+  tflite::ReshapeOptionsT reshape;
+  reshape.new_shape = {1, 1, 16, 8};
+  n.op<tflite::ReshapeOptions>(ir::BuiltinOp::RESHAPE, {in, shape}, {flat}, reshape);
+  tflite::SqueezeOptionsT squeeze;
+  squeeze.squeeze_dims = {0, 1};
+  n.op<tflite::SqueezeOptions>(ir::BuiltinOp::SQUEEZE, {flat}, {squeezed}, squeeze);
+  n.op<tflite::ExpandDimsOptions>(ir::BuiltinOp::EXPAND_DIMS, {squeezed, axis}, {out},
+                                  tflite::ExpandDimsOptionsT{});
+  n.io({in}, {out});
+  ir::Model m = n.model();
+  frontend::LoweredSubgraph l = lower_all(m);
+  ASSERT_EQ(l.segments.size(), 1u);
+  EXPECT_TRUE(l.segments[0].on_npu);
+  for (const char* acc : {"ethos-u55-64", "ethos-u65-256"})
+    expect_same_outputs(m, acc);
+}
+
 }  // namespace
 }  // namespace euc

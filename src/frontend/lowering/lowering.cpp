@@ -139,8 +139,34 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
     if (npu[i])
       check_output_shape(model, subgraph, i);
   }
-  // Runs of consecutive NPU operators; a run made only of reshapes stays on the CPU (moving
-  // it would add a copy and a CPU/NPU switch for nothing).
+  // Runs of consecutive NPU operators; a run made only of reshapes stays on the CPU when it
+  // sits between CPU operators (moving it would add a copy and a CPU/NPU switch for nothing).
+  // A run with no neighbour at all (a network that only reshapes) goes to the NPU, as Vela
+  // places it: one DMA copy, and the CPU has nothing left to do.
+  auto touches_other_ops = [&](const std::vector<int>& run) {
+    std::set<int> members(run.begin(), run.end());
+    std::set<int> run_inputs;
+    std::set<int> run_outputs;
+    for (int op : run) {
+      for (int t : sg.operators[op].inputs)
+        run_inputs.insert(t);
+      for (int t : sg.operators[op].outputs)
+        run_outputs.insert(t);
+    }
+    for (int k = 0; k < n; ++k) {
+      if (members.count(k) != 0)
+        continue;
+      for (int t : sg.operators[k].outputs) {
+        if (t >= 0 && run_inputs.count(t) != 0)
+          return true;
+      }
+      for (int t : sg.operators[k].inputs) {
+        if (t >= 0 && run_outputs.count(t) != 0)
+          return true;
+      }
+    }
+    return false;
+  };
   LoweredSubgraph out;
   out.subgraph = subgraph;
   for (int i = 0; i < n;) {
@@ -153,7 +179,7 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
       bool only_reshapes = true;
       for (int op : seg.network_ops)
         only_reshapes &= is_reshape(sg.operators[op].type);
-      if (only_reshapes) {
+      if (only_reshapes && touches_other_ops(seg.network_ops)) {
         for (int op : seg.network_ops)
           out.segments.push_back({false, {op}, {}});
         i = j;
