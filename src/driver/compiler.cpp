@@ -9,6 +9,7 @@
 #include "arch/operation_kinds.hpp"
 #include "codegen/compile_segment.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "frontend/rewrite/fold_constants.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "npu/driver_payload.hpp"
 #include "output/ethosu_model.hpp"
@@ -163,9 +164,15 @@ void self_check(const ir::NpuGraph& graph, const scheduler::Plan& plan,
 
 }  // namespace
 
-CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& system,
+CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& system,
                             const CompileOptions& options) {
   CompileResult result;
+  // Operators the model alone determines (SHAPE) become constants first; reports name
+  // operators by their index in `input`.
+  frontend::FoldReport folding;
+  const ir::Model model = frontend::fold_constants(input, &folding);
+  result.report.folded_ops = folding.folded;
+  result.report.network_ops = folding.folded;
   std::vector<output::SubgraphCompilation> subgraphs;
   frontend::CheckOptions checks;
   checks.force_symmetric_int_weights = options.force_symmetric_int_weights;
@@ -204,7 +211,8 @@ CompileResult compile_model(const ir::Model& model, const arch::SystemConfig& sy
       if (!seg.on_npu) {
         result.report.cpu_ops += static_cast<int>(seg.network_ops.size());
         for (int i : seg.network_ops) {
-          CpuOperator cpu{static_cast<int>(s), i, verdicts[s][i].reasons};
+          CpuOperator cpu{static_cast<int>(s), folding.original_index[s][static_cast<size_t>(i)],
+                          verdicts[s][i].reasons};
           if (verdicts[s][i].meets_rules) {
             std::optional<std::string> why =
                 ignored[i] ? std::string("listed in --ignore-ops")

@@ -60,7 +60,8 @@ struct CompileReport {
   int64_t flash_size = 0;       // total read-only bytes
   int64_t macs = 0;
   int network_ops = 0;
-  std::vector<CpuOperator> cpu_operators;
+  int folded_ops = 0;  // operators replaced by constants before the checks (SHAPE)
+  std::vector<CpuOperator> cpu_operators;  // index: the operator's index in the input model
   // The performance model's estimate: every NPU operation in execution order, and the totals
   // (absent when nothing runs on the NPU).
   std::vector<output::LayerPerformance> layers;
