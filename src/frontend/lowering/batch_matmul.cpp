@@ -37,6 +37,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "refmath/quant_math.hpp"
