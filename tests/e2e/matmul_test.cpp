@@ -126,7 +126,7 @@ TEST(BatchMatMul, InstancesTheNpuCannotMakeExactStayOnTheCpu) {
 
 // FULLY_CONNECTED with one weight scale per output channel (scales spread over two decades).
 ir::Model per_channel_fc(std::mt19937& rng, ir::DataType type, std::vector<int32_t> in_shape,
-                         int out_depth, bool bias) {
+                         int out_depth, bool bias, bool int32_bias = false) {
   const bool int8 = type == ir::DataType::kInt8;
   const int depth = in_shape.back();
   const int batches = static_cast<int>([&] {
@@ -157,7 +157,7 @@ ir::Model per_channel_fc(std::mt19937& rng, ir::DataType type, std::vector<int32
   std::vector<int32_t> inputs = {x, w};
   if (bias) {
     std::uniform_int_distribution<int> value(-20000, 20000);
-    if (int8) {
+    if (int8 || int32_bias) {
       std::vector<int32_t> b(static_cast<size_t>(out_depth));
       for (int32_t& v : b)
         v = value(rng);
@@ -185,17 +185,18 @@ TEST(FullyConnectedPerChannel, Int8AndInt16MatchTheReference) {
     std::vector<int32_t> in;
     int out;
     bool bias;
+    bool int32_bias = false;  // int16: int32 accumulation
   };
   const FcCase cases[] = {
-      {ir::DataType::kInt8, {1, 96}, 24, true},
-      {ir::DataType::kInt8, {3, 40}, 17, false},
-      {ir::DataType::kInt16, {1, 64}, 20, true},
-      {ir::DataType::kInt16, {2, 48}, 9, false},
+      {ir::DataType::kInt8, {1, 96}, 24, true},        {ir::DataType::kInt8, {3, 40}, 17, false},
+      {ir::DataType::kInt16, {1, 64}, 20, true},       {ir::DataType::kInt16, {2, 48}, 9, false},
+      {ir::DataType::kInt16, {1, 80}, 12, true, true},
   };
   for (const FcCase& c : cases) {
-    SCOPED_TRACE(testing::Message() << "type " << static_cast<int>(c.type) << " depth "
-                                    << c.in.back() << " bias " << c.bias);
-    const ir::Model m = per_channel_fc(rng, c.type, c.in, c.out, c.bias);
+    SCOPED_TRACE(testing::Message()
+                 << "type " << static_cast<int>(c.type) << " depth " << c.in.back() << " bias "
+                 << c.bias << " int32 bias " << c.int32_bias);
+    const ir::Model m = per_channel_fc(rng, c.type, c.in, c.out, c.bias, c.int32_bias);
     ASSERT_EQ(frontend::convolution_why_not(m, 0, 0), std::nullopt);
     for (const char* accelerator : {"ethos-u55-32", "ethos-u65-512"}) {
       const ir::Model compiled = expect_same_outputs(m, accelerator);
