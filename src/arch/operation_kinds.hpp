@@ -76,7 +76,8 @@ struct OperationKind {
   // Its weights may be copied into an SRAM buffer ahead of use (fully connected layers read
   // each weight once anyway).
   bool buffers_weights = false;
-  // Its scale records use a float32 product of IFM and weight scales, as TFLite's kernel does.
+  // Its scale records use a float32 product of IFM and weight scales, as TFLite's kernel does
+  // (with per-tensor weights; per-channel weights take the double product).
   bool float32_scale_product = false;
 
   bool is_elementwise() const { return kernel == NpuKernel::kElementwise; }

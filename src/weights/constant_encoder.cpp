@@ -102,8 +102,10 @@ EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan
   if (weight_scales.empty())
     weight_scales.push_back(1.0f);
   ConvScaleOptions scale_options;
-  // TFLite forms ifm_scale * weight_scale in float32 for fully connected and uint8 layers.
-  if (arch::operation_kind(op.type).float32_scale_product || ifm.type == ir::DataType::kUInt8) {
+  // TFLite forms ifm_scale * weight_scale in float32 for fully connected layers with per-tensor
+  // weights (its per-channel path multiplies in double, as for convolutions) and uint8 layers.
+  if ((arch::operation_kind(op.type).float32_scale_product && weight_scales.size() == 1) ||
+      ifm.type == ir::DataType::kUInt8) {
     scale_options.product = ScaleProduct::kFloat32;
   }
   // int16 IFMs accumulate in 64 bits, and TFLite then scales with a 16-bit multiplier, unless an

@@ -85,6 +85,11 @@ class Net {
     sg().operators.push_back(std::move(o));
   }
 
+  // Replaces tensor `t`'s quantisation (per-axis scales, say).
+  void quantize(int t, ir::Quantization q) {
+    sg().tensors.at(static_cast<size_t>(t)).quantization = std::move(q);
+  }
+
   void io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
     sg().inputs = std::move(inputs);
     sg().outputs = std::move(outputs);

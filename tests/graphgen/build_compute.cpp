@@ -225,7 +225,8 @@ bool Builder::apply_fully_connected(const Step& s) {
   }
   Rng rng(s.data_seed);
   const double x2 = x.mean * x.mean + x.spread * x.spread;
-  Weights wt = scaled_weights(rng, units, in_depth, false, false, x2, rng.log_real(0.5, 4.0));
+  const bool per_channel = (s.flags & flag::kPerChannel) != 0;
+  Weights wt = scaled_weights(rng, units, in_depth, false, per_channel, x2, rng.log_real(0.5, 4.0));
   const double spread = std::sqrt(static_cast<double>(in_depth) * x2 * wt.variance);
   const auto bias = random_bias(rng, units, spread, x.scale, wt.scales, 0.5);
   const Quant q = bounded_rescale(choose_quant(s, x.type, 0.0, spread * 1.1, s.act), x, wt.scales);
@@ -234,8 +235,10 @@ bool Builder::apply_fully_connected(const Step& s) {
   int b = -1;
   if (s.has_bias) {
     const auto bt = x.type == ir::DataType::kInt16 ? ir::DataType::kInt64 : ir::DataType::kInt32;
-    b = add_constant(step_name("bias"), {units}, bt, bias_bytes(bias, x.type),
-                     {wt.scales[0] * x.scale}, {}, 0);
+    std::vector<float> bias_scales;
+    for (float ws : wt.scales)
+      bias_scales.push_back(ws * x.scale);
+    b = add_constant(step_name("bias"), {units}, bt, bias_bytes(bias, x.type), bias_scales, {}, 0);
   }
   const Value& out = add_value(shape, x.type, q, "fc");
   tflite::FullyConnectedOptionsT o;
@@ -244,9 +247,92 @@ bool Builder::apply_fully_connected(const Step& s) {
   emit<tflite::FullyConnectedOptions>(ir::BuiltinOp::FULLY_CONNECTED, {x.tensor, weights, b},
                                       {out.tensor}, o);
   macs_ += rows * in_depth * units;
-  describe(
-      s, fmt::format("depth {} units {}{}{} {}{}", in_depth, units, flatten ? " flatten" : "",
-                     keep ? " keep_num_dims" : "", act_name(s.act), s.has_bias ? "" : " no-bias"));
+  describe(s,
+           fmt::format("depth {} units {}{}{}{} {}{}", in_depth, units, flatten ? " flatten" : "",
+                       keep ? " keep_num_dims" : "", per_channel ? " per-channel" : "",
+                       act_name(s.act), s.has_bias ? "" : " no-bias"));
+  return true;
+}
+
+bool Builder::apply_batch_matmul(const Step& s) {
+  if (s.src.empty() || s.src.size() > 2)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.type != ir::DataType::kInt8 || x.shape.size() < 2 || x.shape.size() > 4)
+    return false;
+  const bool adj_x = (s.flags & flag::kAdjX) != 0, adj_y = (s.flags & flag::kAdjY) != 0;
+  const bool constant = (s.flags & flag::kConstRhs) != 0;
+  if (constant != (s.src.size() == 1))
+    return false;
+  const size_t xr = x.shape.size();
+  const int rows = adj_x ? x.shape[xr - 1] : x.shape[xr - 2];
+  const int depth = adj_x ? x.shape[xr - 2] : x.shape[xr - 1];
+  std::vector<int32_t> x_batch(x.shape.begin(), x.shape.end() - 2);
+  Rng rng(s.data_seed);
+  int rhs = -1, cols = 0;
+  float rhs_scale = 1.0f;
+  double r2 = 1.0;  // mean square of a real right-hand value
+  std::vector<int32_t> batch;
+  if (constant) {
+    cols = std::clamp(s.channels, 1, 64);
+    std::vector<int32_t> shape =
+        (s.flags & flag::kBroadcastRhs) != 0 ? std::vector<int32_t>{} : x_batch;
+    shape.push_back(adj_y ? cols : depth);
+    shape.push_back(adj_y ? depth : cols);
+    int64_t count = 1;
+    for (int32_t d : shape)
+      count *= d;
+    std::vector<int8_t> values(static_cast<size_t>(count));
+    for (int8_t& v : values)
+      v = static_cast<int8_t>(rng.uniform(-127, 127));
+    const int zp = rng.uniform(-20, 20);
+    rhs_scale = static_cast<float>(rng.log_real(0.002, 0.05));
+    r2 = rhs_scale * rhs_scale * (127.0 * 127.0 / 3.0 + zp * zp);
+    rhs = add_constant(step_name("rhs"), shape, ir::DataType::kInt8, to_bytes(values), {rhs_scale},
+                       {zp}, 0);
+    batch = x_batch;
+  } else {
+    const Value y = *value(s.src[1]);
+    if (y.type != ir::DataType::kInt8 || y.shape.size() < 2 || y.shape.size() > 4)
+      return false;
+    const size_t yr = y.shape.size();
+    if ((adj_y ? y.shape[yr - 1] : y.shape[yr - 2]) != depth)
+      return false;
+    cols = adj_y ? y.shape[yr - 2] : y.shape[yr - 1];
+    // Batch dimensions, right-aligned, broadcast where one side is 1.
+    const size_t rank = std::max(xr, yr) - 2;
+    for (size_t d = 0; d < rank; ++d) {
+      const int32_t a = d + xr - 2 >= rank ? x.shape[d + xr - 2 - rank] : 1;
+      const int32_t b = d + yr - 2 >= rank ? y.shape[d + yr - 2 - rank] : 1;
+      if (a != b && a != 1 && b != 1)
+        return false;
+      batch.push_back(std::max(a, b));
+    }
+    rhs = y.tensor;
+    rhs_scale = y.scale;
+    r2 = y.mean * y.mean + y.spread * y.spread;
+  }
+  int64_t batches = 1;
+  for (int32_t d : batch)
+    batches *= d;
+  // The NPU form of a feature-map right-hand side takes two operations per output column.
+  if (!constant && batches * cols > 96)
+    return false;
+  std::vector<int32_t> shape = batch;
+  shape.push_back(rows);
+  shape.push_back(cols);
+  const double x2 = x.mean * x.mean + x.spread * x.spread;
+  const double spread = std::sqrt(static_cast<double>(depth) * x2 * r2);
+  const Quant q =
+      bounded_rescale(choose_quant(s, x.type, 0.0, spread * 1.1, Act::kNone), x, {rhs_scale});
+  const Value& out = add_value(shape, x.type, q, "bmm");
+  tflite::BatchMatMulOptionsT o;
+  o.adj_x = adj_x;
+  o.adj_y = adj_y;
+  emit<tflite::BatchMatMulOptions>(ir::BuiltinOp::BATCH_MATMUL, {x.tensor, rhs}, {out.tensor}, o);
+  macs_ += out.elements() * depth;
+  describe(s, fmt::format("{}x{} depth {}{}{}{}", rows, cols, depth, adj_x ? " adj_x" : "",
+                          adj_y ? " adj_y" : "", constant ? " constant" : ""));
   return true;
 }
 

@@ -31,6 +31,7 @@ const char* op_name(Op op) {
                                                "MEAN",
                                                "RESHAPE",
                                                "QUANTIZE",
+                                               "BATCH_MATMUL",
                                                "TRANSPOSE",
                                                "RESIZE_NEAREST_NEIGHBOR",
                                                "LOGISTIC",
@@ -158,6 +159,8 @@ bool Builder::apply(const Step& s) {
       return apply_reshape(s);
     case Op::kQuantize:
       return apply_quantize(s);
+    case Op::kBatchMatMul:
+      return apply_batch_matmul(s);
     case Op::kTranspose:
       return apply_transpose(s);
     case Op::kResizeNearest:

@@ -32,6 +32,7 @@ enum class Family {
   kMean,
   kReshape,
   kQuantize,
+  kBatchMatMul,
   kCpu,
   kCount
 };
@@ -114,6 +115,10 @@ class Generator {
   bool add_reshape();
 
   bool add_quantize();
+
+  // BATCH_MATMUL (int8) with a constant or a feature-map right-hand side (the operand itself
+  // transposed, or another value of a fitting shape).
+  bool add_batch_matmul();
 
   // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place.
   bool add_cpu();

@@ -52,6 +52,8 @@ bool Generator::add_fully_connected() {
   s.src = {src};
   const bool flatten = x.shape.size() < 2 || (x.elements() <= 4096 && rng_.chance(0.5));
   s.flags = flatten ? flag::kFlatten : (rng_.chance(0.2) ? flag::kKeepNumDims : 0);
+  if (rng_.chance(0.4))
+    s.flags |= flag::kPerChannel;  // Vela 5.1's rule: per-channel weights on the NPU
   s.channels = channels();
   s.act = act();
   s.has_bias = rng_.chance(0.9);
@@ -66,6 +68,30 @@ bool Generator::add_fully_connected() {
     try_add(r);
   }
   return true;
+}
+
+bool Generator::add_batch_matmul() {
+  const ValueRef src = source();
+  const Value x = val(src);
+  if (x.type != ir::DataType::kInt8 || x.shape.size() < 2 || x.shape.size() > 4)
+    return false;
+  Step s = step(Op::kBatchMatMul);
+  s.src = {src};
+  s.flags = (rng_.chance(0.4) ? flag::kAdjX : 0) | (rng_.chance(0.4) ? flag::kAdjY : 0);
+  if (rng_.chance(0.5)) {
+    s.flags |= flag::kConstRhs | (rng_.chance(0.3) ? flag::kBroadcastRhs : 0);
+    s.channels = channels();
+    return try_add(s);
+  }
+  if (rng_.chance(0.5)) {
+    s.src.push_back(source());
+    if (try_add(s))
+      return true;
+  }
+  // The operand times itself transposed: the depths agree when exactly one side is adjoint.
+  s.src = {src, src};
+  s.flags = rng_.chance(0.5) ? flag::kAdjX : flag::kAdjY;
+  return try_add(s);
 }
 
 bool Generator::add_pool(Op op) {

@@ -209,8 +209,14 @@ std::vector<Step> simpler_steps(const Step& s) {
     with([](Step& t) { t.swap_operands = false; });
   if (s.quant_of)
     with([](Step& t) { t.quant_of.reset(); });
-  if (s.flags != 0 && s.op != Op::kFullyConnected)
+  if (s.flags != 0 && s.op != Op::kFullyConnected && s.op != Op::kBatchMatMul)
     with([](Step& t) { t.flags = 0; });
+  if (s.op == Op::kFullyConnected && (s.flags & flag::kPerChannel) != 0)
+    with([](Step& t) { t.flags &= ~flag::kPerChannel; });
+  if (s.op == Op::kBatchMatMul && (s.flags & (flag::kAdjX | flag::kAdjY)) != 0 && s.src.size() == 1)
+    with([](Step& t) { t.flags &= ~(flag::kAdjX | flag::kAdjY); });
+  if (s.op == Op::kBatchMatMul && s.src.size() == 1 && s.channels > 1)
+    with([](Step& t) { t.channels = std::max(1, t.channels / 2); });
   if (s.src.size() > 2)
     with([](Step& t) { t.src.pop_back(); });
   if (s.src.size() == 2 && s.op >= Op::kAdd && s.op <= Op::kMaximum) {

@@ -35,6 +35,7 @@ enum class Op : uint8_t {
   kMean,
   kReshape,
   kQuantize,
+  kBatchMatMul,
   // Operators euc leaves on the CPU: they cut the NPU part into several ethos-u operators.
   kTranspose,
   kResizeNearest,
@@ -82,6 +83,13 @@ inline constexpr uint32_t kOwnConstQuant =
     16;  // MINIMUM/MAXIMUM constant with its own quantisation
 inline constexpr uint32_t kNegativeIndex = 32;  // STRIDED_SLICE: begin/end counted from the end
 inline constexpr uint32_t kScalarAxis = 64;     // SPLIT/SPLIT_V: axis as a 0-D tensor
+inline constexpr uint32_t kPerChannel = 128;    // FULLY_CONNECTED: a weight scale per unit
+// BATCH_MATMUL: adj_x, adj_y, a constant right-hand side (channels: its columns), and that
+// constant without batch dimensions (broadcast over the left-hand batches).
+inline constexpr uint32_t kAdjX = 1;
+inline constexpr uint32_t kAdjY = 2;
+inline constexpr uint32_t kConstRhs = 4;
+inline constexpr uint32_t kBroadcastRhs = 8;
 // STRIDED_SLICE masks: begin_mask in bits 8-11, end_mask 12-15, shrink_axis_mask 16-19.
 inline constexpr int kBeginMaskShift = 8;
 inline constexpr int kEndMaskShift = 12;

@@ -256,6 +256,38 @@ void lower_fully_connected(SegmentBuilder& b, const ir::Operator& op, int index)
   b.add(std::move(out));
 }
 
+std::optional<std::string> fully_connected_quantization_why_not(const ir::Subgraph& sg,
+                                                                const ir::Operator& op) {
+  auto valid = [&](int t) { return t >= 0 && static_cast<size_t>(t) < sg.tensors.size(); };
+  if (op.inputs.size() < 2 || op.outputs.empty() || !valid(op.inputs[0]) || !valid(op.inputs[1]) ||
+      !valid(op.outputs[0]))
+    return "FULLY_CONNECTED needs an input, weights and an output";
+  // One scale and zero point for the feature maps (the NPU's IFM and OFM registers).
+  for (int t : {op.inputs[0], op.outputs[0]}) {
+    const ir::Tensor& x = sg.tensors[static_cast<size_t>(t)];
+    if (x.quantization &&
+        (x.quantization->scale.size() > 1 || x.quantization->zero_point.size() > 1))
+      return fmt::format("the feature map '{}' is quantised per axis", x.name);
+  }
+  // Per-channel weights: one scale per output channel (axis 0 of [out, in]), zero points 0 (the
+  // kernel applies one weight offset to every channel).
+  const ir::Tensor& w = sg.tensors[static_cast<size_t>(op.inputs[1])];
+  if (!w.quantization || w.quantization->scale.size() <= 1)
+    return std::nullopt;
+  const ir::Quantization& q = *w.quantization;
+  if (w.shape.size() != 2 || q.quantized_dimension != 0 ||
+      q.scale.size() != static_cast<size_t>(w.shape[0]))
+    return fmt::format(
+        "the weights '{}' are quantised per axis along axis {}, not one scale per "
+        "output channel",
+        w.name, q.quantized_dimension);
+  for (int64_t z : q.zero_point) {
+    if (z != 0)
+      return fmt::format("the per-channel weights '{}' have a non-zero zero point {}", w.name, z);
+  }
+  return std::nullopt;
+}
+
 void lower_pooling(SegmentBuilder& b, const ir::Operator& op, int index) {
   bool average = op.type == ir::BuiltinOp::AVERAGE_POOL_2D;
   ir::NpuOp out =
@@ -483,6 +515,10 @@ std::optional<std::string> convolution_why_not(const ir::Model& model, int subgr
                                            : fused_problem<tflite::FullyConnectedOptions>(op);
   if (problem)
     return problem;
+  if (op.type == ir::BuiltinOp::FULLY_CONNECTED) {
+    if (auto why = fully_connected_quantization_why_not(sg, op))
+      return why;
+  }
   // The bias goes into the scale records, so it must be constant data (TFLite also allows a
   // computed or variable bias; such an operator stays on the CPU).
   if (op.inputs.size() >= 3 && op.inputs[2] >= 0 &&

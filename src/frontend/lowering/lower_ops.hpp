@@ -18,6 +18,11 @@ std::optional<std::string> mean_why_not(const ir::Model& model, int subgraph, in
 std::optional<std::string> quantize_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> relu_why_not(const ir::Model& model, int subgraph, int op_index);
 
+// FULLY_CONNECTED's quantisation as the lowering takes it: feature maps per tensor, weights per
+// tensor or one scale per output channel with zero points 0 (nullopt), else why not.
+std::optional<std::string> fully_connected_quantization_why_not(const ir::Subgraph& sg,
+                                                                const ir::Operator& op);
+
 // The lowering functions: operator `index` of the subgraph into the segment being built.
 void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_fully_connected(SegmentBuilder& b, const ir::Operator& op, int index);

@@ -53,6 +53,7 @@ constexpr std::array kArities = {
     Arity{B::ADD, 2, 2, first(2), 1, 1},
     Arity{B::ARG_MAX, 2, 2, first(2), 1, 1},
     Arity{B::AVERAGE_POOL_2D, 1, 1, first(1), 1, 1},
+    Arity{B::BATCH_MATMUL, 2, 2, first(2), 1, 1},
     Arity{B::CONCATENATION, 1, kMany, kAllInputs, 1, 1},
     Arity{B::CONV_2D, 2, 3, first(2), 1, 1},
     Arity{B::DEPTHWISE_CONV_2D, 2, 3, first(2), 1, 1},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "frontend/lowering/batch_matmul.hpp"
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
@@ -59,6 +60,9 @@ void lower_softmax_op(SegmentBuilder& b, const ir::Operator& op, int index, bool
 }
 void lower_squared_difference_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_squared_difference(b, op, index);
+}
+void lower_batch_matmul_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_batch_matmul(b, op, index);
 }
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
@@ -122,6 +126,8 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::SOFTMAX, softmax_why_not, lower_softmax_op},
       // Elementwise chains (squared_difference.cpp): rescale each input, subtract, square
       {BuiltinOp::SQUARED_DIFFERENCE, squared_difference_why_not, lower_squared_difference_op},
+      // Matrix products (batch_matmul.cpp): 1x1 convolutions, or products and channel sums
+      {BuiltinOp::BATCH_MATMUL, batch_matmul_why_not, lower_batch_matmul_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

@@ -55,6 +55,7 @@ Roles roles_of(BuiltinOp type) {
     case BuiltinOp::MINIMUM:
     case BuiltinOp::SQUARED_DIFFERENCE:
     case BuiltinOp::PRELU:
+    case BuiltinOp::BATCH_MATMUL:
       return {{0, 1}, {}, {}, false};
     case BuiltinOp::CONV_2D:
     case BuiltinOp::DEPTHWISE_CONV_2D:

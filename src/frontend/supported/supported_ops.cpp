@@ -14,12 +14,13 @@ namespace {
 
 using B = ir::BuiltinOp;
 
-// The TFLite operators Vela 3.10 can place on the NPU, in name order.
+// The TFLite operators Vela 3.10 (and, where marked, Vela 5.1) can place on the NPU, in name order.
 constexpr std::array kVelaOperators = {
     B::ABS,
     B::ADD,
     B::ARG_MAX,
     B::AVERAGE_POOL_2D,
+    B::BATCH_MATMUL,  // Vela 5.1
     B::CONCATENATION,
     B::CONV_2D,
     B::DEPTHWISE_CONV_2D,
