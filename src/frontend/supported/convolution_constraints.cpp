@@ -233,10 +233,10 @@ Result bias_40bit(const OpView& op) {
 }
 
 // int16 IFMs accumulate in 64 bits unless an int32 bias asks for 32 (the rule codegen's scale
-// records follow, weights/constant_encoder.cpp). After 64-bit accumulation TFLite rescales with a 16-bit
-// multiplier and a right shift (MultiplyByQuantizedMultiplier for int64 values), and so does the
-// NPU: its scale record keeps the multiplier's top 15 bits with a shift 16 lower than the 31-bit
-// form's (weights/scale_quantisation.hpp, quantise_scale_reduced).
+// records follow, weights/constant_encoder.cpp). After 64-bit accumulation TFLite rescales with a
+// 16-bit multiplier and a right shift (MultiplyByQuantizedMultiplier for int64 values), and so does
+// the NPU: its scale record keeps the multiplier's top 15 bits with a shift 16 lower than the
+// 31-bit form's (weights/scale_quantisation.hpp, quantise_scale_reduced).
 bool int16_reduced_precision_scaling(const OpView& op) {
   const ir::Tensor* ifm = op.ifm();
   const ir::Tensor* b = op.bias();

@@ -14,7 +14,8 @@ namespace {
 
 using B = ir::BuiltinOp;
 
-// The TFLite operators Vela 3.10 can place on the NPU, in name order.
+// The TFLite operators Vela 3.10 can place on the NPU, in name order, and REDUCE_MAX, REDUCE_MIN
+// and SUM, which Vela 5.1 places.
 constexpr std::array kVelaOperators = {
     B::ABS,
     B::ADD,
@@ -38,6 +39,8 @@ constexpr std::array kVelaOperators = {
     B::PAD,
     B::PRELU,
     B::QUANTIZE,
+    B::REDUCE_MAX,  // Vela 5.1 (not 3.10), as REDUCE_MIN and SUM
+    B::REDUCE_MIN,
     B::RELU,
     B::RELU6,
     B::RELU_N1_TO_1,
@@ -54,6 +57,7 @@ constexpr std::array kVelaOperators = {
     B::SQUEEZE,
     B::STRIDED_SLICE,
     B::SUB,
+    B::SUM,
     B::TANH,
     B::TRANSPOSE,
     B::TRANSPOSE_CONV,
