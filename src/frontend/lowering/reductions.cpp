@@ -17,8 +17,9 @@
 // MultiplyByQuantizedMultiplier with QuantizeMultiplier(s_in / s_out), for MEAN the 1/count
 // folded into the significand; plus z_out, clamped): one depthwise convolution with an all-ones
 // kernel over the one reduced run (1 x s_i, or kh x kw with kh * kw = s_i when nothing precedes
-// the run), the IFM zero point subtracted by the hardware, and one scale record per channel
-// holding TFLite's multiplier and shift: the output stage's TFL rounding is TFLite's
+// the run; a REDUCE_SUM pool over the run viewed as the depth when it is innermost and longer),
+// the IFM zero point subtracted by the hardware, and one scale record per channel (the pool: its
+// global scale) holding TFLite's multiplier and shift: the output stage's TFL rounding is TFLite's
 // (docs/npu_architecture.md §Output scaling and rounding). Exact while the sum fits in 31 bits
 // (then TFLite's int32 arithmetic does not wrap) and, for a left shift, while the shifted sum
 // does: both checked from the input's range, so SUM/MEAN stay on the CPU otherwise.
@@ -62,6 +63,7 @@ struct Analysis {
   int64_t count = 1;         // elements reduced into each output element
   // SUM and MEAN: the depthwise kernel and the output stage's (multiplier, right shift).
   int kernel_h = 1, kernel_w = 1;
+  bool channel_sum = false;  // a REDUCE_SUM pool over the innermost run instead
   std::pair<uint32_t, int> scale{1, 0};
 };
 
@@ -219,6 +221,8 @@ std::optional<Analysis> analyse(const ir::Model& model, const ir::Subgraph& sg,
     return fail(
         "the reduced axes form more than one run of adjacent axes (with kept axes "
         "between them)");
+  if (in.type == ir::DataType::kInt16 && (zin != 0 || zout != 0))
+    return fail("int16 SUM and MEAN need zero points 0 (TFLite's int16 quantisation)");
   const int64_t amplitude = std::max(zin - lo, hi - zin);
   const int64_t max_sum = r.count * amplitude;
   if (max_sum >= kInt32Limit)
@@ -235,6 +239,9 @@ std::optional<Analysis> analyse(const ir::Model& model, const ir::Subgraph& sg,
       r.kernel_h = static_cast<int>(axes_of_run[0]);
       r.kernel_w = static_cast<int>(axes_of_run[1]);
     } else if (p.size <= kMaxKernelSide) {
+      r.kernel_w = static_cast<int>(p.size);
+    } else if (p.inner == 1) {
+      r.channel_sum = true;
       r.kernel_w = static_cast<int>(p.size);
     } else if (p.outer == 1) {
       for (int64_t h = (p.size + kMaxKernelSide - 1) / kMaxKernelSide; h <= kMaxKernelSide; ++h) {
@@ -417,6 +424,16 @@ class ReductionLowering {
     const ir::Shape4 in_shape = kh > 1 ? shape4(kh, kw, p.inner) : shape4(p.outer, p.size, p.inner);
     const ir::Shape4 out_shape = shape4(p.outer, 1, p.inner);
     ir::NpuOp op;
+    if (a_.channel_sum) {
+      // The reduced run as the depth: the pool sums a pixel's channels into one.
+      op.type = ir::NpuOpType::kReduceSum;
+      op.ifm = view(x, shape4(1, p.outer, p.size), "in");
+      op.ofm = view(target, shape4(1, p.outer, 1), "out");
+      op.explicit_scale = a_.scale;
+      op.name = name_;
+      add(std::move(op));
+      return;
+    }
     op.type = ir::NpuOpType::kDepthwiseConv2D;
     op.ifm = view(x, in_shape, "in");
     op.ofm = view(target, out_shape, "out");
@@ -431,6 +448,16 @@ class ReductionLowering {
     ones.channel_scales = {1.0};
     ones.channel_zero_points = {0};
     op.weights = b_.add_constant(std::move(ones));
+    if (in.type == ir::DataType::kInt16) {
+      // An int32 bias (zeros) keeps an int16 convolution's full-precision scale and TFL rounding
+      // (without it the output stage takes the reduced-precision path of a 64-bit bias).
+      ir::NpuTensor bias;
+      bias.name = name_ + "_bias";
+      bias.type = ir::DataType::kInt32;
+      bias.shape = shape4(1, 1, p.inner);
+      bias.data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(p.inner) * 4, 0);
+      op.bias = b_.add_constant(std::move(bias));
+    }
     op.explicit_scale = a_.scale;
     op.name = name_;
     add(std::move(op));
