@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "arch/config_file.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/reductions.hpp"
 #include "small_network.hpp"
+#include "support/test_paths.hpp"
 
 namespace euc::test {
 namespace {
@@ -185,6 +187,27 @@ TEST(Reductions, InstancesOutsideTheLimitsStayOnTheCpuWithTheirReasons) {
   // Dimensions of the views stay within 16 bits.
   EXPECT_NE(why(BuiltinOp::REDUCE_MAX, {{70000, 2}, {1}}, DataType::kInt8, same).find("exceeds"),
             std::string::npos);
+}
+
+// The corpus reductions compile to one ethos-u operator and nothing else (the golden suite
+// checks their bytes under six setups).
+TEST(Reductions, CorpusModelsRunEntirelyOnTheNpu) {
+  EUC_REQUIRE_SHARED();
+  const arch::SystemConfig system =
+      arch::resolve_system_config(arch::builtin_config_library(), arch::SystemConfigOptions{});
+  for (const char* stem :
+       {"ops51/mean_c_8x8x16_int8", "ops51/mean_w_8x8x16_int8", "ops51/reduce_max_c_8x8x16_int8",
+        "ops51/reduce_max_hw_8x8x16_int8", "ops51/reduce_min_c_8x8x16_int8",
+        "ops51/reduce_min_hw_8x8x16_int8", "ops51/sum_c_8x8x16_int8", "ops51/sum_hw_8x8x16_int8",
+        "ops/mean_hw_7x7x32_int8", "ops/mean_hw_16x16x16_rescale_int8"}) {
+    const ir::Model compiled =
+        driver::compile_model(
+            tfl::read_model_file(shared_dir() / "models" / (std::string(stem) + ".tflite")), system,
+            {})
+            .model;
+    ASSERT_EQ(compiled.subgraphs[0].operators.size(), 1u) << stem;
+    EXPECT_EQ(compiled.subgraphs[0].operators[0].type, BuiltinOp::CUSTOM) << stem;
+  }
 }
 
 }  // namespace

@@ -324,6 +324,9 @@ class ReductionLowering {
   ir::TensorSlice view(int t, const ir::Shape4& shape, const std::string& suffix,
                        ir::QuantParams quant) {
     const ir::NpuTensor src = b_.lowered(t);
+    // The tensor itself where it has that shape (an alias would keep it in linear NHWC).
+    if (src.shape == shape && src.quant == quant)
+      return whole(t, shape);
     const int v = feature_map(suffix, src.type, shape, quant);
     b_.lowered_mut(v).alias_of = root(t);
     return whole(v, shape);
