@@ -12,6 +12,8 @@
 #include "arch/config_file.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/reductions.hpp"
+#include "refinterp/interpreter.hpp"
+#include "runner/ethosu_kernel.hpp"
 #include "small_network.hpp"
 #include "support/test_paths.hpp"
 
@@ -189,6 +191,77 @@ TEST(Reductions, InstancesOutsideTheLimitsStayOnTheCpuWithTheirReasons) {
             std::string::npos);
 }
 
+// ARG_MAX int8 -> int32 along the depth: values drawn from a few (ties everywhere, the first
+// largest wins), the extremes included, on three accelerators.
+TEST(Reductions, ArgMaxMatchesTheReferenceWithTies) {
+  std::mt19937 rng(316);
+  for (int depth : {1, 2, 7, 16, 100, 127}) {
+    for (bool keep : {false, true}) {
+      Net n;
+      const int x = n.tensor("x", {1, 4, 5, depth}, 0.1f, rng() % 50);
+      const int axis = n.int32_constant("axis", {keep ? -1 : 3});
+      std::vector<int32_t> out_shape{1, 4, 5};
+      if (keep)
+        out_shape.push_back(1);  // as Vela 3.10's converter writes it
+      const int y = n.tensor("y", out_shape, 1.0f, 0, DataType::kInt32);
+      tflite::ArgMaxOptionsT o;
+      o.output_type = tflite::TensorType::INT32;
+      n.op<tflite::ArgMaxOptions>(BuiltinOp::ARG_MAX, {x, axis}, {y}, o);
+      n.io({x}, {y});
+      const ir::Model m = n.model();
+      ASSERT_EQ(frontend::reduction_why_not(m, 0, 0), std::nullopt) << depth;
+      for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"}) {
+        arch::SystemConfigOptions so;
+        so.accelerator = arch::parse_accelerator(accelerator);
+        const arch::SystemConfig system =
+            arch::resolve_system_config(arch::builtin_config_library(), so);
+        const ir::Model compiled = driver::compile_model(m, system, {}).model;
+        ASSERT_EQ(compiled.subgraphs[0].operators.size(), 1u) << depth;
+        refinterp::Interpreter want(m);
+        refinterp::Interpreter got(tfl::read_model(tfl::write_model(compiled), "compiled"),
+                                   runner::ethosu_kernel_factory("compiled"));
+        for (int run = 0; run < 3; ++run) {
+          const uint8_t pool[] = {
+              0x80, 0xFF, 0x00, 0x7F, static_cast<uint8_t>(rng()), static_cast<uint8_t>(rng())};
+          std::vector<uint8_t> input(static_cast<size_t>(20 * depth));
+          for (uint8_t& v : input)
+            v = run == 2 ? static_cast<uint8_t>(rng()) : pool[rng() % (run == 0 ? 2 : 6)];
+          want.set_input(0, input);
+          got.set_input(0, input);
+          want.invoke();
+          got.invoke();
+          const auto w = want.output(0);
+          const auto g = got.output(0);
+          ASSERT_EQ(w.size(), g.size());
+          EXPECT_TRUE(std::equal(w.begin(), w.end(), g.begin()))
+              << "depth " << depth << " " << accelerator << " run " << run;
+        }
+      }
+    }
+  }
+}
+
+TEST(Reductions, ArgMaxOutsideTheLoweringStaysOnTheCpuWithItsReason) {
+  auto model = [](DataType in_type, DataType out_type, int depth) {
+    Net n;
+    const int x = n.tensor("x", {1, 2, 3, depth}, 0.1f, 0, in_type);
+    const int axis = n.int32_constant("axis", {3});
+    const int y = n.tensor("y", {1, 2, 3}, 1.0f, 0, out_type);
+    tflite::ArgMaxOptionsT o;
+    o.output_type =
+        out_type == DataType::kInt64 ? tflite::TensorType::INT64 : tflite::TensorType::INT32;
+    n.op<tflite::ArgMaxOptions>(BuiltinOp::ARG_MAX, {x, axis}, {y}, o);
+    n.io({x}, {y});
+    return n.model();
+  };
+  auto why = [](const ir::Model& m) { return frontend::reduction_why_not(m, 0, 0).value_or(""); };
+  EXPECT_NE(why(model(DataType::kInt16, DataType::kInt32, 8)).find("int8 inputs"),
+            std::string::npos);
+  EXPECT_NE(why(model(DataType::kInt8, DataType::kInt64, 8)).find("not int32"), std::string::npos);
+  EXPECT_NE(why(model(DataType::kInt8, DataType::kInt32, 300)).find("at most 256"),
+            std::string::npos);
+}
+
 // The corpus reductions compile to one ethos-u operator and nothing else (the golden suite
 // checks their bytes under six setups).
 TEST(Reductions, CorpusModelsRunEntirelyOnTheNpu) {
@@ -199,7 +272,7 @@ TEST(Reductions, CorpusModelsRunEntirelyOnTheNpu) {
        {"ops51/mean_c_8x8x16_int8", "ops51/mean_w_8x8x16_int8", "ops51/reduce_max_c_8x8x16_int8",
         "ops51/reduce_max_hw_8x8x16_int8", "ops51/reduce_min_c_8x8x16_int8",
         "ops51/reduce_min_hw_8x8x16_int8", "ops51/sum_c_8x8x16_int8", "ops51/sum_hw_8x8x16_int8",
-        "ops/mean_hw_7x7x32_int8", "ops/mean_hw_16x16x16_rescale_int8"}) {
+        "ops/mean_hw_7x7x32_int8", "ops/mean_hw_16x16x16_rescale_int8", "ops/arg_max_axis3_int8"}) {
     const ir::Model compiled =
         driver::compile_model(
             tfl::read_model_file(shared_dir() / "models" / (std::string(stem) + ".tflite")), system,

@@ -100,6 +100,7 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::MAX_POOL_2D, pooling_why_not, lower_pool},
       // Reductions over any axes (reductions.cpp): max pools, all-ones depthwise convolutions
       {BuiltinOp::MEAN, reduction_why_not, lower_reduction_op},
+      {BuiltinOp::ARG_MAX, reduction_why_not, lower_reduction_op},
       {BuiltinOp::SUM, reduction_why_not, lower_reduction_op},
       {BuiltinOp::REDUCE_MAX, reduction_why_not, lower_reduction_op},
       {BuiltinOp::REDUCE_MIN, reduction_why_not, lower_reduction_op},

@@ -64,6 +64,7 @@ struct Analysis {
   // SUM and MEAN: the depthwise kernel and the output stage's (multiplier, right shift).
   int kernel_h = 1, kernel_w = 1;
   bool channel_sum = false;  // a REDUCE_SUM pool over the innermost run instead
+  int index_bits = 0;        // ARG_MAX: the low bits that hold the index
   std::pair<uint32_t, int> scale{1, 0};
 };
 
@@ -132,8 +133,70 @@ std::optional<std::pair<uint32_t, int>> sum_scale(double ratio, int64_t count, b
   return std::make_pair(static_cast<uint32_t>(significand), 31 - shift);
 }
 
+// ARG_MAX int8 -> int32 along one axis of at most 256 positions.
+std::optional<Analysis> analyse_arg_max(const ir::Model& model, const ir::Subgraph& sg,
+                                        const ir::Operator& op, std::string* why) {
+  auto fail = [&](std::string s) -> std::optional<Analysis> {
+    *why = std::move(s);
+    return std::nullopt;
+  };
+  const auto n = static_cast<int>(sg.tensors.size());
+  if (op.inputs.size() != 2 || op.outputs.size() != 1 || op.inputs[0] < 0 || op.inputs[0] >= n ||
+      op.inputs[1] < 0 || op.inputs[1] >= n || op.outputs[0] < 0 || op.outputs[0] >= n)
+    return fail("expected an input, an axis input and one output");
+  const ir::Tensor& in = sg.tensors[op.inputs[0]];
+  const ir::Tensor& out = sg.tensors[op.outputs[0]];
+  if (in.type != ir::DataType::kInt8)
+    return fail("euc lowers ARG_MAX of int8 inputs (the index shares a 16-bit value with it)");
+  if (out.type != ir::DataType::kInt32)
+    return fail("the output is not int32");
+  if (!model.tensor_data(in).empty())
+    return fail("the input is a constant");
+  const size_t rank = in.shape.size();
+  if (rank < 1 || rank > 8)
+    return fail(fmt::format("the input has rank {}", rank));
+  auto axes = axis_values(model, sg.tensors[op.inputs[1]]);
+  if (!axes || axes->size() != 1)
+    return fail("the axis input is not one constant int32 or int64 value");
+  int64_t axis = (*axes)[0];
+  if (axis < -static_cast<int64_t>(rank) || axis >= static_cast<int64_t>(rank))
+    return fail(fmt::format("axis {} is out of range for rank {}", axis, rank));
+  if (axis < 0)
+    axis += static_cast<int64_t>(rank);
+  Analysis r;
+  Pass p;
+  for (size_t k = 0; k < rank; ++k) {
+    const int64_t d = in.shape[k];
+    if (d < 1)
+      return fail("the input has an empty dimension");
+    if (static_cast<int64_t>(k) < axis)
+      p.outer *= d;
+    else if (static_cast<int64_t>(k) > axis)
+      p.inner *= d;
+    else
+      p.size = d;
+  }
+  if (out.num_elements() != p.outer * p.inner)
+    return fail("the output's element count does not match the reduction");
+  if (p.size > 256)
+    return fail(
+        fmt::format("the axis has {} positions (at most 256: 8 index bits beside the "
+                    "int8 value in 16 bits)",
+                    p.size));
+  if (p.outer > kMaxDim || p.inner > kMaxDim)
+    return fail(fmt::format("viewed as (1, {}, {}, {}) to reduce the width, a dimension exceeds {}",
+                            p.outer, p.size, p.inner, kMaxDim));
+  while ((int64_t{1} << r.index_bits) < p.size)
+    ++r.index_bits;
+  r.count = p.size;
+  r.passes = {p};
+  return r;
+}
+
 std::optional<Analysis> analyse(const ir::Model& model, const ir::Subgraph& sg,
                                 const ir::Operator& op, std::string* why) {
+  if (op.type == BuiltinOp::ARG_MAX)
+    return analyse_arg_max(model, sg, op, why);
   auto fail = [&](std::string s) -> std::optional<Analysis> {
     *why = std::move(s);
     return std::nullopt;
@@ -289,7 +352,9 @@ class ReductionLowering {
       staged = feature_map("staged", t.type, y.shape, t.quant);
       target = staged;
     }
-    if (op_.type == BuiltinOp::SUM || op_.type == BuiltinOp::MEAN)
+    if (op_.type == BuiltinOp::ARG_MAX)
+      lower_arg_max(x, target);
+    else if (op_.type == BuiltinOp::SUM || op_.type == BuiltinOp::MEAN)
       lower_sum(x, target);
     else
       lower_extreme(x, target, op_.type == BuiltinOp::REDUCE_MIN);
@@ -414,6 +479,87 @@ class ReductionLowering {
       const ir::Shape4 s = shape4(p.outer, 1, p.inner);
       complement(whole(current, s), view(target, s, "out", raw), "min");
     }
+  }
+
+  // ARG_MAX: with 2^k >= n positions along the axis, v = x * 2^k + (2^k - 1 - i) orders first
+  // by the value, then by the smaller position; max(v) - max(x) * 2^k = 2^k - 1 - argmax.
+  //   1 Mul      x * 2^k (int16; x read raw, the int32 constant's product unscaled)
+  //   2 Add      + (2^k - 1 - i), an int16 constant along the axis broadcast over the rest: v
+  //   3 MaxPool  max(v) over a 1 x n window
+  //   4 MaxPool  max(x) over the same window (raw values)
+  //   5 Mul      max(x) * 2^k (int16)
+  //   6 Sub      max(v) - max(x) * 2^k = 2^k - 1 - argmax (int16)
+  //   7 Sub      (2^k - 1) minus that: argmax (int32)
+  // All exact: |v| <= 2^15, the others smaller.
+  void lower_arg_max(int x, int target) {
+    using Op = ir::NpuOpType;
+    const Pass& p = a_.passes.front();
+    const int bits = a_.index_bits;
+    const ir::QuantParams raw{1.0, 0};
+    const ir::Shape4 full = shape4(p.outer, p.size, p.inner);
+    const ir::Shape4 row = shape4(p.outer, 1, p.inner);
+    const auto i16 = ir::DataType::kInt16;
+    const ir::TensorSlice xs = view(x, full, "in", raw);
+    const ir::TensorSlice scale = whole(
+        b_.add_int32_scalar(name_ + "_index_scale", int32_t{1} << bits), ir::Shape4{1, 1, 1, 1});
+    auto elementwise = [&](Op type, const ir::TensorSlice& a, const ir::TensorSlice& c,
+                           const ir::TensorSlice& out, const std::string& what, bool reversed) {
+      ir::NpuOp op;
+      op.type = type;
+      op.ifm = a;
+      op.ifm2 = c;
+      op.ofm = out;
+      op.reversed_operands = reversed;
+      op.explicit_scale = std::make_pair(1u, 0);
+      op.name = name_ + "_" + what;
+      add(std::move(op));
+    };
+    auto max_pool = [&](const ir::TensorSlice& in, const ir::TensorSlice& out,
+                        const std::string& what) {
+      ir::NpuOp op;
+      op.type = Op::kMaxPool;
+      op.ifm = in;
+      op.ofm = out;
+      op.kernel.width = static_cast<int>(p.size);
+      op.byte_copy = true;
+      op.name = name_ + "_" + what;
+      add(std::move(op));
+    };
+    const ir::TensorSlice shifted = whole(feature_map("shifted", i16, full, raw), full);
+    elementwise(Op::kMul, xs, scale, shifted, "shifted", false);
+    // The positions' codes, little endian int16, shaped (1, 1, n, 1).
+    ir::NpuTensor codes;
+    codes.name = name_ + "_positions";
+    codes.type = i16;
+    codes.shape = shape4(1, p.size, 1);
+    auto bytes = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(p.size) * 2);
+    for (int64_t i = 0; i < p.size; ++i) {
+      const auto code = static_cast<uint16_t>((int64_t{1} << bits) - 1 - i);
+      (*bytes)[static_cast<size_t>(2 * i)] = static_cast<uint8_t>(code & 0xFF);
+      (*bytes)[static_cast<size_t>(2 * i + 1)] = static_cast<uint8_t>(code >> 8);
+    }
+    codes.data = std::move(bytes);
+    const int code_tensor = b_.add_constant(std::move(codes));
+    const ir::TensorSlice keyed = whole(feature_map("keyed", i16, full, raw), full);
+    elementwise(Op::kAdd, shifted, whole(code_tensor, shape4(1, p.size, 1)), keyed, "keyed", false);
+    const ir::TensorSlice key_max = whole(feature_map("key_max", i16, row, raw), row);
+    max_pool(keyed, key_max, "key_max");
+    const ir::TensorSlice value_max =
+        whole(feature_map("value_max", ir::DataType::kInt8, row, raw), row);
+    max_pool(xs, value_max, "value_max");
+    const ir::TensorSlice value_shifted = whole(feature_map("value_shifted", i16, row, raw), row);
+    elementwise(Op::kMul, value_max, scale, value_shifted, "value_shifted", false);
+    const ir::TensorSlice code = whole(feature_map("code", i16, row, raw), row);
+    elementwise(Op::kSub, key_max, value_shifted, code, "code", false);
+    ir::NpuTensor last;
+    last.name = name_ + "_last_code";
+    last.type = i16;
+    const auto top = static_cast<uint16_t>((1 << bits) - 1);
+    last.data = std::make_shared<std::vector<uint8_t>>(
+        std::vector<uint8_t>{static_cast<uint8_t>(top & 0xFF), static_cast<uint8_t>(top >> 8)});
+    const int last_tensor = b_.add_constant(std::move(last));
+    elementwise(Op::kSub, code, whole(last_tensor, ir::Shape4{1, 1, 1, 1}),
+                view(target, row, "out", raw), "index", true);
   }
 
   void lower_sum(int x, int target) {
