@@ -118,7 +118,7 @@ std::optional<std::pair<uint32_t, int>> sum_scale(double ratio, int64_t count, b
     significand = (significand << fold) / count;
     shift -= fold;
   }
-  if (shift > 0 && (max_sum << shift) >= kInt32Limit) {
+  if (shift > 0 && (shift >= 31 || (max_sum << shift) >= kInt32Limit)) {
     *why = fmt::format(
         "the scale ratio {:g} shifts the sum left by {} bits, beyond TFLite's 32-bit arithmetic "
         "for sums up to {}",

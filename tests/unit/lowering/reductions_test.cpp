@@ -146,3 +146,45 @@ TEST(ReductionLowering, SumOverHeightAndWidthUsesAHeightByWidthKernel) {
 
 }  // namespace
 }  // namespace euc::frontend
+
+namespace euc::frontend {
+namespace {
+
+// ARG_MAX along the depth of the corpus model: the position codes 2^k - 1 - i beside the value
+// (k the smallest with 2^k >= depth), max pools of keys and values, two subtractions.
+TEST(ReductionLowering, ArgMaxKeysThePositionIntoTheLowBits) {
+  EUC_REQUIRE_SHARED();
+  const ir::Model m =
+      tfl::read_model_file(test::shared_dir() / "models/ops/arg_max_axis3_int8.tflite");
+  ASSERT_EQ(reduction_why_not(m, 0, 0), std::nullopt);
+  const LoweredSubgraph l = lower_subgraph(m, 0, {true});
+  ASSERT_EQ(l.segments.size(), 1u);
+  const ir::NpuGraph& g = l.segments[0].graph;
+  const std::vector<int32_t>& in_shape =
+      m.subgraphs[0].tensors[m.subgraphs[0].operators[0].inputs[0]].shape;
+  const int depth = in_shape.back();
+  int bits = 0;
+  while ((1 << bits) < depth)
+    ++bits;
+  ASSERT_EQ(g.ops.size(), 7u);
+  const T kinds[] = {T::kMul, T::kAdd, T::kMaxPool, T::kMaxPool, T::kMul, T::kSub, T::kSub};
+  for (size_t i = 0; i < 7; ++i)
+    EXPECT_EQ(g.ops[i].type, kinds[i]) << i;
+  // The codes: int16, one per position along the width of the (1, 1, depth, 1) constant.
+  const ir::NpuTensor& codes = g.tensors.at(static_cast<size_t>(g.ops[1].ifm2.tensor));
+  ASSERT_TRUE(codes.is_constant());
+  EXPECT_EQ(codes.type, ir::DataType::kInt16);
+  ASSERT_EQ(codes.data->size(), static_cast<size_t>(2 * depth));
+  for (int i = 0; i < depth; ++i) {
+    int16_t v = 0;
+    std::memcpy(&v, codes.data->data() + 2 * i, 2);
+    EXPECT_EQ(v, (1 << bits) - 1 - i) << i;
+  }
+  EXPECT_EQ(g.ops[2].kernel.width, depth);
+  EXPECT_EQ(g.tensors.at(static_cast<size_t>(g.ops[2].ofm.tensor)).type, ir::DataType::kInt16);
+  EXPECT_EQ(g.tensors.at(static_cast<size_t>(g.ops[6].ofm.tensor)).type, ir::DataType::kInt32);
+  EXPECT_TRUE(g.ops[6].reversed_operands);  // (2^k - 1) minus the code
+}
+
+}  // namespace
+}  // namespace euc::frontend
