@@ -1,5 +1,6 @@
-// REDUCE_MAX, REDUCE_MIN, SUM and MEAN (int8 -> int8, int16 -> int16) over any set of axes,
-// lowered to NPU operations that compute exactly what TFLite Micro's reference kernels compute.
+// REDUCE_MAX, REDUCE_MIN, SUM and MEAN (int8 -> int8, int16 -> int16) over any set of axes, and
+// ARG_MAX (int8 -> int32, one axis; see lower_arg_max), lowered to NPU operations that compute
+// exactly what TFLite Micro's reference kernels compute.
 //
 // Geometry. Axes of size 1 are dropped and adjacent axes that are all reduced (or all kept) merge
 // into runs; the NHWC bytes of the input are then runs of sizes s_0 .. s_k in C order. Reducing

@@ -1,6 +1,7 @@
 #pragma once
-// REDUCE_MAX, REDUCE_MIN, SUM and MEAN over any axes (int8, int16) on the NPU, exactly as TFLite
-// Micro's reference kernels compute them. reductions.cpp derives each step.
+// REDUCE_MAX, REDUCE_MIN, SUM and MEAN over any axes (int8, int16) and ARG_MAX (int8 -> int32)
+// on the NPU, exactly as TFLite Micro's reference kernels compute them. reductions.cpp derives
+// each step.
 #include <optional>
 #include <string>
 
