@@ -376,28 +376,62 @@ bool Builder::apply_pool(const Step& s) {
   return true;
 }
 
+// MEAN, SUM, REDUCE_MAX or REDUCE_MIN (Step::axis 0-3) over the axes in Step::ints (height and
+// width when empty; the order given, negative when flagged).
 bool Builder::apply_mean(const Step& s) {
   if (s.src.size() != 1)
     return false;
   const Value x = *value(s.src[0]);
-  if (x.shape.size() != 4)
+  if (x.shape.size() != 4 || s.axis < 0 || s.axis > 3)
     return false;
   const bool keep = (s.flags & flag::kKeepDims) != 0;
   const bool negative = (s.flags & flag::kNegativeAxes) != 0;
-  std::vector<int32_t> axes = negative ? std::vector<int32_t>{-3, -2} : std::vector<int32_t>{1, 2};
+  std::vector<int32_t> axes = s.ints.empty() ? std::vector<int32_t>{1, 2} : s.ints;
+  bool reduced[4] = {false, false, false, false};
+  for (int32_t& a : axes) {
+    if (a < 0 || a > 3)
+      return false;
+    reduced[a] = true;
+    if (negative)
+      a -= 4;
+  }
   if (s.swap_operands)
-    std::swap(axes[0], axes[1]);
-  const int n = x.shape[0], c = x.shape[3];
-  std::vector<int32_t> shape = keep ? std::vector<int32_t>{n, 1, 1, c} : std::vector<int32_t>{n, c};
-  // Channel means differ by about a third of the spread (biases of the producers).
-  const Quant q = choose_quant(s, x.type, x.mean, x.spread * 0.35, Act::kNone);
+    std::reverse(axes.begin(), axes.end());
+  std::vector<int32_t> shape;
+  int64_t count = 1;
+  for (int k = 0; k < 4; ++k) {
+    if (reduced[k])
+      count *= x.shape[static_cast<size_t>(k)];
+    if (!reduced[k] || keep)
+      shape.push_back(reduced[k] ? 1 : x.shape[static_cast<size_t>(k)]);
+  }
+  static constexpr ir::BuiltinOp kTypes[] = {ir::BuiltinOp::MEAN, ir::BuiltinOp::SUM,
+                                             ir::BuiltinOp::REDUCE_MAX, ir::BuiltinOp::REDUCE_MIN};
+  const ir::BuiltinOp type = kTypes[s.axis];
+  Quant q;
+  if (type == ir::BuiltinOp::REDUCE_MAX || type == ir::BuiltinOp::REDUCE_MIN) {
+    // The values are copied: the input's quantisation.
+    q.scale = x.scale;
+    q.zero_point = x.zero_point;
+    q.mean = x.mean + (type == ir::BuiltinOp::REDUCE_MAX ? 1.0 : -1.0) * x.spread;
+    q.spread = x.spread * 0.5;
+  } else if (type == ir::BuiltinOp::SUM) {
+    const double n = static_cast<double>(count);
+    q = choose_quant(s, x.type, x.mean * n, x.spread * std::sqrt(n), Act::kNone);
+  } else {
+    // Channel means differ by about a third of the spread (biases of the producers).
+    q = choose_quant(s, x.type, x.mean, x.spread * 0.35, Act::kNone);
+  }
+  if (shape.empty())
+    shape.push_back(1);
   int axis = add_int32_constant(step_name("axes"), axes);
-  const Value& out = add_value(shape, x.type, q, "mean");
+  const Value& out = add_value(shape, x.type, q, type == ir::BuiltinOp::MEAN ? "mean" : "reduce");
   tflite::ReducerOptionsT o;
   o.keep_dims = keep;
-  emit<tflite::ReducerOptions>(ir::BuiltinOp::MEAN, {x.tensor, axis}, {out.tensor}, o);
+  emit<tflite::ReducerOptions>(type, {x.tensor, axis}, {out.tensor}, o);
   macs_ += x.elements();
-  describe(s, fmt::format("axes {}{}", shape_text(axes), keep ? " keep_dims" : ""));
+  describe(s, fmt::format("{} axes {}{}", ir::builtin_op_name(type), shape_text(axes),
+                          keep ? " keep_dims" : ""));
   return true;
 }
 

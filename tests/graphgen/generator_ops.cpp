@@ -383,6 +383,16 @@ bool Generator::add_mean() {
     return false;
   Step s = step(Op::kMean);
   s.src = {*src};
+  // MEAN, SUM, REDUCE_MAX or REDUCE_MIN over height and width (half the time, as networks
+  // pool), else over a random non-empty subset of the four axes.
+  s.axis = rng_.uniform(0, 3);
+  if (rng_.chance(0.5)) {
+    const int mask = rng_.uniform(1, 15);
+    for (int k = 0; k < 4; ++k) {
+      if ((mask >> k & 1) != 0)
+        s.ints.push_back(k);
+    }
+  }
   s.flags = rng_.chance(0.5) ? flag::kKeepDims : 0;
   s.flags |= rng_.chance(0.2) ? flag::kNegativeAxes : 0;
   s.swap_operands = rng_.chance(0.2);

@@ -357,78 +357,6 @@ void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool in
 
 namespace {
 
-// The height/width mean this lowering handles: an int8 [1, H, W, C] input averaged over axes
-// 1 and 2 into C values, H and W within a depthwise kernel's limits.
-bool is_hw_mean(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
-  if (op.inputs.size() != 2 || op.outputs.size() != 1 || op.inputs[1] < 0)
-    return false;
-  const ir::Tensor& in = sg.tensors[op.inputs[0]];
-  const ir::Tensor& out = sg.tensors[op.outputs[0]];
-  const ir::Tensor& axes = sg.tensors[op.inputs[1]];
-  if (in.type != ir::DataType::kInt8 || out.type != ir::DataType::kInt8)
-    return false;
-  if (in.shape.size() != 4 || in.shape[0] != 1)
-    return false;
-  if (out.num_elements() != in.shape[3])
-    return false;
-  auto bytes = model.tensor_data(axes);
-  if (axes.type != ir::DataType::kInt32 || bytes.size() != 8)
-    return false;
-  int32_t a[2];
-  std::memcpy(a, bytes.data(), 8);
-  for (int32_t& v : a) {
-    if (v < 0)
-      v += 4;
-  }
-  if (!((a[0] == 1 && a[1] == 2) || (a[0] == 2 && a[1] == 1)))
-    return false;
-  const int h = in.shape[1], w = in.shape[2];
-  return h <= 64 && w <= 64 && h * w <= 4096;
-}
-
-}  // namespace
-
-void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index) {
-  // A depthwise convolution with an all-ones H x W kernel sums each channel; the IFM zero point
-  // register subtracts the input zero point, and one scale record per channel applies TFLite
-  // Micro's MEAN rescale: the input/output scale ratio with 1/count folded into the significand
-  // (reference_integer_ops Mean), so the result rounds exactly as TFLite's.
-  ir::NpuOp out = base_op(b, op, index, ir::NpuOpType::kDepthwiseConv2D);
-  // Copies, not references: add_constant below grows the tensor list.
-  const ir::NpuTensor ifm = b.lowered(out.ifm.tensor);
-  const ir::NpuTensor ofm = b.lowered(out.ofm.tensor);
-  const int h = ifm.shape.h, w = ifm.shape.w, c = ifm.shape.c;
-  out.ofm.shape = {1, 1, 1, c};
-  out.kernel.height = h;
-  out.kernel.width = w;
-  ir::NpuTensor ones;
-  ones.name = ofm.name + "_mean_weights";
-  ones.type = ir::DataType::kInt8;
-  ones.data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(h) * w * c, 1);
-  ones.weight_shape = {1, h, w, c};
-  ones.channel_scales = {1.0};
-  ones.channel_zero_points = {0};
-  out.weights = b.add_constant(std::move(ones));
-  const int64_t count = int64_t{h} * w;
-  auto [significand, shift] =
-      tflite_multiplier(static_cast<double>(static_cast<float>(ifm.quant.scale)) /
-                        static_cast<double>(static_cast<float>(ofm.quant.scale)));
-  int fold = 63 - __builtin_clzll(static_cast<uint64_t>(count));
-  // A ratio below 2^-31 (shift < -31) leaves no room to fold the count in; the shift check
-  // below then decides.
-  fold = std::max(0, std::min({fold, 32, 31 + shift}));
-  significand = (significand << fold) / count;
-  shift -= fold;
-  // The scale record's shift counts from bit 0: TFLite's exponent `shift` is 31 - record shift.
-  if (31 - shift < 0 || 31 - shift > 63 || significand < 0 || significand > UINT32_MAX) {
-    cannot_lower(op, index, "mean rescale outside the scale record's range");
-  }
-  out.explicit_scale = std::make_pair(static_cast<uint32_t>(significand), 31 - shift);
-  b.add(std::move(out));
-}
-
-namespace {
-
 // QUANTIZE between 8- and 16-bit integer types with per-tensor quantisation (a rescale).
 bool is_rescale(const ir::Subgraph& sg, const ir::Operator& op) {
   if (op.inputs.size() != 1 || op.outputs.size() != 1 || op.inputs[0] < 0)
@@ -543,14 +471,6 @@ std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgr
     return fmt::format("the first operand '{}' has more than 4 dimensions",
                        sg.tensors[op.inputs[0]].name);
   return std::nullopt;
-}
-
-std::optional<std::string> mean_why_not(const ir::Model& model, int subgraph, int op_index) {
-  const ir::Subgraph& sg = model.subgraphs.at(subgraph);
-  if (is_hw_mean(model, sg, sg.operators.at(op_index)))
-    return std::nullopt;
-  return "euc lowers MEAN over the height and width of an int8 [1, H, W, C] input, H and W "
-         "within a depthwise kernel's limits (not this one yet)";
 }
 
 std::optional<std::string> relu_why_not(const ir::Model& model, int subgraph, int op_index) {

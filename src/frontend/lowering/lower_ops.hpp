@@ -14,7 +14,6 @@ namespace euc::frontend {
 std::optional<std::string> convolution_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> pooling_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgraph, int op_index);
-std::optional<std::string> mean_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> quantize_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> relu_why_not(const ir::Model& model, int subgraph, int op_index);
 
@@ -31,7 +30,6 @@ void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index);
 // `input_produced`: the input is computed inside the segment (a reshape of a segment input
 // becomes a copy, not an alias).
 void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
-void lower_mean(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_relu(SegmentBuilder& b, const ir::Operator& op, int index);
 // Activations without a lookup table (activations.cpp).

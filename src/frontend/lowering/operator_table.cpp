@@ -8,6 +8,7 @@
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/lut_activations.hpp"
+#include "frontend/lowering/reductions.hpp"
 #include "frontend/lowering/softmax.hpp"
 #include "frontend/lowering/squared_difference.hpp"
 
@@ -46,8 +47,8 @@ void lower_pool(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
 void lower_binary(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_elementwise(b, op, index);
 }
-void lower_mean_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
-  lower_mean(b, op, index);
+void lower_reduction_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_reduction(b, op, index);
 }
 void lower_rescale(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_quantize(b, op, index);
@@ -98,10 +99,15 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::CONV_2D, convolution_why_not, lower_conv},
       {BuiltinOp::DEPTHWISE_CONV_2D, convolution_why_not, lower_conv},
       {BuiltinOp::FULLY_CONNECTED, convolution_why_not, lower_fc},
-      // Pooling and reductions (lower_ops.cpp)
+      // Pooling (lower_ops.cpp)
       {BuiltinOp::AVERAGE_POOL_2D, pooling_why_not, lower_pool},
       {BuiltinOp::MAX_POOL_2D, pooling_why_not, lower_pool},
-      {BuiltinOp::MEAN, mean_why_not, lower_mean_op},
+      // Reductions over any axes (reductions.cpp): max pools, all-ones depthwise convolutions
+      {BuiltinOp::MEAN, reduction_why_not, lower_reduction_op},
+      {BuiltinOp::ARG_MAX, reduction_why_not, lower_reduction_op},
+      {BuiltinOp::SUM, reduction_why_not, lower_reduction_op},
+      {BuiltinOp::REDUCE_MAX, reduction_why_not, lower_reduction_op},
+      {BuiltinOp::REDUCE_MIN, reduction_why_not, lower_reduction_op},
       // Elementwise (lower_ops.cpp)
       {BuiltinOp::ADD, elementwise_why_not, lower_binary},
       {BuiltinOp::SUB, elementwise_why_not, lower_binary},

@@ -39,6 +39,8 @@ constexpr std::array kVelaOperators = {
     B::PAD,
     B::PRELU,
     B::QUANTIZE,
+    B::REDUCE_MAX,  // Vela 5.1 (not 3.10), as REDUCE_MIN and SUM
+    B::REDUCE_MIN,
     B::RELU,
     B::RELU6,
     B::RELU_N1_TO_1,
@@ -55,6 +57,7 @@ constexpr std::array kVelaOperators = {
     B::SQUEEZE,
     B::STRIDED_SLICE,
     B::SUB,
+    B::SUM,
     B::TANH,
     B::TRANSPOSE,
     B::TRANSPOSE_CONV,

@@ -377,29 +377,11 @@ std::vector<ViolationCase> cases() {
 
       // ---- MEAN, ARG_MAX ----
       {"mean_rank", "mean_hw_7x7x32_int8", [](ir::Model& m) { set_shape(in(m), {32}); }, "is 1-D"},
-      {"mean_axes", "mean_hw_7x7x32_int8",
-       [](ir::Model& m) {
-         set_shape(in(m, 1), {1});
-         set_values<int32_t>(m, in(m, 1), {3});
-       },
-       "depth reduced with no height, width or depth of size 1"},
       {"mean_reduced_size", "mean_hw_7x7x32_int8",
        [](ir::Model& m) {
          set_shape(in(m), {1, 65535, 257, 1});
        },
        "int8 IFM reduces 16842495 elements (limit 16777216)"},
-      {"mean_width", "mean_hw_7x7x32_int8",
-       [](ir::Model& m) {
-         set_shape(in(m), {1, 2, 5000, 32});
-       },
-       "has width 5000"},
-      {"mean_depth", "mean_hw_7x7x32_int8",
-       [](ir::Model& m) {
-         set_shape(in(m), {1, 1, 7, 5000});
-         set_shape(in(m, 1), {1});
-         set_values<int32_t>(m, in(m, 1), {3});
-       },
-       "reduces depth 5000"},
       {"argmax_output_type", "arg_max_axis3_int8", [](ir::Model& m) { out(m).type = DT::kInt16; },
        "is int16"},
       {"argmax_axis", "arg_max_axis3_int8",

@@ -60,10 +60,14 @@ bool has_failed(const SupportVerdict& v, std::string_view id) {
   return std::find(v.failed.begin(), v.failed.end(), id) != v.failed.end();
 }
 
-// Vela 3.10's 43 types and Vela 5.1's BATCH_MATMUL.
-TEST(NpuOperators, VelaPlacesFortyFourTypesInNameOrder) {
+// Vela 3.10's 43 types, Vela 5.1's BATCH_MATMUL and the three reductions Vela 5.1 adds
+// (REDUCE_MAX, REDUCE_MIN, SUM).
+TEST(NpuOperators, VelaPlacesFortySevenTypesInNameOrder) {
   auto ops = vela_operator_types();
-  EXPECT_EQ(ops.size(), 44u);
+  EXPECT_EQ(ops.size(), 47u);
+  for (ir::BuiltinOp op : {ir::BuiltinOp::BATCH_MATMUL, ir::BuiltinOp::REDUCE_MAX,
+                           ir::BuiltinOp::REDUCE_MIN, ir::BuiltinOp::SUM})
+    EXPECT_TRUE(is_vela_operator_type(op)) << ir::builtin_op_name(op);
   std::vector<std::string_view> names;
   for (ir::BuiltinOp op : ops)
     names.push_back(ir::builtin_op_name(op));
@@ -378,7 +382,7 @@ TEST(SupportedOpsReport, ListsGenericExceptionsAndLinksOnlyToExistingSections) {
   // The exceptions name only operators euc lowers (Vela 3.10's lists: ADD, ARG_MAX, MUL, SHAPE,
   // SUB, TRANSPOSE and CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV; FULLY_CONNECTED from Vela
   // 5.1's).
-  EXPECT_NE(md.find("(`no_int32`) [except ADD, MUL, SUB]"), std::string::npos);
+  EXPECT_NE(md.find("(`no_int32`) [except ADD, ARG_MAX, MUL, SUB]"), std::string::npos);
   EXPECT_NE(md.find("(`per_tensor_quantization`) [except CONV_2D, DEPTHWISE_CONV_2D, "
                     "FULLY_CONNECTED]"),
             std::string::npos);
