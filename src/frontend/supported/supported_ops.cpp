@@ -14,7 +14,8 @@ namespace {
 
 using B = ir::BuiltinOp;
 
-// The TFLite operators Vela 3.10 can place on the NPU, in name order.
+// The TFLite operators Vela 3.10 can place on the NPU, and the data movement Vela 5.1 adds
+// (MIRROR_PAD, PADV2, REVERSE_V2), in name order.
 constexpr std::array kVelaOperators = {
     B::ABS,
     B::ADD,
@@ -33,9 +34,11 @@ constexpr std::array kVelaOperators = {
     B::MAX_POOL_2D,
     B::MEAN,
     B::MINIMUM,
+    B::MIRROR_PAD,
     B::MUL,
     B::PACK,
     B::PAD,
+    B::PADV2,
     B::PRELU,
     B::QUANTIZE,
     B::RELU,
@@ -44,6 +47,7 @@ constexpr std::array kVelaOperators = {
     B::RESHAPE,
     B::RESIZE_BILINEAR,
     B::RESIZE_NEAREST_NEIGHBOR,
+    B::REVERSE_V2,
     B::RSQRT,
     B::SHAPE,
     B::SLICE,
