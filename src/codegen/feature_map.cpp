@@ -68,6 +68,29 @@ FeatureMapView feature_map_view(const ir::NpuGraph& graph, const scheduler::Tens
   v.layout = place.layout;
   v.shape = slice.shape;
   const int esize = element_bytes(t.type);
+  if (slice.strided()) {
+    // A lattice of the tensor's linear NHWC storage, never bricked or rolled (the scheduler
+    // keeps such tensors NHWC and whole).
+    if (place.layout != scheduler::Layout::kNhwc || place.rolling_rows > 0 || slice.shape.n != 1 ||
+        slice.offset.n != 0) {
+      throw Error(
+          ErrorKind::kInternal,
+          fmt::format("strided view of '{}' that is not a batch-1 view of NHWC storage", t.name));
+    }
+    const auto [first, last] = ir::strided_footprint(slice);
+    if (first < 0 || last >= t.shape.elements()) {
+      throw Error(ErrorKind::kInternal,
+                  fmt::format("strided view of '{}' reaches elements [{}, {}] of {}", t.name, first,
+                              last, t.shape.elements()));
+    }
+    const ir::ElementStrides& st = *slice.strides;
+    const int64_t start = st.origin + int64_t{slice.offset.h} * st.h +
+                          int64_t{slice.offset.w} * st.w + slice.offset.c;
+    v.base = static_cast<uint64_t>(place.address + start * esize);
+    v.storage = slice.shape;
+    v.byte_strides = std::pair<int64_t, int64_t>{st.h * esize, st.w * esize};
+    return v;
+  }
   int64_t offset = 0;
   if (place.layout == scheduler::Layout::kNhcwb16) {
     // Bricks of 16 channels: a view is always a box of the tensor's own shape, its channel
@@ -172,7 +195,16 @@ void emit_feature_map(Emitter& e, FeatureMapRole role, const FeatureMapView& fm)
   e.set_unsigned(r.height0, (wraps ? fm.tile0_rows : fm.shape.h) - 1);
   e.set_unsigned(r.height1, (wraps ? fm.tile0_rows : fm.shape.h) - 1);
   e.set_unsigned(r.width0, fm.shape.w - 1);
-  if (fm.layout == scheduler::Layout::kNhcwb16) {
+  if (fm.byte_strides) {
+    // 40-bit two's complement strides (docs/npu_architecture.md §Feature maps and regions): a
+    // reversed axis steps backwards.
+    const auto twos = [](int64_t v) {
+      return static_cast<uint64_t>(v) & ((uint64_t{1} << 40) - 1);
+    };
+    e.set_address(r.stride_c, static_cast<uint64_t>(esize));
+    e.set_address(r.stride_y, twos(fm.byte_strides->first));
+    e.set_address(r.stride_x, twos(fm.byte_strides->second));
+  } else if (fm.layout == scheduler::Layout::kNhcwb16) {
     // Brick strides: 16 channels per column step, a brick plane per 16 channels, a row of
     // bricks per row.
     const uint64_t depth16 = static_cast<uint64_t>((fm.storage.c + 15) / 16 * 16);

@@ -2,6 +2,8 @@
 // The registers that describe a feature map in memory (region, tile bases, tile sizes, strides,
 // precision, zero point), for the IFM, IFM2 and OFM register groups.
 #include <cstdint>
+#include <optional>
+#include <utility>
 
 #include "codegen/emitter.hpp"
 #include "ir/npu_graph.hpp"
@@ -21,6 +23,9 @@ struct FeatureMapView {
   // at `base2` (the buffer's start). 0: one tile.
   int tile0_rows = 0;
   uint64_t base2 = 0;
+  // A strided view (ir::TensorSlice::strides): its Y and X strides in bytes, possibly negative;
+  // `storage` is then unused.
+  std::optional<std::pair<int64_t, int64_t>> byte_strides;
 };
 
 // The view an operation has of a tensor slice under a plan.

@@ -52,14 +52,45 @@ struct NpuTensor {
   bool is_constant() const { return data != nullptr; }
 };
 
+// Element strides of a strided view (see TensorSlice): where the view starts and how far apart,
+// in elements of the tensor's linear NHWC storage, its rows and columns lie. Channels stay
+// contiguous (the NPU's NHWC channel stride is implicit); a view that needs another channel
+// spacing has depth 1 and makes that axis its rows or columns. Strides may be negative (a
+// reversed axis) or any size (a transposed or subsampled one).
+struct ElementStrides {
+  int64_t origin = 0;
+  int64_t h = 0;
+  int64_t w = 0;
+  friend bool operator==(const ElementStrides&, const ElementStrides&) = default;
+};
+
 // The part of a tensor an operation reads or writes: concatenation writes into a slice of its
 // output; split and slice read a slice of their input. Offset and shape are in NHWC elements.
+// A box view (no strides) is the box `shape` at `offset` of the tensor's own shape. A strided
+// view (strides set; batch 1, offset.n 0) is a lattice: its element (y, x, c) lies at linear
+// element origin + (offset.h + y) * h + (offset.w + x) * w + offset.c + c, so stripes and depth
+// slices move it by adding to offset as they do for boxes. Only codegen's NHWC addressing reads
+// strided views; the scheduler keeps them NHWC, out of cascades and rolling buffers.
 struct TensorSlice {
   int tensor = -1;
   Shape4 offset{0, 0, 0, 0};
   Shape4 shape;
+  std::optional<ElementStrides> strides = std::nullopt;
   bool valid() const { return tensor >= 0; }
+  bool strided() const { return strides.has_value(); }
 };
+
+// The first and last linear elements a strided view touches (its footprint in storage).
+inline std::pair<int64_t, int64_t> strided_footprint(const TensorSlice& s) {
+  const ElementStrides& e = *s.strides;
+  int64_t first = e.origin + int64_t{s.offset.h} * e.h + int64_t{s.offset.w} * e.w + s.offset.c;
+  int64_t last = first + (s.shape.c - 1);
+  for (auto [extent, step] : {std::pair<int64_t, int64_t>{s.shape.h, e.h}, {s.shape.w, e.w}}) {
+    const int64_t span = (extent - 1) * step;
+    (span < 0 ? first : last) += span;
+  }
+  return {first, last};
+}
 
 // The kinds of NPU operation; what each is to the hardware (its command, mode, scaling, block
 // kind, names) is one entry of arch/operation_kinds.

@@ -24,7 +24,7 @@ bool computes_rows(const ir::NpuOp& op) {
 
 bool whole(const ir::NpuGraph& graph, const ir::TensorSlice& s) {
   const ir::NpuTensor& t = graph.tensors[static_cast<size_t>(s.tensor)];
-  return s.offset == ir::Shape4{0, 0, 0, 0} && s.shape == t.shape && t.alias_of < 0;
+  return !s.strided() && s.offset == ir::Shape4{0, 0, 0, 0} && s.shape == t.shape && t.alias_of < 0;
 }
 
 bool reads(const ir::NpuOp& op, int t) {
@@ -56,7 +56,10 @@ bool can_cascade(const ir::NpuGraph& graph, int first, int last) {
     return false;
   for (int k = first; k <= last; ++k) {
     const ir::NpuOp& op = graph.ops[static_cast<size_t>(k)];
-    if (!computes_rows(op) || op.ofm.shape.n != 1 || op.ifm.shape.n != 1)
+    // Strided views (transposes, reversals, subsampling) do not map rows to rows: such an
+    // operation runs whole.
+    if (!computes_rows(op) || op.ofm.shape.n != 1 || op.ifm.shape.n != 1 || op.ifm.strided() ||
+        op.ifm2.strided() || op.ofm.strided())
       return false;
   }
   for (int k = first + 1; k <= last; ++k) {

@@ -14,7 +14,7 @@ namespace euc::scheduler {
 namespace {
 
 bool is_box_view(const ir::TensorSlice& s, const ir::Shape4& whole) {
-  return s.offset.n + s.shape.n <= whole.n && s.offset.h + s.shape.h <= whole.h &&
+  return !s.strided() && s.offset.n + s.shape.n <= whole.n && s.offset.h + s.shape.h <= whole.h &&
          s.offset.w + s.shape.w <= whole.w && s.offset.c + s.shape.c <= whole.c &&
          s.offset.n >= 0 && s.offset.h >= 0 && s.offset.w >= 0 && s.offset.c >= 0;
 }

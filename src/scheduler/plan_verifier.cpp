@@ -55,6 +55,7 @@ class Verifier {
     check_shapes();
     check_cascades();
     check_tensors();
+    check_strided_views();
     check_weight_buffers();
     check_staged_inputs();
     check_overlaps();
@@ -234,6 +235,35 @@ class Verifier {
       }
       check_extent(tensor_name(t), place.region, place.address, place.size,
                    boundary ? io_alignment : 16);
+    }
+  }
+
+  // A strided view's footprint lies inside its tensor's linear NHWC storage, whole (not a
+  // rolling buffer), and no cascade runs through its operation.
+  void check_strided_views() const {
+    for (size_t i = 0; i < graph_.ops.size(); ++i) {
+      const ir::NpuOp& op = graph_.ops[i];
+      for (const ir::TensorSlice* s : {&op.ifm, &op.ifm2, &op.ofm}) {
+        if (!s->valid() || !s->strided() || (s == &op.ifm2 && op.ifm2_scalar))
+          continue;
+        const auto t = static_cast<size_t>(s->tensor);
+        const ir::NpuTensor& tensor = graph_.tensors[t];
+        const TensorPlacement& place = plan_.tensors[t];
+        if (s->shape.n != 1 || s->offset.n != 0 || s->shape.h < 1 || s->shape.w < 1 ||
+            s->shape.c < 1)
+          fail(
+              fmt::format("{}: a strided view of {} is not one batch", op_name(i), tensor_name(t)));
+        if (place.layout != Layout::kNhwc || place.rolling_rows > 0)
+          fail(fmt::format("{}: {} is viewed strided but not stored whole in NHWC", op_name(i),
+                           tensor_name(t)));
+        if (plan_.ops[i].cascade >= 0)
+          fail(fmt::format("{} has a strided view but is cascaded", op_name(i)));
+        const auto [first, last] = ir::strided_footprint(*s);
+        if (first < 0 || last >= tensor.shape.elements()) {
+          fail(fmt::format("{}: a strided view reaches elements [{}, {}] of {}, which has {}",
+                           op_name(i), first, last, tensor_name(t), tensor.shape.elements()));
+        }
+      }
     }
   }
 

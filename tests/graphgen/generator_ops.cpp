@@ -454,7 +454,9 @@ bool Generator::add_quantize() {
   return try_add(s);
 }
 
-// An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place.
+// An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place (or once
+// could not: transposes, channel pads and strided slices with stride 2 now run on the NPU as
+// data movement).
 bool Generator::add_cpu() {
   const double u = rng_.unit();
   const ValueRef a = source();
@@ -466,10 +468,9 @@ bool Generator::add_cpu() {
     const int rank = static_cast<int>(x.shape.size());
     for (int k = 0; k < rank; ++k)
       s.ints.push_back(k);
-    if (rank >= 2) {
-      const int i = rng_.uniform(0, rank - 1), j = rng_.uniform(0, rank - 1);
-      std::swap(s.ints[i], s.ints[j]);
-    }
+    // Any permutation (euc's data movement copies every one on the NPU).
+    for (int k = rank - 1; k > 0; --k)
+      std::swap(s.ints[k], s.ints[rng_.uniform(0, k)]);
     return try_add(s);
   }
   if (u < 0.3) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "frontend/lowering/data_movement.hpp"
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/operator_arity.hpp"
 #include "frontend/lowering/operator_table.hpp"
@@ -13,6 +14,20 @@
 
 namespace euc::frontend {
 namespace {
+
+// Tensors an ethos-u operator already in the network (a model Vela compiled) reads or writes:
+// their arena offsets are fixed by the input's OfflineMemoryAllocation and its command stream,
+// so a new segment must not move them (an operator touching one stays on the CPU).
+std::set<int> fixed_by_ethosu(const ir::Subgraph& sg) {
+  std::set<int> fixed;
+  for (const ir::Operator& op : sg.operators) {
+    if (op.type != ir::BuiltinOp::CUSTOM || op.custom_code != "ethos-u")
+      continue;
+    fixed.insert(op.inputs.begin(), op.inputs.end());
+    fixed.insert(op.outputs.begin(), op.outputs.end());
+  }
+  return fixed;
+}
 
 bool is_reshape(ir::BuiltinOp op) {
   return op == ir::BuiltinOp::RESHAPE || op == ir::BuiltinOp::SQUEEZE ||
@@ -114,7 +129,20 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
   const ir::Subgraph& sg = model.subgraphs.at(subgraph);
   const int n = static_cast<int>(sg.operators.size());
   std::vector<bool> npu(n);
-  auto wanted = [&](int i) { return i < static_cast<int>(on_npu.size()) && on_npu[i]; };
+  const std::set<int> fixed = fixed_by_ethosu(sg);
+  auto touches_fixed = [&](int i) {
+    const ir::Operator& op = sg.operators[static_cast<size_t>(i)];
+    for (const std::vector<int32_t>* list : {&op.inputs, &op.outputs}) {
+      for (int t : *list) {
+        if (fixed.count(t) != 0)
+          return true;
+      }
+    }
+    return false;
+  };
+  auto wanted = [&](int i) {
+    return i < static_cast<int>(on_npu.size()) && on_npu[i] && !touches_fixed(i);
+  };
   for (int i = 0; i < n; ++i) {
     // The supported-operator checks tolerate any inputs and outputs (an operator they reject
     // stays on the CPU as it is); what goes on to the NPU must have those of its type.
@@ -124,15 +152,19 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
     npu[i] = wanted(i) && entry != nullptr && !entry->folds_into_next &&
              !entry->why_not(model, subgraph, i);
   }
-  // A PAD goes with the convolution it folds into, when that convolution runs on the NPU.
+  // A PAD goes with the convolution it folds into, when that convolution runs on the NPU;
+  // otherwise it runs on its own when it can (copies and fills, data_movement.cpp).
   std::map<int, FoldedPad> folds;  // PAD output tensor -> fold
-  for (int i = n - 2; i >= 0; --i) {
+  for (int i = n - 1; i >= 0; --i) {
     FoldedPad fold;
     const OperatorLowering* entry = find_lowering(sg.operators[i].type);
-    if (wanted(i) && npu[i + 1] && entry != nullptr && entry->folds_into_next &&
-        pad_folds_into_next(model, subgraph, i, &fold)) {
+    if (!wanted(i) || entry == nullptr || !entry->folds_into_next)
+      continue;
+    if (i + 1 < n && npu[i + 1] && pad_folds_into_next(model, subgraph, i, &fold)) {
       npu[i] = true;
       folds[sg.operators[i].outputs[0]] = fold;
+    } else if (!data_movement_why_not(model, subgraph, i)) {
+      npu[i] = true;
     }
   }
   for (int i = 0; i < n; ++i) {
@@ -198,7 +230,7 @@ LoweredSubgraph lower_subgraph(const ir::Model& model, int subgraph,
     SegmentBuilder builder(model, sg);
     for (int op_index : seg.network_ops) {
       const ir::Operator& op = sg.operators[op_index];
-      if (op.type == ir::BuiltinOp::PAD)
+      if (op.type == ir::BuiltinOp::PAD && folds.count(op.outputs[0]) != 0)
         builder.fold_pad(op.outputs[0], folds.at(op.outputs[0]));
     }
     place_pieces_in_place(builder, seg.network_ops);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "frontend/lowering/batch_matmul.hpp"
+#include "frontend/lowering/data_movement.hpp"
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
@@ -31,8 +32,30 @@ std::optional<std::string> join_split_why_not(const ir::Model& model, int subgra
 std::optional<std::string> pad_why_not(const ir::Model& model, int subgraph, int op_index) {
   if (pad_folds_into_next(model, subgraph, op_index, nullptr))
     return std::nullopt;
-  return "euc lowers PAD only folded into the padding of the convolution reading it (height and "
-         "width padding no wider than its kernel, VALID, the PAD's output read by it alone)";
+  auto why = data_movement_why_not(model, subgraph, op_index);
+  if (!why)
+    return std::nullopt;
+  return "the PAD neither folds into the convolution reading it (height and width padding no "
+         "wider than its kernel, VALID, the PAD's output read by it alone) nor copies: " +
+         *why;
+}
+
+// STRIDED_SLICE: a box view or copy when its strides are 1 (join_split.cpp), else lattice copies
+// (data_movement.cpp).
+std::optional<std::string> strided_slice_why_not(const ir::Model& model, int subgraph,
+                                                 int op_index) {
+  if (!join_split_why_not(model, subgraph, op_index))
+    return std::nullopt;
+  return data_movement_why_not(model, subgraph, op_index);
+}
+void lower_strided_slice(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  if (join_split_geometry(b.model(), b.subgraph(), op))
+    lower_join_split(b, op, index);
+  else
+    lower_data_movement(b, op, index);
+}
+void lower_moves(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_data_movement(b, op, index);
 }
 
 void lower_conv(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
@@ -68,8 +91,12 @@ void lower_batch_matmul_op(SegmentBuilder& b, const ir::Operator& op, int index,
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
 }
-void lower_folded(SegmentBuilder&, const ir::Operator&, int, bool) {
-  // Nothing: the convolution after it reads the PAD's input with the padding (fold_pad).
+void lower_pad(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  // Folded: nothing, the convolution after it reads the PAD's input with the padding
+  // (fold_pad). Otherwise copies into the centre and fills around it.
+  if (op.outputs.size() == 1 && b.folded_pad(op.outputs[0]) != nullptr)
+    return;
+  lower_data_movement(b, op, index);
 }
 
 // LEAKY_RELU: a table on int8 (exact for every alpha), the NPU's LeakyReLU or two rescales on
@@ -145,9 +172,15 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::SPLIT, join_split_why_not, lower_join},
       {BuiltinOp::SPLIT_V, join_split_why_not, lower_join},
       {BuiltinOp::SLICE, join_split_why_not, lower_join},
-      {BuiltinOp::STRIDED_SLICE, join_split_why_not, lower_join},
-      // Padding (lowering.cpp): folded into the next convolution
-      {BuiltinOp::PAD, pad_why_not, lower_folded, true},
+      {BuiltinOp::STRIDED_SLICE, strided_slice_why_not, lower_strided_slice},
+      // Padding (lowering.cpp): folded into the next convolution, else copies and fills
+      // (data_movement.cpp)
+      {BuiltinOp::PAD, pad_why_not, lower_pad, true},
+      // Data movement (data_movement.cpp): byte copies between strided views
+      {BuiltinOp::TRANSPOSE, data_movement_why_not, lower_moves},
+      {BuiltinOp::REVERSE_V2, data_movement_why_not, lower_moves},
+      {BuiltinOp::PADV2, data_movement_why_not, lower_moves},
+      {BuiltinOp::MIRROR_PAD, data_movement_why_not, lower_moves},
   };
   std::sort(t.begin(), t.end(), [](const OperatorLowering& a, const OperatorLowering& b) {
     return ir::builtin_op_name(a.type) < ir::builtin_op_name(b.type);

@@ -160,8 +160,10 @@ ir::NpuOp* SegmentBuilder::sole_producer(int t) {
     return nullptr;
   for (auto op = graph_.ops.rbegin(); op != graph_.ops.rend(); ++op) {
     if (op->ofm.tensor == it->second)
-      return op->ofm.offset == ir::Shape4{0, 0, 0, 0} && op->ofm.shape == tensor.shape ? &*op
-                                                                                       : nullptr;
+      return !op->ofm.strided() && op->ofm.offset == ir::Shape4{0, 0, 0, 0} &&
+                     op->ofm.shape == tensor.shape
+                 ? &*op
+                 : nullptr;
   }
   return nullptr;
 }

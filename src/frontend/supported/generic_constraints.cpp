@@ -431,8 +431,10 @@ std::vector<Constraint> generic_constraints() {
               {B::CONV_2D, B::DEPTHWISE_CONV_2D, B::FULLY_CONNECTED, B::TRANSPOSE_CONV},
               per_tensor_quantization),
       generic("batch_one", "Input feature maps have batch size 1",
-              {B::BATCH_MATMUL, B::FULLY_CONNECTED, B::RESHAPE, B::SHAPE, B::SLICE, B::SOFTMAX,
-               B::SPLIT, B::SPLIT_V, B::SQUEEZE, B::STRIDED_SLICE, B::UNPACK},
+              // (euc's data movement copies any batch: TRANSPOSE, REVERSE_V2 and the pads too.)
+              {B::BATCH_MATMUL, B::FULLY_CONNECTED, B::MIRROR_PAD, B::PAD, B::PADV2, B::RESHAPE,
+               B::REVERSE_V2, B::SHAPE, B::SLICE, B::SOFTMAX, B::SPLIT, B::SPLIT_V, B::SQUEEZE,
+               B::STRIDED_SLICE, B::TRANSPOSE, B::UNPACK},
               batch_one),
       generic("fused_activation",
               "A fused activation, if any, is RELU, RELU_N1_TO_1, RELU6 or TANH", {},

@@ -1,5 +1,7 @@
 // Constraints of SLICE, STRIDED_SLICE, PAD and TRANSPOSE: their parameter inputs must be
-// constant and describe a layout change the NPU can do with offsets and strides.
+// constant and well formed. Vela 3.10 also asked for strides of 1, height and width padding only
+// and a few two-axis transposes; Vela 5.1 lifts those, and so does euc: the lowering
+// (frontend/lowering/data_movement.cpp) says which instances it cannot copy.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -90,13 +92,6 @@ Result slice_nonempty(const OpView& op) {
   return std::nullopt;
 }
 
-Result strides_one(const OpView& op) {
-  auto strides = op.int_values(op.input(3));
-  if (!strides || std::all_of(strides->begin(), strides->end(), [](int64_t s) { return s == 1; }))
-    return std::nullopt;
-  return fmt::format("strides [{}]", fmt::join(*strides, ","));
-}
-
 Result offset_false(const OpView& op) {
   const auto* o = op.options<tflite::StridedSliceOptions>();
   if (o == nullptr || !o->offset())
@@ -143,22 +138,6 @@ Result pad_shape(const OpView& op) {
   return fmt::format("paddings {}", tensor_str(*pads));
 }
 
-Result pad_hw_only(const OpView& op) {
-  const ir::Tensor* t = op.input(1);
-  auto pads = op.int_values(t);
-  if (t == nullptr || !pads || t->shape.size() != 2 || t->shape[1] != 2 || t->shape[0] < 1 ||
-      pads->size() != static_cast<size_t>(2 * t->shape[0]))
-    return std::nullopt;
-  size_t rows = pads->size() / 2;
-  // Rows are the IFM's dimensions; only the two before the last (height, width) may pad.
-  bool ok = (*pads)[2 * rows - 2] == 0 && (*pads)[2 * rows - 1] == 0;
-  if (rows > 3)
-    ok = ok && (*pads)[0] == 0 && (*pads)[1] == 0;
-  if (ok)
-    return std::nullopt;
-  return fmt::format("paddings [{}]", fmt::join(*pads, ","));
-}
-
 Result pad_type(const OpView& op) {
   const ir::Tensor* t = op.input(1);
   if (t == nullptr || t->type == ir::DataType::kInt32 || t->type == ir::DataType::kInt64)
@@ -192,31 +171,6 @@ Result perm_values(const OpView& op) {
   return fmt::format("permutation [{}] for a {}-D IFM", fmt::join(*v, ","), rank);
 }
 
-// The NPU transposes by swapping two of height, width and depth through strided writes.
-Result transpose_pattern(const OpView& op) {
-  const ir::Tensor* ifm = op.ifm();
-  const ir::Tensor* perm = op.input(1);
-  auto v = op.int_values(perm);
-  if (ifm == nullptr || perm == nullptr || !v)
-    return std::nullopt;
-  const std::vector<int32_t>& s = ifm->shape;
-  const std::vector<int64_t>& p = *v;
-  bool ok = s.size() == 2;
-  if (!ok && perm->shape == std::vector<int32_t>{3} && p.size() == 3 && s.size() >= 2) {
-    ok = (p[0] == 1 && p[1] == 0) ||               // HxWxC -> WxHxC
-         (s[0] == 1 && p[1] == 2 && p[2] == 1) ||  // 1xWxC -> 1xCxW
-         (s[1] == 1 && p[0] == 2 && p[2] == 0);    // Hx1xC -> Cx1xH
-  }
-  if (!ok && perm->shape == std::vector<int32_t>{4} && p.size() == 4 && s.size() >= 3) {
-    ok = (p[0] == 0 && p[1] == 2 && p[2] == 1) ||               // 1xHxWxC -> 1xWxHxC
-         (s[1] == 1 && p[0] == 0 && p[2] == 3 && p[3] == 2) ||  // 1x1xWxC -> 1x1xCxW
-         (s[2] == 1 && p[0] == 0 && p[1] == 3 && p[3] == 1);    // 1xHx1xC -> 1xCx1xH
-  }
-  if (ok)
-    return std::nullopt;
-  return fmt::format("permutation [{}] of IFM {}", fmt::join(p, ","), tensor_str(*ifm));
-}
-
 }  // namespace
 
 std::vector<Constraint> slice_pad_transpose_constraints() {
@@ -233,23 +187,17 @@ std::vector<Constraint> slice_pad_transpose_constraints() {
       specific("slice_nonempty",
                "Every axis that is not shrunk has end > begin (after masks and negative indices)",
                {B::STRIDED_SLICE}, slice_nonempty),
-      specific("strides_one", "Every stride is 1", {B::STRIDED_SLICE}, strides_one),
       specific("offset_false", "The offset option is false", {B::STRIDED_SLICE}, offset_false),
       specific("pad_inputs", "There are exactly 2 inputs", {B::PAD}, pad_inputs),
       specific("pad_constant", "The paddings are constant", {B::PAD}, pad_constant),
       specific("pad_output_shape", "The OFM shape is the IFM shape plus the paddings", {B::PAD},
                pad_output_shape),
       specific("pad_shape", "The paddings have shape [3,2] or [4,2]", {B::PAD}, pad_shape),
-      specific("pad_hw_only", "Only height and width are padded", {B::PAD}, pad_hw_only),
       specific("pad_type", "The paddings are int32 or int64", {B::PAD}, pad_type),
       specific("perm_shape", "The permutation is 1-D with one entry per IFM dimension",
                {B::TRANSPOSE}, perm_shape),
       specific("perm_values", "The permutation is constant with values in [0, rank)",
                {B::TRANSPOSE}, perm_values),
-      specific("transpose_pattern", "The permutation swaps two axes in a way the NPU supports",
-               {B::TRANSPOSE}, transpose_pattern,
-               {"2-D: WxC -> CxW", "3-D: HxWxC -> WxHxC, 1xWxC -> 1xCxW, Hx1xC -> Cx1xH",
-                "4-D: 1xHxWxC -> 1xWxHxC, 1x1xWxC -> 1x1xCxW, 1xHx1xC -> 1xCx1xH"}),
   };
 }
 

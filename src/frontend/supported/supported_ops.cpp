@@ -14,7 +14,8 @@ namespace {
 
 using B = ir::BuiltinOp;
 
-// The TFLite operators Vela 3.10 (and, where marked, Vela 5.1) can place on the NPU, in name order.
+// The TFLite operators Vela 3.10 can place on the NPU and those Vela 5.1 adds (marked), in name
+// order.
 constexpr std::array kVelaOperators = {
     B::ABS,
     B::ADD,
@@ -34,9 +35,11 @@ constexpr std::array kVelaOperators = {
     B::MAX_POOL_2D,
     B::MEAN,
     B::MINIMUM,
+    B::MIRROR_PAD,  // Vela 5.1, as PADV2 and REVERSE_V2
     B::MUL,
     B::PACK,
     B::PAD,
+    B::PADV2,
     B::PRELU,
     B::QUANTIZE,
     B::REDUCE_MAX,  // Vela 5.1 (not 3.10), as REDUCE_MIN and SUM
@@ -47,6 +50,7 @@ constexpr std::array kVelaOperators = {
     B::RESHAPE,
     B::RESIZE_BILINEAR,
     B::RESIZE_NEAREST_NEIGHBOR,
+    B::REVERSE_V2,
     B::RSQRT,
     B::SHAPE,
     B::SLICE,

@@ -483,5 +483,47 @@ TEST(PlanVerifier, NetworkTensorsAnEarlierSegmentAliasedMayShareAnAddressHere) {
   EXPECT_THROW(verify_plan(g, over, system), Error);
 }
 
+// A strided view (a transpose's depth-1 lattice) passes while its footprint lies in its tensor;
+// one element past the end is caught.
+TEST(PlanVerifier, CatchesAStridedViewReachingPastItsTensor) {
+  ir::NpuGraph g;
+  for (const char* name : {"in", "out"}) {
+    ir::NpuTensor t;
+    t.name = name;
+    t.shape = {1, 4, 6, 8};
+    g.tensors.push_back(t);
+  }
+  g.tensors[1].shape = {1, 8, 4, 6};  // [0,3,1,2] of the input
+  g.inputs = {0};
+  g.outputs = {1};
+  ir::NpuOp op;
+  op.type = ir::NpuOpType::kMaxPool;
+  op.byte_copy = true;
+  op.name = "out";
+  // Depth 1: rows are the input's channels (step 1), columns its 24 pixels (step 8).
+  op.ifm = {0, {0, 0, 0, 0}, {1, 8, 24, 1}, ir::ElementStrides{0, 1, 8}};
+  op.ofm = {1, {0, 0, 0, 0}, {1, 8, 24, 1}, ir::ElementStrides{0, 24, 1}};
+  g.ops.push_back(op);
+  const arch::SystemConfig system = config(arch::Accelerator::kEthosU55_256);
+  const Schedule s = schedule_segment(g, system, PlanOptions{}, EstimatedWeights{});
+  EXPECT_NO_THROW(verify_plan(g, s.plan, system, PlanCheckContext{}));
+  ir::NpuGraph bad = g;
+  bad.ops[0].ofm.strides->origin = 1;  // the last element lands at 192
+  try {
+    verify_plan(bad, s.plan, system, PlanCheckContext{});
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_TRUE(contains(e.what(), "reaches elements [1, 192]")) << e.what();
+  }
+  bad = g;
+  bad.ops[0].ifm.strides->w = -8;  // walks backwards from element 0
+  try {
+    verify_plan(bad, s.plan, system, PlanCheckContext{});
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_TRUE(contains(e.what(), "reaches elements [-184, 7]")) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace euc::scheduler
