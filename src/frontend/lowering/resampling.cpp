@@ -23,8 +23,19 @@
 // padding, which the average leaves out (docs/npu_architecture.md, pooling), so both are the
 // same rational number. The pool averages raw stored values rounding ties away from zero, as
 // the reference does, when the input and output quantisation are equal (codegen then writes zero
-// points 0; required here). half_pixel_centers with a factor (weights 3/4, 1/4 and the edges
-// repeated) is not lowered: CPU.
+// points 0; required here).
+// With half_pixel_centers and OFM = 2 IFM, p(o) = 512 o - 256 (checked likewise): per axis
+// out[0] = in[0], out[2k] = (in[k-1] + 3 in[k]) / 4, out[2k+1] = (3 in[k] + in[k+1]) / 4,
+// out[2 IFM - 1] = in[IFM - 1] (the reference clamps both indices into the input, which repeats
+// the edge). Byte copies build P, the input with its edge rows and columns repeated once around
+// it ((IFM + 2) per axis); NEAREST-upscaled, P reads v[j] = P[j / 2], and out[o] = (v[o + 1] +
+// 2 v[o + 2] + v[o + 3]) / 4 per axis. So a depthwise convolution of P upscaled by NEAREST
+// with the 4 x 4 kernel a a^T, a = (0, 1, 2, 1), gives 16 times the reference's value in both
+// axes; its zero points written as 0 (a byte copy's) keep the stored values, and the scale
+// (2^31, shift 35) divides by 16 with one rounding of ties away from zero (the doubling high
+// multiply by 2^31 is exact: docs/npu_architecture.md, output scaling and rounding; an int16
+// input gets an int32 zero bias, so that the TFL rounding, not the reduced-precision scaling's,
+// applies).
 //
 // TRANSPOSE_CONV (int8, per-channel weights [O, KH, KW, I]) computes out[o] = sum over i, k with
 // o = i s - pad + k of in[i] w[k] (pad: that of a SAME/VALID convolution from the OFM back to the
@@ -150,6 +161,20 @@ int bilinear_factor(const ResizeShapes& s, const Modes& m) {
   });
 }
 
+// half_pixel_centers, OFM = 2 IFM in both axes, and the reference's positions 512 o - 256.
+bool half_pixel_doubling(const ResizeShapes& s, const Modes& m) {
+  if (!m.half || m.align || s.oh != 2 * s.h || s.ow != 2 * s.w)
+    return false;
+  auto axis = [&](int in, int out) {
+    for (int o = 0; o < out; ++o) {
+      if (bilinear_position(o, in, out, m) != int64_t{512} * o - 256)
+        return false;
+    }
+    return true;
+  };
+  return axis(s.h, s.oh) && axis(s.w, s.ow);
+}
+
 bool same_quantisation(const ir::Tensor& a, const ir::Tensor& b) {
   auto scale = [](const ir::Tensor& t) {
     return t.quantization && t.quantization->scale.size() == 1 ? t.quantization->scale[0] : 0.0f;
@@ -221,6 +246,85 @@ class ResizeLowering {
       last.byte_copy = true;
     }
     b_.add(std::move(last));
+  }
+
+  // half_pixel_centers, OFM = 2 IFM: the edge-repeated input P, then the 4 x 4 depthwise
+  // convolution of P upscaled by NEAREST (see the file's header).
+  void lower_half_pixel_doubling() {
+    const ir::TensorSlice in = b_.whole(op_.inputs.at(0));
+    const ir::TensorSlice out = b_.whole(op_.outputs.at(0));
+    const std::string name = b_.network_tensor(op_.outputs.at(0)).name;
+    const int h = in.shape.h, w = in.shape.w, c = in.shape.c;
+    ir::NpuTensor p = b_.lowered(in.tensor);
+    p.name = name + "_edges";
+    p.shape = {1, h + 2, w + 2, c};
+    p.network_tensor = -1;
+    p.alias_of = -1;
+    p.data = nullptr;
+    const int edges = b_.add_feature_map(std::move(p));
+    auto from = [&](int y, int x, int rows, int cols) {
+      return ir::TensorSlice{in.tensor, in.offset + ir::Shape4{0, y, x, 0}, {1, rows, cols, c}};
+    };
+    auto to = [&](int y, int x, int rows, int cols) {
+      return ir::TensorSlice{edges, {0, y, x, 0}, {1, rows, cols, c}};
+    };
+    auto copy = [&](const ir::TensorSlice& a, const ir::TensorSlice& z) {
+      ir::NpuOp op = b_.byte_copy(a, z, b_.lowered(edges).name);
+      op.source_ops = {index_};
+      b_.add(std::move(op));
+    };
+    copy(from(0, 0, h, w), to(1, 1, h, w));          // the input
+    copy(from(0, 0, 1, w), to(0, 1, 1, w));          // top row
+    copy(from(h - 1, 0, 1, w), to(h + 1, 1, 1, w));  // bottom row
+    copy(from(0, 0, h, 1), to(1, 0, h, 1));          // left column
+    copy(from(0, w - 1, h, 1), to(1, w + 1, h, 1));  // right column
+    copy(from(0, 0, 1, 1), to(0, 0, 1, 1));          // corners
+    copy(from(0, w - 1, 1, 1), to(0, w + 1, 1, 1));
+    copy(from(h - 1, 0, 1, 1), to(h + 1, 0, 1, 1));
+    copy(from(h - 1, w - 1, 1, 1), to(h + 1, w + 1, 1, 1));
+
+    constexpr int kTaps = 4;
+    constexpr int8_t kAxis[kTaps] = {0, 1, 2, 1};
+    ir::NpuTensor weights;
+    weights.name = name + "_half_pixel_weights";
+    weights.type = ir::DataType::kInt8;
+    auto data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(kTaps * kTaps) * c);
+    for (int y = 0; y < kTaps; ++y) {
+      for (int x = 0; x < kTaps; ++x) {
+        for (int k = 0; k < c; ++k)
+          (*data)[(static_cast<size_t>(y) * kTaps + x) * c + k] =
+              static_cast<uint8_t>(kAxis[y] * kAxis[x]);
+      }
+    }
+    weights.data = std::move(data);
+    weights.weight_shape = {1, kTaps, kTaps, c};
+    weights.channel_scales = {1.0};
+    weights.channel_zero_points = {0};
+    ir::NpuOp conv;
+    conv.type = ir::NpuOpType::kDepthwiseConv2D;
+    conv.ifm = {edges, {0, 0, 0, 0}, {1, h + 2, w + 2, c}};
+    conv.ofm = out;
+    conv.upscale = ir::Upscale::kNearest;
+    conv.kernel.height = kTaps;
+    conv.kernel.width = kTaps;
+    conv.weights = b_.add_constant(std::move(weights));
+    // value * 2^31 / 2^35: exact at bit 31, then one rounding of ties away from zero.
+    conv.explicit_scale = std::pair<uint32_t, int>{uint32_t{1} << 31, 35};
+    conv.rounding = ir::RoundingMode::kTfl;
+    conv.byte_copy = true;  // zero points written as 0: the stored values are interpolated
+    if (b_.lowered(edges).type == ir::DataType::kInt16) {
+      // An int32 bias (zeros) keeps the TFL rounding: without one, int16 convolutions take the
+      // reduced-precision scaling, which rounds ties towards +infinity.
+      ir::NpuTensor bias;
+      bias.name = name + "_half_pixel_bias";
+      bias.type = ir::DataType::kInt32;
+      bias.shape = {1, 1, 1, c};
+      bias.data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(c) * 4, 0);
+      conv.bias = b_.add_constant(std::move(bias));
+    }
+    conv.name = name;
+    conv.source_ops = {index_};
+    b_.add(std::move(conv));
   }
 
  private:
@@ -361,10 +465,10 @@ std::optional<std::string> resize_bilinear_why_not(const ir::Model& model, int s
                          sg.tensors[static_cast<size_t>(op.outputs[0])]))
     return "the input and output quantisation differ (the reference interpolates stored values; "
            "the NPU's average keeps them only for equal quantisation)";
-  if (bilinear_factor(std::get<ResizeShapes>(shapes), *modes) == 0)
+  const ResizeShapes& s = std::get<ResizeShapes>(shapes);
+  if (bilinear_factor(s, *modes) == 0 && !half_pixel_doubling(s, *modes))
     return "the reference's positions are not o * 1024 / s for a factor s of 1, 2, 4 or 8 on both "
-           "axes (half_pixel_centers with a factor weighs 3/4 and 1/4 and repeats the edges: not "
-           "lowered)";
+           "axes, nor 512 o - 256 (half_pixel_centers, twice the IFM's height and width)";
   return std::nullopt;
 }
 
@@ -394,10 +498,14 @@ void lower_resize_bilinear(SegmentBuilder& b, const ir::Operator& op, int index)
   if (const auto* why = std::get_if<std::string>(&shapes))
     cannot_lower(op, index, *why);
   const int factor = modes ? bilinear_factor(std::get<ResizeShapes>(shapes), *modes) : 0;
-  if (factor == 0)
-    cannot_lower(op, index, "the resize is not a bilinear upscale by 1, 2, 4 or 8");
+  if (factor == 0 && !(modes && half_pixel_doubling(std::get<ResizeShapes>(shapes), *modes)))
+    cannot_lower(op, index, "the resize is not a bilinear upscale the NPU computes exactly");
   if (!same_quantisation(b.network_tensor(op.inputs.at(0)), b.network_tensor(op.outputs.at(0))))
     cannot_lower(op, index, "the input and output quantisation differ");
+  if (factor == 0 && modes && half_pixel_doubling(std::get<ResizeShapes>(shapes), *modes)) {
+    ResizeLowering(b, op, index).lower_half_pixel_doubling();
+    return;
+  }
   ResizeLowering(b, op, index).lower(factor, true);
 }
 

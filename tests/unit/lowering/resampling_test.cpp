@@ -65,11 +65,38 @@ TEST(ResamplingLowering, BilinearByTwoIsATwoByTwoAverageOfTheNearestUpscale) {
   EXPECT_EQ(op.padding, (ir::Padding{0, 0, 1, 1}));
 }
 
-TEST(ResamplingLowering, BilinearHalfPixelByTwoStaysOnTheCpu) {
+TEST(ResamplingLowering, BilinearHalfPixelByTwoConvolvesTheEdgeRepeatedInput) {
   EUC_REQUIRE_SHARED();
-  const auto why = resize_bilinear_why_not(corpus("ops/resize_bilinear_2x_hpc_int8.tflite"), 0, 0);
-  ASSERT_TRUE(why.has_value());
-  EXPECT_NE(why->find("half_pixel_centers"), std::string::npos) << *why;
+  const ir::Model m = corpus("ops/resize_bilinear_2x_hpc_int8.tflite");
+  ASSERT_EQ(resize_bilinear_why_not(m, 0, 0), std::nullopt);
+  const ir::NpuGraph g = single_segment(m);
+  // Nine byte copies (the input, four edges, four corners) into the (H + 2) x (W + 2) map, then
+  // the 4x4 depthwise convolution of its NEAREST upscale.
+  ASSERT_EQ(g.ops.size(), 10u);
+  const ir::NpuOp& first = g.ops[0];
+  const ir::Shape4 in = first.ifm.shape;
+  const ir::Shape4 edges = g.tensors.at(static_cast<size_t>(first.ofm.tensor)).shape;
+  EXPECT_EQ(edges.h, in.h + 2);
+  EXPECT_EQ(edges.w, in.w + 2);
+  for (size_t k = 0; k < 9; ++k) {
+    EXPECT_TRUE(g.ops[k].byte_copy);
+    EXPECT_EQ(g.ops[k].ofm.tensor, first.ofm.tensor);
+  }
+  const ir::NpuOp& conv = g.ops[9];
+  EXPECT_EQ(conv.type, T::kDepthwiseConv2D);
+  EXPECT_EQ(conv.upscale, ir::Upscale::kNearest);
+  EXPECT_EQ(conv.ifm.tensor, first.ofm.tensor);
+  EXPECT_EQ(conv.kernel.height, 4);
+  EXPECT_EQ(conv.padding, ir::Padding{});
+  EXPECT_TRUE(conv.byte_copy);
+  EXPECT_EQ(conv.explicit_scale, (std::pair<uint32_t, int>{uint32_t{1} << 31, 35}));
+  // The kernel a a^T, a = (0, 1, 2, 1): 16 in all.
+  const auto& w = *g.tensors.at(static_cast<size_t>(conv.weights)).data;
+  const int c = in.c;
+  const int a[4] = {0, 1, 2, 1};
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 4; ++x)
+      EXPECT_EQ(static_cast<int8_t>(w[(static_cast<size_t>(y) * 4 + x) * c]), a[y] * a[x]);
 }
 
 // Returns the weights of `op` as stored (OHWI bytes).
