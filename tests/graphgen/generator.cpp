@@ -15,7 +15,7 @@ namespace {
 
 // Relative weights of the families; kCpu's is set from GenOptions::cpu_share.
 constexpr std::array<double, static_cast<size_t>(Family::kCount)> kWeights = {
-    20, 11, 6, 5, 5, 9, 3, 4, 2, 2, 6, 3, 2, 3, 3, 4, 1, 3, 3, 3, 0};
+    20, 11, 6, 5, 5, 9, 3, 4, 2, 2, 6, 3, 2, 3, 3, 4, 1, 3, 3, 3, 3, 0};
 
 }  // namespace
 
@@ -274,6 +274,8 @@ bool Generator::add_family(Family f) {
       return add_reshape();
     case Family::kQuantize:
       return add_quantize();
+    case Family::kResample:
+      return add_resample();
     case Family::kCpu:
       return add_cpu();
     default:

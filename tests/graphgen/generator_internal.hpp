@@ -32,6 +32,7 @@ enum class Family {
   kMean,
   kReshape,
   kQuantize,
+  kResample,
   kCpu,
   kCount
 };
@@ -114,6 +115,10 @@ class Generator {
   bool add_reshape();
 
   bool add_quantize();
+
+  // RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR (factors 1-8, align_corners, half_pixel_centers)
+  // or TRANSPOSE_CONV.
+  bool add_resample();
 
   // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place.
   bool add_cpu();
