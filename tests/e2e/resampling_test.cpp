@@ -109,9 +109,27 @@ TEST(ResizeNearest, UpscalesByTwoFourAndEightMatchTheReference) {
   }
 }
 
-TEST(ResizeNearest, AlignCornersUpscaleStaysOnTheCpu) {
-  // OFM - 1 = 2 (IFM - 1): the reference rounds o / 2 up at odd o; NEAREST repeats floor(o / 2).
-  const Resize r{5, 4, 9, 7, true, false};
+TEST(ResizeNearest, AlignCornersUpscalesCopyTheRoundedPositions) {
+  // OFM - 1 = s (IFM - 1): the reference rounds o / s, taking the element s / 2 further along
+  // the NEAREST upscale.
+  const Resize cases[] = {{5, 4, 9, 7, true, false},
+                          {3, 5, 9, 17, true, false},
+                          {2, 3, 9, 17, true, false},
+                          {1, 3, 1, 5, true, false},
+                          {6, 2, 11, 3, true, false, ir::DataType::kInt16},
+                          {3, 3, 17, 17, true, false, ir::DataType::kInt16}};
+  for (const Resize& r : cases) {
+    SCOPED_TRACE(describe(r));
+    const ir::Model m = resize_model(BuiltinOp::RESIZE_NEAREST_NEIGHBOR, r, 3, -20);
+    const auto why = frontend::resize_nearest_why_not(m, 0, 0);
+    ASSERT_FALSE(why.has_value()) << *why;
+    expect_on_npu(m);
+  }
+}
+
+TEST(ResizeNearest, PositionsNoUpscaleRepeatsStayOnTheCpu) {
+  // 3 -> 4: floor(o * 3 / 4) is 0, 0, 1, 2: neither floor(o / s) nor floor((o + s / 2) / s).
+  const Resize r{3, 3, 4, 4};
   const ir::Model m = resize_model(BuiltinOp::RESIZE_NEAREST_NEIGHBOR, r, 3, 3);
   const auto why = frontend::resize_nearest_why_not(m, 0, 0);
   ASSERT_TRUE(why.has_value());

@@ -8,8 +8,11 @@
 // floor or round, clamped). Each axis's mapping is evaluated for every output position here; the
 // lowering is used when it is the identity (one byte copy) or o -> floor(o / s) for a factor s of
 // 2, 4 or 8 on both axes: log2(s) byte copies (1x1 max pools) each reading its IFM upscaled x2
-// by NEAREST. half_pixel_centers gives floor((o + 0.5) / s) = floor(o / s) there; align_corners
-// with OFM - 1 = s (IFM - 1) rounds o / s to the nearest, which is not floor(o / s): CPU.
+// by NEAREST. half_pixel_centers gives floor((o + 0.5) / s) = floor(o / s) there. align_corners
+// with OFM - 1 = s (IFM - 1) rounds o / s to the nearest (ties up): floor((o + s / 2) / s), the
+// element s / 2 further along the upscaled map; the last operation is then a depthwise
+// convolution of (s / 2 + 1)^2 taps, all 0 but the last 1, with unit scale and zero points 0:
+// a copy of the stored value at that offset (also checked per position).
 //
 // RESIZE_BILINEAR (8- and 16-bit) interpolates stored values: position p(o) = o * scale_10 (in
 // 1/1024), lower index p / 1024, upper index min(lower + 1, in - 1), the four products summed in
@@ -152,6 +155,16 @@ int nearest_factor(const ResizeShapes& s, const Modes& m) {
   });
 }
 
+// align_corners: the reference's source is floor((o + s / 2) / s) (rounded positions), within
+// the upscaled map.
+int nearest_rounded_factor(const ResizeShapes& s, const Modes& m) {
+  return matching_factor(s, [&](int o, int factor, bool height) {
+    const int in = height ? s.h : s.w, out = height ? s.oh : s.ow;
+    return factor > 1 && out + factor / 2 <= in * factor &&
+           nearest_source(o, in, out, m) == (o + factor / 2) / factor;
+  });
+}
+
 int bilinear_factor(const ResizeShapes& s, const Modes& m) {
   return matching_factor(s, [&](int o, int factor, bool height) {
     const int in = height ? s.h : s.w, out = height ? s.oh : s.ow;
@@ -194,7 +207,9 @@ class ResizeLowering {
   ResizeLowering(SegmentBuilder& b, const ir::Operator& op, int index)
       : b_(b), op_(op), index_(index) {}
 
-  void lower(int factor, bool average) {
+  enum class Last { kCopy, kAverage, kShiftedCopy };
+
+  void lower(int factor, Last kind) {
     const ir::TensorSlice in = b_.whole(op_.inputs.at(0));
     const ir::TensorSlice out = b_.whole(op_.outputs.at(0));
     const std::string name = b_.network_tensor(op_.outputs.at(0)).name;
@@ -233,7 +248,20 @@ class ResizeLowering {
     last.upscale = ir::Upscale::kNearest;
     last.name = name;
     last.source_ops = {index_};
-    if (average) {
+    if (kind == Last::kShiftedCopy) {
+      // The element factor / 2 further along in both axes: one tap of weight 1.
+      const int taps = factor / 2 + 1, c = in.shape.c;
+      std::vector<int8_t> w(static_cast<size_t>(taps * taps), 0);
+      w.back() = 1;
+      last.type = ir::NpuOpType::kDepthwiseConv2D;
+      last.kernel.height = taps;
+      last.kernel.width = taps;
+      last.weights = depthwise_weights(name + "_offset_weights", taps, c, w);
+      last.explicit_scale = std::pair<uint32_t, int>{1, 0};
+      last.rounding = ir::RoundingMode::kTfl;
+      last.byte_copy = true;  // zero points written as 0: stored values move unchanged
+      keep_tfl_rounding(last, name, c);
+    } else if (kind == Last::kAverage) {
       // The window of s upscaled elements; positions past the upscaled IFM are padding, left
       // out of the average.
       last.type = ir::NpuOpType::kAvgPool;
@@ -285,21 +313,11 @@ class ResizeLowering {
 
     constexpr int kTaps = 4;
     constexpr int8_t kAxis[kTaps] = {0, 1, 2, 1};
-    ir::NpuTensor weights;
-    weights.name = name + "_half_pixel_weights";
-    weights.type = ir::DataType::kInt8;
-    auto data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(kTaps * kTaps) * c);
+    std::vector<int8_t> taps;
     for (int y = 0; y < kTaps; ++y) {
-      for (int x = 0; x < kTaps; ++x) {
-        for (int k = 0; k < c; ++k)
-          (*data)[(static_cast<size_t>(y) * kTaps + x) * c + k] =
-              static_cast<uint8_t>(kAxis[y] * kAxis[x]);
-      }
+      for (int x = 0; x < kTaps; ++x)
+        taps.push_back(static_cast<int8_t>(kAxis[y] * kAxis[x]));
     }
-    weights.data = std::move(data);
-    weights.weight_shape = {1, kTaps, kTaps, c};
-    weights.channel_scales = {1.0};
-    weights.channel_zero_points = {0};
     ir::NpuOp conv;
     conv.type = ir::NpuOpType::kDepthwiseConv2D;
     conv.ifm = {edges, {0, 0, 0, 0}, {1, h + 2, w + 2, c}};
@@ -307,27 +325,51 @@ class ResizeLowering {
     conv.upscale = ir::Upscale::kNearest;
     conv.kernel.height = kTaps;
     conv.kernel.width = kTaps;
-    conv.weights = b_.add_constant(std::move(weights));
+    conv.weights = depthwise_weights(name + "_half_pixel_weights", kTaps, c, taps);
     // value * 2^31 / 2^35: exact at bit 31, then one rounding of ties away from zero.
     conv.explicit_scale = std::pair<uint32_t, int>{uint32_t{1} << 31, 35};
     conv.rounding = ir::RoundingMode::kTfl;
     conv.byte_copy = true;  // zero points written as 0: the stored values are interpolated
-    if (b_.lowered(edges).type == ir::DataType::kInt16) {
-      // An int32 bias (zeros) keeps the TFL rounding: without one, int16 convolutions take the
-      // reduced-precision scaling, which rounds ties towards +infinity.
-      ir::NpuTensor bias;
-      bias.name = name + "_half_pixel_bias";
-      bias.type = ir::DataType::kInt32;
-      bias.shape = {1, 1, 1, c};
-      bias.data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(c) * 4, 0);
-      conv.bias = b_.add_constant(std::move(bias));
-    }
+    keep_tfl_rounding(conv, name, c);
     conv.name = name;
     conv.source_ops = {index_};
     b_.add(std::move(conv));
   }
 
  private:
+  // Depthwise weights [1, taps, taps, c] (int8, unit scale, zero point 0): `per_tap` (row-major
+  // taps) for every channel.
+  int depthwise_weights(const std::string& name, int taps, int c,
+                        const std::vector<int8_t>& per_tap) {
+    ir::NpuTensor weights;
+    weights.name = name;
+    weights.type = ir::DataType::kInt8;
+    auto data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(taps * taps) * c);
+    for (size_t t = 0; t < per_tap.size(); ++t) {
+      for (int k = 0; k < c; ++k)
+        (*data)[t * static_cast<size_t>(c) + static_cast<size_t>(k)] =
+            static_cast<uint8_t>(per_tap[t]);
+    }
+    weights.data = std::move(data);
+    weights.weight_shape = {1, taps, taps, c};
+    weights.channel_scales = {1.0};
+    weights.channel_zero_points = {0};
+    return b_.add_constant(std::move(weights));
+  }
+
+  // An int16 convolution without an int32 bias takes the reduced-precision scaling, which
+  // rounds ties towards +infinity: an int32 bias of zeros keeps the TFL rounding.
+  void keep_tfl_rounding(ir::NpuOp& conv, const std::string& name, int c) {
+    if (b_.lowered(conv.ifm.tensor).type != ir::DataType::kInt16)
+      return;
+    ir::NpuTensor bias;
+    bias.name = name + "_zero_bias";
+    bias.type = ir::DataType::kInt32;
+    bias.shape = {1, 1, 1, c};
+    bias.data = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(c) * 4, 0);
+    conv.bias = b_.add_constant(std::move(bias));
+  }
+
   SegmentBuilder& b_;
   const ir::Operator& op_;
   int index_;
@@ -445,9 +487,11 @@ std::optional<std::string> resize_nearest_why_not(const ir::Model& model, int su
   const auto modes = resize_modes(op);
   if (!modes)
     return "the operator has no ResizeNearestNeighborOptions";
-  if (nearest_factor(std::get<ResizeShapes>(shapes), *modes) == 0)
-    return "the reference's source positions are not the identity or floor(o / s) for a factor "
-           "s of 2, 4 or 8 on both axes (what NEAREST upscaling repeats)";
+  if (nearest_factor(std::get<ResizeShapes>(shapes), *modes) == 0 &&
+      nearest_rounded_factor(std::get<ResizeShapes>(shapes), *modes) == 0)
+    return "the reference's source positions are not the identity, floor(o / s) or "
+           "floor((o + s / 2) / s) for a factor s of 2, 4 or 8 on both axes (what NEAREST "
+           "upscaling repeats)";
   return std::nullopt;
 }
 
@@ -487,9 +531,14 @@ void lower_resize_nearest(SegmentBuilder& b, const ir::Operator& op, int index) 
   if (const auto* why = std::get_if<std::string>(&shapes))
     cannot_lower(op, index, *why);
   const int factor = modes ? nearest_factor(std::get<ResizeShapes>(shapes), *modes) : 0;
-  if (factor == 0)
+  if (factor != 0) {
+    ResizeLowering(b, op, index).lower(factor, ResizeLowering::Last::kCopy);
+    return;
+  }
+  const int rounded = modes ? nearest_rounded_factor(std::get<ResizeShapes>(shapes), *modes) : 0;
+  if (rounded == 0)
     cannot_lower(op, index, "the resize is not a nearest upscale by 1, 2, 4 or 8");
-  ResizeLowering(b, op, index).lower(factor, false);
+  ResizeLowering(b, op, index).lower(rounded, ResizeLowering::Last::kShiftedCopy);
 }
 
 void lower_resize_bilinear(SegmentBuilder& b, const ir::Operator& op, int index) {
@@ -506,7 +555,7 @@ void lower_resize_bilinear(SegmentBuilder& b, const ir::Operator& op, int index)
     ResizeLowering(b, op, index).lower_half_pixel_doubling();
     return;
   }
-  ResizeLowering(b, op, index).lower(factor, true);
+  ResizeLowering(b, op, index).lower(factor, ResizeLowering::Last::kAverage);
 }
 
 void lower_transpose_conv(SegmentBuilder& b, const ir::Operator& op, int index) {
