@@ -62,7 +62,6 @@
 namespace euc::frontend {
 namespace {
 
-constexpr int kFactors[] = {2, 4, 8};
 constexpr int kOne10 = 1 << 10;  // the bilinear kernel's unit position
 
 [[noreturn]] void cannot_lower(const ir::Operator& op, int index, std::string_view why) {
