@@ -8,7 +8,9 @@
 // scaled by 2: NEAREST repeats every element twice in each direction; TRANSPOSE (transpose
 // convolution) keeps each element at the even position and puts the zero point between them.
 // The TRANSPOSE placement is our reading of Vela's transpose-convolution lowering (weights
-// flipped, IFM upscaled x2); no Vela output in the test set uses it.
+// flipped, IFM upscaled x2, leading padding kernel - 1 - TFLite's padding): Vela 3.10's and 5.1's
+// outputs for the corpus's transpose convolutions (k2s2 VALID, k3s2 SAME) run on this model
+// reproduce TFLite Micro's golden outputs byte for byte.
 #include <cstdint>
 #include <vector>
 

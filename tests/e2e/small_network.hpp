@@ -62,6 +62,14 @@ class Net {
     return static_cast<int>(sg().tensors.size() - 1);
   }
 
+  // Per-axis quantisation for tensor `t` (weights: one scale per output channel, zero points 0).
+  void per_channel(int t, std::vector<float> scales, int axis) {
+    ir::Quantization& q = *sg().tensors.at(static_cast<size_t>(t)).quantization;
+    q.zero_point.assign(scales.size(), 0);
+    q.scale = std::move(scales);
+    q.quantized_dimension = axis;
+  }
+
   template <class T>
   void op(ir::BuiltinOp type, std::vector<int32_t> inputs, std::vector<int32_t> outputs,
           const typename T::NativeTableType& options) {

@@ -1,5 +1,5 @@
-// Steps with weights or windows: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, the two pools
-// and MEAN.
+// Steps with weights or windows: CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED,
+// the two pools and MEAN.
 #include <algorithm>
 #include <cmath>
 
@@ -145,6 +145,54 @@ bool Builder::apply_conv(const Step& s) {
   describe(s,
            fmt::format("{}x{} stride {}x{} dilation {}x{} {} {}{}", kh, kw, sh, sw, dh, dw,
                        s.same ? "SAME" : "VALID", act_name(s.act), s.has_bias ? "" : " no-bias"));
+  return true;
+}
+
+// TRANSPOSE_CONV (int8: TFLite Micro's int16x8 kernel is not in the reference interpreter)
+// with stride 1 or 2 in both axes and the output size Vela takes: SAME stride x IFM, VALID
+// stride x IFM + max(kernel - stride, 0).
+bool Builder::apply_transpose_conv(const Step& s) {
+  if (s.src.size() != 1)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.shape.size() != 4 || x.type != ir::DataType::kInt8)
+    return false;
+  const int n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3];
+  const int kh = std::clamp(s.kh, 1, 5), kw = std::clamp(s.kw, 1, 5);
+  const int st = std::clamp(s.stride_h, 1, 2);
+  auto out_size = [&](int in, int k) { return s.same ? in * st : in * st + std::max(k - st, 0); };
+  const int oh = out_size(h, kh), ow = out_size(w, kw);
+  const int oc = std::max(1, s.channels);
+  Rng rng(s.data_seed);
+  // Each output sums about kh kw c / stride^2 products.
+  const int64_t fan_in = std::max<int64_t>(1, int64_t{kh} * kw * c / (st * st));
+  const double x2 = x.mean * x.mean + x.spread * x.spread;
+  Weights wt =
+      scaled_weights(rng, oc, int64_t{kh} * kw * c, false, true, x2, rng.log_real(0.5, 4.0));
+  const double spread = std::sqrt(static_cast<double>(fan_in) * x2 * wt.variance);
+  const auto bias = random_bias(rng, oc, spread, x.scale, wt.scales, 0.5);
+  const Quant q = bounded_rescale(choose_quant(s, x.type, 0.0, spread * 1.1, s.act), x, wt.scales);
+  const int shape = add_int32_constant(step_name("output_shape"), {n, oh, ow, oc});
+  int weights = add_constant(step_name("weights"), {oc, kh, kw, c}, ir::DataType::kInt8,
+                             to_bytes(wt.values), wt.scales, {}, 0);
+  std::vector<int32_t> inputs = {shape, weights, x.tensor};
+  if (s.has_bias) {
+    std::vector<float> bias_scales;
+    for (float ws : wt.scales)
+      bias_scales.push_back(ws * x.scale);
+    inputs.push_back(add_constant(step_name("bias"), {oc}, ir::DataType::kInt32,
+                                  bias_bytes(bias, x.type), bias_scales, {}, 0));
+  }
+  const Value& out = add_value({n, oh, ow, oc}, x.type, q, "tconv");
+  tflite::TransposeConvOptionsT o;
+  o.padding = s.same ? tflite::Padding::SAME : tflite::Padding::VALID;
+  o.stride_h = st;
+  o.stride_w = st;
+  o.fused_activation_function = tflite_act(s.act);
+  emit<tflite::TransposeConvOptions>(ir::BuiltinOp::TRANSPOSE_CONV, inputs, {out.tensor}, o);
+  macs_ += int64_t{h} * w * c * kh * kw * oc;
+  describe(s, fmt::format("{}x{} stride {} {} {}{}", kh, kw, st, s.same ? "SAME" : "VALID",
+                          act_name(s.act), s.has_bias ? "" : " no-bias"));
   return true;
 }
 

@@ -1,6 +1,6 @@
 // Steps that move data without arithmetic (CONCATENATION, SPLIT, SPLIT_V, SLICE,
-// STRIDED_SLICE, PAD, RESHAPE, TRANSPOSE, RESIZE_NEAREST_NEIGHBOR), QUANTIZE, and the unary
-// activations. Every data mover keeps its input's quantisation, as TFLite requires.
+// STRIDED_SLICE, PAD, RESHAPE, TRANSPOSE, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR), QUANTIZE,
+// and the unary activations. Every data mover keeps its input's quantisation, as TFLite requires.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -332,15 +332,30 @@ bool Builder::apply_resize(const Step& s) {
   const Value x = *value(s.src[0]);
   if (x.shape.size() != 4)
     return false;
-  const int f = std::clamp(s.channels, 1, 4);
-  std::vector<int32_t> size = {x.shape[1] * f, x.shape[2] * f};
+  const int f = std::clamp(s.channels, 1, 8);
+  const bool align = (s.flags & flag::kAlignCorners) != 0;
+  const bool half = !align && (s.flags & flag::kHalfPixel) != 0;
+  auto scaled = [&](int d) { return align ? (d - 1) * f + 1 : d * f; };
+  std::vector<int32_t> size = {scaled(x.shape[1]), scaled(x.shape[2])};
   int z = add_int32_constant(step_name("size"), size);
   const Value& out = add_value({x.shape[0], size[0], size[1], x.shape[3]}, x.type,
                                Quant{x.scale, x.zero_point, x.mean, x.spread}, "resize");
-  emit<tflite::ResizeNearestNeighborOptions>(ir::BuiltinOp::RESIZE_NEAREST_NEIGHBOR, {x.tensor, z},
-                                             {out.tensor}, tflite::ResizeNearestNeighborOptionsT{});
-  macs_ += out.elements();
-  describe(s, fmt::format("factor {}", f));
+  if (s.op == Op::kResizeBilinear) {
+    tflite::ResizeBilinearOptionsT o;
+    o.align_corners = align;
+    o.half_pixel_centers = half;
+    emit<tflite::ResizeBilinearOptions>(ir::BuiltinOp::RESIZE_BILINEAR, {x.tensor, z}, {out.tensor},
+                                        o);
+  } else {
+    tflite::ResizeNearestNeighborOptionsT o;
+    o.align_corners = align;
+    o.half_pixel_centers = half;
+    emit<tflite::ResizeNearestNeighborOptions>(ir::BuiltinOp::RESIZE_NEAREST_NEIGHBOR,
+                                               {x.tensor, z}, {out.tensor}, o);
+  }
+  macs_ += out.elements() * (s.op == Op::kResizeBilinear ? 4 : 1);
+  describe(s, fmt::format("factor {}{}{}", f, align ? " align_corners" : "",
+                          half ? " half_pixel_centers" : ""));
   return true;
 }
 

@@ -38,7 +38,9 @@ const char* op_name(Op op) {
                                                "TANH",
                                                "LEAKY_RELU",
                                                "RELU",
-                                               "SOFTMAX"};
+                                               "SOFTMAX",
+                                               "RESIZE_BILINEAR",
+                                               "TRANSPOSE_CONV"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -164,7 +166,10 @@ bool Builder::apply(const Step& s) {
     case Op::kTranspose:
       return apply_transpose(s);
     case Op::kResizeNearest:
+    case Op::kResizeBilinear:
       return apply_resize(s);
+    case Op::kTransposeConv:
+      return apply_transpose_conv(s);
     case Op::kLogistic:
     case Op::kTanh:
     case Op::kLeakyRelu:

@@ -79,6 +79,7 @@ class Builder {
   bool apply_quantize(const Step& s);
   bool apply_transpose(const Step& s);
   bool apply_resize(const Step& s);
+  bool apply_transpose_conv(const Step& s);
   bool apply_unary(const Step& s);
 
   // The output quantisation for estimated real values (mean, spread) of type `type`, honouring

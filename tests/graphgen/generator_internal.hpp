@@ -33,6 +33,7 @@ enum class Family {
   kReshape,
   kQuantize,
   kBatchMatMul,
+  kResample,
   kCpu,
   kCount
 };
@@ -119,6 +120,9 @@ class Generator {
   // BATCH_MATMUL (int8) with a constant or a feature-map right-hand side (the operand itself
   // transposed, or another value of a fitting shape).
   bool add_batch_matmul();
+  // RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR (factors 1-8, align_corners, half_pixel_centers)
+  // or TRANSPOSE_CONV.
+  bool add_resample();
 
   // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place.
   bool add_cpu();

@@ -454,6 +454,41 @@ bool Generator::add_quantize() {
   return try_add(s);
 }
 
+bool Generator::add_resample() {
+  auto src = source4();
+  if (!src)
+    return false;
+  if (rng_.chance(0.35)) {
+    Step s = step(Op::kTransposeConv);
+    s.src = {*src};
+    s.kh = rng_.uniform(1, 4);
+    s.kw = rng_.chance(0.3) ? rng_.uniform(1, 4) : s.kh;
+    s.stride_h = s.stride_w = rng_.chance(0.75) ? 2 : 1;
+    s.same = rng_.chance(0.5);
+    s.act = act();
+    s.has_bias = rng_.chance(0.8);
+    s.channels = channels();
+    for (int k = 0; k < 3; ++k) {
+      if (try_add(s))
+        return true;
+      s.channels = std::max(1, s.channels / 2);
+    }
+    return false;
+  }
+  Step s = step(rng_.chance(0.5) ? Op::kResizeBilinear : Op::kResizeNearest);
+  s.src = {*src};
+  static const std::array<double, 4> kFactors = {10, 55, 25, 10};
+  s.channels = 1 << rng_.weighted(kFactors);
+  const double u = rng_.unit();
+  s.flags = u < 0.2 ? flag::kAlignCorners : u < 0.5 ? flag::kHalfPixel : 0;
+  for (int k = 0; k < 3; ++k) {
+    if (try_add(s))
+      return true;
+    s.channels = std::max(1, s.channels / 2);
+  }
+  return false;
+}
+
 // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place (or once
 // could not: transposes, channel pads and strided slices with stride 2 now run on the NPU as
 // data movement).

@@ -44,8 +44,11 @@ enum class Op : uint8_t {
   kLeakyRelu,
   kRelu,
   kSoftmax,
+  // Resampling (euc places RESIZE_NEAREST_NEIGHBOR too, where its positions are exact).
+  kResizeBilinear,
+  kTransposeConv,
 };
-inline constexpr int kOpCount = static_cast<int>(Op::kSoftmax) + 1;
+inline constexpr int kOpCount = static_cast<int>(Op::kTransposeConv) + 1;
 const char* op_name(Op op);
 // The operator of that TFLite name, if the generator draws it.
 std::optional<Op> op_from_name(std::string_view name);
@@ -90,6 +93,8 @@ inline constexpr uint32_t kAdjX = 1;
 inline constexpr uint32_t kAdjY = 2;
 inline constexpr uint32_t kConstRhs = 4;
 inline constexpr uint32_t kBroadcastRhs = 8;
+inline constexpr uint32_t kAlignCorners = 1;    // RESIZE_*: OFM - 1 = factor (IFM - 1)
+inline constexpr uint32_t kHalfPixel = 2;       // RESIZE_*: half_pixel_centers
 // STRIDED_SLICE masks: begin_mask in bits 8-11, end_mask 12-15, shrink_axis_mask 16-19.
 inline constexpr int kBeginMaskShift = 8;
 inline constexpr int kEndMaskShift = 12;
@@ -106,7 +111,7 @@ struct Step {
   bool same = true;
   Act act = Act::kNone;
   // CONV/FULLY_CONNECTED output channels, DEPTHWISE depth multiplier, SPLIT piece count,
-  // RESIZE factor.
+  // RESIZE factor (1, 2, 4 or 8).
   int channels = 1;
   int axis = 0;  // CONCATENATION, SPLIT, SPLIT_V
   // SPLIT_V sizes; SLICE begin then size; STRIDED_SLICE begin, end, strides; PAD before/after

@@ -168,6 +168,10 @@ void set_activation(SegmentBuilder& b, ir::NpuOp& out, const ir::Operator& op, i
 
 }  // namespace
 
+std::optional<ir::Activation> fused_activation_clamp(int function, const ir::NpuTensor& ofm) {
+  return fused_activation(static_cast<tflite::ActivationFunctionType>(function), ofm);
+}
+
 void lower_convolution(SegmentBuilder& b, const ir::Operator& op, int index) {
   bool depthwise = op.type == ir::BuiltinOp::DEPTHWISE_CONV_2D;
   // A folded PAD: read the PAD's input and pad in the convolution instead (the NPU pads with the

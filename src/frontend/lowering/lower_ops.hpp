@@ -32,6 +32,9 @@ void lower_elementwise(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_reshape(SegmentBuilder& b, const ir::Operator& op, int index, bool input_produced);
 void lower_quantize(SegmentBuilder& b, const ir::Operator& op, int index);
 void lower_relu(SegmentBuilder& b, const ir::Operator& op, int index);
+// A fused activation function (tflite::ActivationFunctionType as an int) as the output stage's
+// clamp for `ofm`, computed as TFLite Micro does; nullopt for values outside the enumeration.
+std::optional<ir::Activation> fused_activation_clamp(int function, const ir::NpuTensor& ofm);
 // Activations without a lookup table (activations.cpp).
 std::optional<std::string> relu6_why_not(const ir::Model& model, int subgraph, int op_index);
 std::optional<std::string> relu_n1_to_1_why_not(const ir::Model& model, int subgraph, int op_index);

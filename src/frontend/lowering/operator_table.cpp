@@ -10,6 +10,7 @@
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/lut_activations.hpp"
 #include "frontend/lowering/reductions.hpp"
+#include "frontend/lowering/resampling.hpp"
 #include "frontend/lowering/softmax.hpp"
 #include "frontend/lowering/squared_difference.hpp"
 
@@ -88,6 +89,15 @@ void lower_squared_difference_op(SegmentBuilder& b, const ir::Operator& op, int 
 void lower_batch_matmul_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_batch_matmul(b, op, index);
 }
+void lower_resize_nearest_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_resize_nearest(b, op, index);
+}
+void lower_resize_bilinear_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_resize_bilinear(b, op, index);
+}
+void lower_transpose_conv_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_transpose_conv(b, op, index);
+}
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
 }
@@ -161,6 +171,10 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::SQUARED_DIFFERENCE, squared_difference_why_not, lower_squared_difference_op},
       // Matrix products (batch_matmul.cpp): 1x1 convolutions, or products and channel sums
       {BuiltinOp::BATCH_MATMUL, batch_matmul_why_not, lower_batch_matmul_op},
+      // Resampling (resampling.cpp): upscaling pools, and convolutions of zero-inserted IFMs
+      {BuiltinOp::RESIZE_NEAREST_NEIGHBOR, resize_nearest_why_not, lower_resize_nearest_op},
+      {BuiltinOp::RESIZE_BILINEAR, resize_bilinear_why_not, lower_resize_bilinear_op},
+      {BuiltinOp::TRANSPOSE_CONV, transpose_conv_why_not, lower_transpose_conv_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

@@ -94,18 +94,19 @@ TEST(NpuOperators, AreTheLoweredTypesInNameOrder) {
   EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::CONV_2D));
   EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::SOFTMAX));
   EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::SQUARED_DIFFERENCE));
-  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::RESIZE_BILINEAR));  // not lowered yet
+  EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::RESIZE_BILINEAR));
+  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::ARG_MAX));  // not lowered yet
 }
 
 // A type Vela places but euc does not lower meets the rules and still stays on the CPU, saying
 // why.
 TEST(SupportedOps, RulesMetButNotLoweredStaysOnTheCpu) {
   EUC_REQUIRE_SHARED();
-  ir::Model model = test::load_shared_model("ops/resize_bilinear_2x_int8.tflite");
+  ir::Model model = test::load_shared_model("ops/arg_max_axis3_int8.tflite");
   auto verdicts = check_model(model)[0];
   ASSERT_EQ(verdicts.size(), 1u);
   const SupportVerdict& verdict = verdicts[0];
-  ASSERT_EQ(model.subgraphs[0].operators[0].type, ir::BuiltinOp::RESIZE_BILINEAR);
+  ASSERT_EQ(model.subgraphs[0].operators[0].type, ir::BuiltinOp::ARG_MAX);
   EXPECT_TRUE(verdict.meets_rules);
   EXPECT_FALSE(verdict.on_npu);
   EXPECT_TRUE(verdict.reasons.empty());
