@@ -6,6 +6,7 @@
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "frontend/lowering/lstm.hpp"
 #include "frontend/lowering/lut_activations.hpp"
 #include "frontend/lowering/softmax.hpp"
 #include "frontend/lowering/squared_difference.hpp"
@@ -59,6 +60,9 @@ void lower_softmax_op(SegmentBuilder& b, const ir::Operator& op, int index, bool
 }
 void lower_squared_difference_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_squared_difference(b, op, index);
+}
+void lower_lstm_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_lstm(b, op, index);
 }
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
@@ -122,6 +126,8 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::SOFTMAX, softmax_why_not, lower_softmax_op},
       // Elementwise chains (squared_difference.cpp): rescale each input, subtract, square
       {BuiltinOp::SQUARED_DIFFERENCE, squared_difference_why_not, lower_squared_difference_op},
+      // Recurrent (lstm.cpp): unrolled per time step
+      {BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM, lstm_why_not, lower_lstm_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},
