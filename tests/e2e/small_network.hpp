@@ -85,6 +85,9 @@ class Net {
     sg().operators.push_back(std::move(o));
   }
 
+  // A state tensor of a recurrent operator (TFLite's variable tensors).
+  void make_variable(int t) { sg().tensors.at(static_cast<size_t>(t)).is_variable = true; }
+
   void io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
     sg().inputs = std::move(inputs);
     sg().outputs = std::move(outputs);

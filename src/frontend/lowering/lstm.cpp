@@ -114,6 +114,8 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
   const ir::Tensor& out = sg.tensors[static_cast<size_t>(op.outputs[0])];
   if (in == nullptr || hidden == nullptr || cell == nullptr)
     return std::string("the input or a state tensor is missing");
+  if (!hidden->is_variable || !cell->is_variable)
+    return std::string("the hidden and cell states are not variable tensors");
   if (in->type != ir::DataType::kInt8 || hidden->type != ir::DataType::kInt8 ||
       out.type != ir::DataType::kInt8 || cell->type != ir::DataType::kInt16)
     return std::string(

@@ -1,0 +1,217 @@
+// UNIDIRECTIONAL_SEQUENCE_LSTM (int8) on the NPU against the reference interpreter: random
+// LSTM networks (sizes, scales, zero points, cell scales and clips, both layouts), and the
+// corpus model's hidden state after every time step on its golden inputs.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "arch/config_file.hpp"
+#include "driver/compiler.hpp"
+#include "frontend/lowering/lstm.hpp"
+#include "refinterp/interpreter.hpp"
+#include "refinterp/npy.hpp"
+#include "runner/ethosu_kernel.hpp"
+#include "small_network.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+
+namespace euc::test {
+namespace {
+
+using ir::BuiltinOp;
+
+struct Spec {
+  int steps = 5, input_size = 7, units = 6;
+  float input_scale = 0.01f, hidden_scale = 0.008f;
+  int64_t input_zp = 0, hidden_zp = 0;
+  int cell_power = -12;
+  float cell_clip = 0.0f;
+  bool time_major = false;
+  int batches = 1;
+  float weight_scale_max = 0.01f;
+};
+
+ir::Model lstm_model(const Spec& s, std::mt19937& rng) {
+  Net n;
+  const std::vector<int32_t> in_shape =
+      s.time_major ? std::vector<int32_t>{s.steps, s.batches, s.input_size}
+                   : std::vector<int32_t>{s.batches, s.steps, s.input_size};
+  const std::vector<int32_t> out_shape = s.time_major
+                                             ? std::vector<int32_t>{s.steps, s.batches, s.units}
+                                             : std::vector<int32_t>{s.batches, s.steps, s.units};
+  const int x = n.tensor("x", in_shape, s.input_scale, s.input_zp);
+  std::uniform_int_distribution<int> w8(-127, 127);
+  std::uniform_real_distribution<float> wscale(0.002f, s.weight_scale_max);
+  std::uniform_int_distribution<int32_t> bias(-30000, 30000);
+  std::vector<int32_t> inputs(24, -1);
+  inputs[0] = x;
+  for (int k = 1; k <= 8; ++k) {
+    const int cols = k <= 4 ? s.input_size : s.units;
+    std::vector<int8_t> w(static_cast<size_t>(s.units) * cols);
+    for (int8_t& v : w)
+      v = static_cast<int8_t>(w8(rng));
+    inputs[static_cast<size_t>(k)] =
+        n.constant(fmt::format("w{}", k), {s.units, cols}, ir::DataType::kInt8, w.data(), w.size(),
+                   wscale(rng), 0);
+  }
+  for (int g = 0; g < 4; ++g) {
+    std::vector<int32_t> b(static_cast<size_t>(s.units));
+    for (int32_t& v : b)
+      v = bias(rng);
+    inputs[static_cast<size_t>(12 + g)] = n.constant(
+        fmt::format("b{}", g), {s.units}, ir::DataType::kInt32, b.data(), b.size() * 4, 1e-5f, 0);
+  }
+  const int h = n.tensor("h", {s.batches, s.units}, s.hidden_scale, s.hidden_zp);
+  const int c =
+      n.tensor("c", {s.batches, s.units}, std::ldexp(1.0f, s.cell_power), 0, ir::DataType::kInt16);
+  n.make_variable(h);
+  n.make_variable(c);
+  inputs[18] = h;
+  inputs[19] = c;
+  const int y = n.tensor("y", out_shape, s.hidden_scale, s.hidden_zp);
+  std::vector<int32_t> intermediates;
+  for (int k = 0; k < 5; ++k)
+    intermediates.push_back(n.tensor(fmt::format("im{}", k), {1}, 1.0f, 0, ir::DataType::kInt16));
+  tflite::UnidirectionalSequenceLSTMOptionsT o;
+  o.fused_activation_function = tflite::ActivationFunctionType::TANH;
+  o.cell_clip = s.cell_clip;
+  o.time_major = s.time_major;
+  n.op<tflite::UnidirectionalSequenceLSTMOptions>(BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM, inputs,
+                                                  {y}, o);
+  n.io({x}, {y});
+  ir::Model m = n.model();
+  m.subgraphs[0].operators[0].intermediates = intermediates;
+  return tfl::read_model(tfl::write_model(m), "lstm");
+}
+
+// The output sequence is the hidden state after every step: comparing it compares each step.
+TEST(Lstm, RandomNetworksMatchTheReferenceAtEveryTimeStep) {
+  std::mt19937 rng(1717);
+  std::uniform_int_distribution<int> size(1, 40);
+  std::uniform_int_distribution<int> steps(1, 12);
+  std::uniform_int_distribution<int> zp(-128, 127);
+  std::uniform_real_distribution<float> scale(0.002f, 0.02f);
+  std::uniform_int_distribution<int> power(-15, -11);
+  std::vector<Spec> specs;
+  specs.push_back(Spec{});  // small, zero points 0
+  for (int k = 0; k < 10; ++k) {
+    Spec s;
+    s.steps = steps(rng);
+    s.input_size = size(rng);
+    s.units = size(rng);
+    s.input_scale = scale(rng);
+    s.hidden_scale = scale(rng);
+    s.input_zp = zp(rng);
+    s.hidden_zp = zp(rng);
+    s.cell_power = power(rng);
+    s.cell_clip = k % 3 == 0 ? 0.0f : (k % 3 == 1 ? 0.5f : 10.0f);
+    s.time_major = k % 2 == 1;
+    specs.push_back(s);
+  }
+  for (const Spec& s : specs) {
+    SCOPED_TRACE(testing::Message()
+                 << "steps " << s.steps << " input " << s.input_size << " units " << s.units
+                 << " zero points " << s.input_zp << " " << s.hidden_zp << " cell 2^"
+                 << s.cell_power << " clip " << s.cell_clip << " time major " << s.time_major);
+    const ir::Model m = lstm_model(s, rng);
+    const auto why = frontend::lstm_why_not(m, 0, 0);
+    EXPECT_FALSE(why.has_value()) << *why;
+    if (why)
+      continue;
+    for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
+      expect_same_outputs(m, accelerator);
+  }
+}
+
+// Instances the lowering does not cover stay on the CPU with their reason, and the model still
+// computes the reference's result there.
+TEST(Lstm, UnsupportedInstancesStayOnTheCpuWithTheirReason) {
+  std::mt19937 rng(5);
+  Spec two;
+  two.batches = 2;
+  ir::Model m = lstm_model(two, rng);
+  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""), "2 batches; euc lowers one");
+  driver::CompileResult r = compile_and_compare(m, "ethos-u55-128");
+  EXPECT_EQ(r.model.subgraphs[0].operators[0].type, BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM);
+
+  Spec big;  // input scale x weight scale / 2^-12 above 1: the NPU's MBQM needs e <= 0
+  big.input_scale = 0.2f;
+  big.weight_scale_max = 0.05f;
+  big.hidden_scale = 0.3f;
+  m = lstm_model(big, rng);
+  EXPECT_NE(frontend::lstm_why_not(m, 0, 0).value_or("").find("not below 1"), std::string::npos);
+  compile_and_compare(m, "ethos-u55-128");
+
+  Spec odd;  // a cell scale that is no power of two
+  m = lstm_model(odd, rng);
+  m.subgraphs[0]
+      .tensors[static_cast<size_t>(m.subgraphs[0].operators[0].inputs[19])]
+      .quantization->scale = {0.0003f};
+  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""),
+            "the cell state's scale is not a power of two");
+}
+
+// mnist_lstm cut after its LSTM: the hidden state after each of the 28 steps (the output
+// sequence) equals the reference interpreter's on every golden input, under the six setups'
+// accelerators; the whole model compiles to one ethos-u operator.
+TEST(Lstm, CorpusModelHiddenStateAfterEveryStepOnGoldenInputs) {
+  EUC_REQUIRE_SHARED();
+  const auto dir = test::shared_dir() / "models";
+  ir::Model whole = tfl::read_model_file(dir / "mnist_lstm_int8.tflite");
+  ir::Model cut = whole;
+  ir::Subgraph& sg = cut.subgraphs[0];
+  ASSERT_EQ(sg.operators[0].type, BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM);
+  sg.outputs = {sg.operators[0].outputs[0]};
+  sg.operators.resize(1);
+  cut.signature_defs.clear();
+  cut = tfl::read_model(tfl::write_model(cut), "cut");
+  int cases = 0;
+  for (const char* accelerator : {"ethos-u55-32", "ethos-u55-64", "ethos-u55-128", "ethos-u55-256",
+                                  "ethos-u65-256", "ethos-u65-512"}) {
+    arch::SystemConfigOptions so;
+    so.accelerator = arch::parse_accelerator(accelerator);
+    const arch::SystemConfig system =
+        arch::resolve_system_config(arch::builtin_config_library(), so);
+    EXPECT_EQ(driver::compile_model(whole, system, {}).model.subgraphs[0].operators.size(), 1u);
+    const ir::Model compiled = driver::compile_model(cut, system, {}).model;
+    ASSERT_EQ(compiled.subgraphs[0].operators.size(), 1u);
+    refinterp::Interpreter want(cut);
+    refinterp::Interpreter got(tfl::read_model(tfl::write_model(compiled), "compiled"),
+                               runner::ethosu_kernel_factory("compiled"));
+    for (const auto& e : std::filesystem::directory_iterator(dir / "golden" / "mnist_lstm_int8")) {
+      if (!e.is_directory())
+        continue;
+      const auto file = e.path() / "input0.npy";
+      std::ifstream f(file, std::ios::binary);
+      std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)),
+                                 std::istreambuf_iterator<char>());
+      const auto input = refinterp::parse_npy(bytes, file.string()).data;
+      want.set_input(0, input);
+      got.set_input(0, input);
+      want.invoke();
+      got.invoke();
+      const auto a = want.output(0);
+      const auto b = got.output(0);
+      ASSERT_EQ(a.size(), 28u * 20u);
+      ASSERT_EQ(b.size(), a.size());
+      for (size_t t = 0; t < 28; ++t) {
+        EXPECT_TRUE(std::equal(a.begin() + static_cast<std::ptrdiff_t>(t * 20),
+                               a.begin() + static_cast<std::ptrdiff_t>(t * 20 + 20),
+                               b.begin() + static_cast<std::ptrdiff_t>(t * 20)))
+            << accelerator << " " << e.path().filename() << " step " << t;
+      }
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, 30);
+}
+
+}  // namespace
+}  // namespace euc::test
