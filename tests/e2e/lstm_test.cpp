@@ -149,6 +149,14 @@ TEST(Lstm, UnsupportedInstancesStayOnTheCpuWithTheirReason) {
   EXPECT_NE(frontend::lstm_why_not(m, 0, 0).value_or("").find("not below 1"), std::string::npos);
   compile_and_compare(m, "ethos-u55-128");
 
+  Spec long_sequence;
+  long_sequence.steps = 1025;
+  long_sequence.input_size = 2;
+  long_sequence.units = 2;
+  m = lstm_model(long_sequence, rng);
+  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""),
+            "1025 time steps; euc unrolls at most 1024");
+
   Spec odd;  // a cell scale that is no power of two
   m = lstm_model(odd, rng);
   m.subgraphs[0]

@@ -59,6 +59,7 @@ enum Input {
 enum Gate { kInputGate = 0, kForgetGate = 1, kCellGate = 2, kOutputGate = 3 };
 constexpr int kHighMulBits = 31;
 constexpr int kMaxRecordShift = 62;
+constexpr int kMaxSteps = 1024;
 constexpr float kGateInputScale = 1.0f / 4096;    // Q3.12
 constexpr float kGateOutputScale = 1.0f / 32768;  // Q0.15
 
@@ -134,6 +135,9 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
   const int batches = o->time_major() ? in->shape[1] : in->shape[0];
   p.steps = o->time_major() ? in->shape[0] : in->shape[1];
   p.input_size = in->shape[2];
+  // Each step is up to 21 NPU operations: a bound on what one operator may unroll to.
+  if (p.steps > kMaxSteps)
+    return fmt::format("{} time steps; euc unrolls at most {}", p.steps, kMaxSteps);
   if (batches != 1)
     return fmt::format("{} batches; euc lowers one", batches);
   if (hidden->shape.size() != 2 || hidden->shape[0] != 1 || hidden->shape[1] <= 0)
