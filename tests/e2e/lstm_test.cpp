@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -89,6 +90,88 @@ ir::Model lstm_model(const Spec& s, std::mt19937& rng) {
   ir::Model m = n.model();
   m.subgraphs[0].operators[0].intermediates = intermediates;
   return tfl::read_model(tfl::write_model(m), "lstm");
+}
+
+// The variable tensors of subgraph 0 (by name: the compiled model keeps them under theirs).
+std::vector<int> variables(const ir::Model& m, const std::vector<std::string>& names) {
+  std::vector<int> out;
+  const ir::Subgraph& sg = m.subgraphs[0];
+  for (const std::string& name : names) {
+    for (size_t t = 0; t < sg.tensors.size(); ++t) {
+      if (sg.tensors[t].name == name && sg.tensors[t].is_variable)
+        out.push_back(static_cast<int>(t));
+    }
+  }
+  return out;
+}
+
+// Invokes the original (reference interpreter) and the compiled model (functional model) in
+// turn `inputs.size()` times without resetting the variable tensors between invocations, as
+// TensorFlow Lite Micro does: every invocation's outputs and the state tensors after it must be
+// byte-identical. Returns the number of invocations compared; adds to `carried` those whose
+// outputs differ from a fresh start's (the state mattered: a compiled model that ignored or
+// dropped it would fail there).
+int expect_same_stream(const ir::Model& original, const std::string& accelerator,
+                       const std::vector<std::vector<uint8_t>>& inputs, int& carried) {
+  arch::SystemConfigOptions so;
+  so.accelerator = arch::parse_accelerator(accelerator);
+  const arch::SystemConfig system = arch::resolve_system_config(arch::builtin_config_library(), so);
+  const ir::Model compiled =
+      tfl::read_model(tfl::write_model(driver::compile_model(original, system, {}).model), "c");
+  const ir::Subgraph& sg = original.subgraphs[0];
+  std::vector<std::string> names;
+  for (size_t t = 0; t < sg.tensors.size(); ++t) {
+    if (sg.tensors[t].is_variable)
+      names.push_back(sg.tensors[t].name);
+  }
+  const std::vector<int> want_state = variables(original, names);
+  const std::vector<int> got_state = variables(compiled, names);
+  EXPECT_EQ(want_state.size(), 2u);
+  EXPECT_EQ(got_state.size(), want_state.size()) << "the compiled model keeps the variables";
+  if (got_state.size() != want_state.size())
+    return 0;
+  refinterp::Interpreter want(original);
+  refinterp::Interpreter fresh(original);
+  refinterp::Interpreter got(compiled, runner::ethosu_kernel_factory("compiled"));
+  want.keep_variables(true);
+  got.keep_variables(true);
+  int compared = 0;
+  for (size_t run = 0; run < inputs.size(); ++run) {
+    want.set_input(0, inputs[run]);
+    got.set_input(0, inputs[run]);
+    fresh.set_input(0, inputs[run]);
+    want.invoke();
+    got.invoke();
+    fresh.invoke();
+    bool differs = false;
+    for (size_t k = 0; k < want.output_count(); ++k) {
+      const auto a = want.output(k);
+      const auto b = got.output(k);
+      differs = differs || !std::equal(a.begin(), a.end(), fresh.output(k).begin());
+      EXPECT_TRUE(a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()))
+          << accelerator << " invocation " << run << " output " << k;
+    }
+    for (size_t v = 0; v < want_state.size(); ++v) {
+      const auto a = want.tensor_bytes(want_state[v]);
+      const auto b = got.tensor_bytes(got_state[v]);
+      EXPECT_TRUE(a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()))
+          << accelerator << " invocation " << run << " state '" << names[v] << "'";
+    }
+    carried += differs;
+    ++compared;
+  }
+  return compared;
+}
+
+std::vector<std::vector<uint8_t>> random_inputs(const ir::Model& m, int count, std::mt19937& rng) {
+  const ir::Tensor& in = m.subgraphs[0].tensors[static_cast<size_t>(m.subgraphs[0].inputs[0])];
+  std::vector<std::vector<uint8_t>> out(static_cast<size_t>(count));
+  for (auto& bytes : out) {
+    bytes.resize(static_cast<size_t>(in.num_elements()));
+    for (uint8_t& v : bytes)
+      v = static_cast<uint8_t>(rng());
+  }
+  return out;
 }
 
 // The output sequence is the hidden state after every step: comparing it compares each step.
@@ -219,6 +302,111 @@ TEST(Lstm, CorpusModelHiddenStateAfterEveryStepOnGoldenInputs) {
     }
   }
   EXPECT_EQ(cases, 30);
+}
+
+// Streaming: the state carries over between invocations (TensorFlow Lite Micro resets variable
+// tensors only on request). Random networks, four invocations each with new inputs, without a
+// reset: outputs and final states equal the reference's after every invocation.
+TEST(Lstm, RandomNetworksKeepTheirStateAcrossInvocations) {
+  std::mt19937 rng(4242);
+  std::uniform_int_distribution<int> size(1, 24);
+  std::uniform_int_distribution<int> steps(1, 6);
+  std::uniform_int_distribution<int> zp(-128, 127);
+  std::uniform_real_distribution<float> scale(0.002f, 0.02f);
+  std::uniform_int_distribution<int> power(-15, -11);
+  int compared = 0, carried = 0;
+  for (int k = 0; k < 8; ++k) {
+    Spec s;
+    s.steps = steps(rng);
+    s.input_size = size(rng);
+    s.units = size(rng);
+    s.input_scale = scale(rng);
+    s.hidden_scale = scale(rng);
+    s.input_zp = zp(rng);
+    s.hidden_zp = zp(rng);
+    s.cell_power = power(rng);
+    s.cell_clip = k % 3 == 0 ? 0.0f : (k % 3 == 1 ? 0.5f : 10.0f);
+    s.time_major = k % 2 == 1;
+    SCOPED_TRACE(testing::Message()
+                 << "steps " << s.steps << " input " << s.input_size << " units " << s.units
+                 << " zero points " << s.input_zp << " " << s.hidden_zp << " cell 2^"
+                 << s.cell_power << " clip " << s.cell_clip << " time major " << s.time_major);
+    const ir::Model m = lstm_model(s, rng);
+    ASSERT_FALSE(frontend::lstm_why_not(m, 0, 0).has_value());
+    const auto inputs = random_inputs(m, 4, rng);
+    for (const char* accelerator : {"ethos-u55-64", "ethos-u65-256"})
+      compared += expect_same_stream(m, accelerator, inputs, carried);
+  }
+  EXPECT_EQ(compared, 8 * 2 * 4);
+  EXPECT_EQ(carried, 8 * 2 * 3);  // every invocation but the first (from the reset state)
+}
+
+// The reference interpreter's streaming mode is what TensorFlow Lite Micro does: the second
+// invocation of the same input starts from the first's final state, so its output differs from
+// a fresh start's (for this network; fixed seed), and the default still resets.
+TEST(Lstm, ReferenceInterpreterKeepsVariablesOnlyWhenAsked) {
+  std::mt19937 rng(99);
+  Spec s;
+  s.steps = 3;
+  const ir::Model m = lstm_model(s, rng);
+  const auto input = random_inputs(m, 1, rng)[0];
+  refinterp::Interpreter fresh(m);
+  refinterp::Interpreter stream(m);
+  stream.keep_variables(true);
+  fresh.set_input(0, input);
+  stream.set_input(0, input);
+  fresh.invoke();
+  stream.invoke();
+  const std::vector<uint8_t> first(fresh.output(0).begin(), fresh.output(0).end());
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), stream.output(0).begin()));
+  fresh.invoke();
+  stream.invoke();
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), fresh.output(0).begin()));
+  EXPECT_FALSE(std::equal(first.begin(), first.end(), stream.output(0).begin()));
+  stream.reset_variable_tensors();
+  stream.invoke();
+  EXPECT_TRUE(std::equal(first.begin(), first.end(), stream.output(0).begin()));
+}
+
+// mnist_lstm whole and cut after its LSTM, streamed: its five golden inputs and five random ones
+// in a row without a reset, under the six setups' accelerators.
+TEST(Lstm, CorpusModelKeepsItsStateAcrossInvocations) {
+  EUC_REQUIRE_SHARED();
+  const auto dir = test::shared_dir() / "models";
+  const ir::Model whole = tfl::read_model_file(dir / "mnist_lstm_int8.tflite");
+  ir::Model cut = whole;
+  ir::Subgraph& sg = cut.subgraphs[0];
+  ASSERT_EQ(sg.operators[0].type, BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM);
+  sg.outputs = {sg.operators[0].outputs[0]};
+  sg.operators.resize(1);
+  cut.signature_defs.clear();
+  cut = tfl::read_model(tfl::write_model(cut), "cut");
+  std::vector<std::filesystem::path> cases;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "golden" / "mnist_lstm_int8")) {
+    if (e.is_directory())
+      cases.push_back(e.path());
+  }
+  std::sort(cases.begin(), cases.end());  // a fixed order
+  std::vector<std::vector<uint8_t>> inputs;
+  for (const auto& c : cases) {
+    const auto file = c / "input0.npy";
+    std::ifstream f(file, std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)),
+                               std::istreambuf_iterator<char>());
+    inputs.push_back(refinterp::parse_npy(bytes, file.string()).data);
+  }
+  std::mt19937 rng(3);
+  for (auto& r : random_inputs(whole, 5, rng))
+    inputs.push_back(std::move(r));
+  ASSERT_EQ(inputs.size(), 10u);
+  int compared = 0, carried = 0;
+  for (const char* accelerator : {"ethos-u55-32", "ethos-u55-64", "ethos-u55-128", "ethos-u55-256",
+                                  "ethos-u65-256", "ethos-u65-512"}) {
+    compared += expect_same_stream(whole, accelerator, inputs, carried);
+    compared += expect_same_stream(cut, accelerator, inputs, carried);
+  }
+  EXPECT_EQ(compared, 6 * 2 * 10);
+  EXPECT_GE(carried, 6 * 9);  // at least the cut model's hidden sequences after the first
 }
 
 }  // namespace

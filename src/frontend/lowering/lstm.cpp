@@ -26,10 +26,9 @@
 //   - the multiplies as int16 MULs with explicit scales (TFL rounding, 16-bit saturation), the
 //     cell sum as an int16 ADD whose clamp is the cell clip, tanh of the cell by the built-in
 //     TANH, and the hidden product as a MUL into int8 output row t with zero point zh.
-// At step 0 the state is zero (TFLite Micro's reset variable tensors; the reference
-// interpreter's state at the start of an invocation): the recurrent products and f c vanish.
-// The final state is not written back to the variable tensors: the compiled model starts every
-// invocation from the reset state.
+// Step 0 reads the state the variable tensors hold (TFLite Micro keeps it between invocations;
+// only ResetVariableTensors() zeroes it), and the final hidden and cell state are copied back
+// into them at the end: the segment has them as inputs and outputs at one address.
 #include "frontend/lowering/lstm.hpp"
 
 #include <fmt/format.h>
@@ -153,6 +152,9 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
         "previous output row as the hidden state)");
   if (zero_point_of(*cell) != 0)
     return std::string("the cell state's zero point is not 0");
+  // The segment reads and writes the states whole as rows of `units`.
+  if (cell->shape.empty() || cell->shape.size() > 4 || cell->shape.back() != p.units)
+    return std::string("the cell state's innermost dimension is not the number of units");
   for (int g = 0; g < 4; ++g) {
     const ir::Tensor* wi = input_of(sg, op, static_cast<size_t>(kInputWeights + g));
     const ir::Tensor* wr = input_of(sg, op, static_cast<size_t>(kRecurrentWeights + g));
@@ -236,23 +238,24 @@ class Lowering {
                       op_.inputs.at(static_cast<size_t>(kBias + g)), p_.input_m[g],
                       fmt::format("g{}_input", g));
     }
-    ir::TensorSlice cell;
+    // The state at the start: the variable tensors (what the previous invocation left).
+    const ir::TensorSlice hidden_state = b_.whole(op_.inputs.at(kHiddenState));
+    const ir::TensorSlice cell_state = b_.whole(op_.inputs.at(kCellState));
+    ir::TensorSlice cell = cell_state;
     for (int t = 0; t < p_.steps; ++t) {
       const std::string step = fmt::format("t{}_", t);
       ir::TensorSlice act[4];
       for (int g = 0; g < 4; ++g) {
         ir::TensorSlice in_row{from_input[g].tensor, {0, 0, t, 0}, row};
-        ir::TensorSlice pre = in_row;
-        if (t > 0) {
-          const ir::TensorSlice rec =
-              map(step + fmt::format("g{}_recurrent", g), ir::DataType::kInt16, row);
-          fully_connected(output_row(output, t - 1), rec,
-                          op_.inputs.at(static_cast<size_t>(kRecurrentWeights + g)), -1,
-                          p_.recurrent_m[g], step + fmt::format("g{}_recurrent", g));
-          pre = map(step + fmt::format("g{}_sum", g), ir::DataType::kInt16, row);
-          elementwise(ir::NpuOpType::kAdd, in_row, rec, pre, {1, 0},
-                      step + fmt::format("g{}_sum", g));
-        }
+        const ir::TensorSlice rec =
+            map(step + fmt::format("g{}_recurrent", g), ir::DataType::kInt16, row);
+        fully_connected(t > 0 ? output_row(output, t - 1) : hidden_state, rec,
+                        op_.inputs.at(static_cast<size_t>(kRecurrentWeights + g)), -1,
+                        p_.recurrent_m[g], step + fmt::format("g{}_recurrent", g));
+        const ir::TensorSlice pre =
+            map(step + fmt::format("g{}_sum", g), ir::DataType::kInt16, row);
+        elementwise(ir::NpuOpType::kAdd, in_row, rec, pre, {1, 0},
+                    step + fmt::format("g{}_sum", g));
         act[g] = map(step + fmt::format("g{}", g), ir::DataType::kInt16, row);
         const bool tanh = g == kCellGate;
         function(pre, act[g], tanh ? ir::Activation::Kind::kTanh : ir::Activation::Kind::kSigmoid,
@@ -261,14 +264,11 @@ class Lowering {
       const ir::TensorSlice added = map(step + "added", ir::DataType::kInt16, row);
       elementwise(ir::NpuOpType::kMul, act[kInputGate], act[kCellGate], added,
                   record(p_.input_cell_m), step + "added");
-      ir::TensorSlice next = added;
-      if (t > 0) {
-        const ir::TensorSlice kept = map(step + "kept", ir::DataType::kInt16, row);
-        elementwise(ir::NpuOpType::kMul, act[kForgetGate], cell, kept, record(p_.forget_cell_m),
-                    step + "kept");
-        next = map(step + "cell", ir::DataType::kInt16, row);
-        elementwise(ir::NpuOpType::kAdd, kept, added, next, {1, 0}, step + "cell");
-      }
+      const ir::TensorSlice kept = map(step + "kept", ir::DataType::kInt16, row);
+      elementwise(ir::NpuOpType::kMul, act[kForgetGate], cell, kept, record(p_.forget_cell_m),
+                  step + "kept");
+      const ir::TensorSlice next = map(step + "cell", ir::DataType::kInt16, row);
+      elementwise(ir::NpuOpType::kAdd, kept, added, next, {1, 0}, step + "cell");
       if (p_.cell_clip > 0)
         b_.last_op().activation = {ir::Activation::Kind::kClamp, -p_.cell_clip, p_.cell_clip, -1};
       cell = next;
@@ -278,6 +278,11 @@ class Lowering {
       elementwise(ir::NpuOpType::kMul, squashed, act[kOutputGate], output_row(output, t),
                   record(p_.hidden_m), step + "hidden");
     }
+    // The final state back into the variable tensors, after every read of them (step 0's).
+    b_.add(b_.byte_copy(output_row(output, p_.steps - 1), hidden_state, name_ + "_hidden_state"));
+    b_.last_op().source_ops = {index_};
+    b_.add(b_.byte_copy(cell, cell_state, name_ + "_cell_state"));
+    b_.last_op().source_ops = {index_};
   }
 
  private:
