@@ -126,5 +126,14 @@ TEST(LstmLowering, CellScaleThatIsNoPowerOfTwoStaysOnTheCpu) {
   EXPECT_EQ(lstm_why_not(m, 0, 0).value_or(""), "the cell state's scale is not a power of two");
 }
 
+TEST(LstmLowering, CellStateNotInRowsOfUnitsStaysOnTheCpu) {
+  EUC_REQUIRE_SHARED();
+  ir::Model m = tfl::read_model_file(test::shared_dir() / "models/mnist_lstm_int8.tflite");
+  const int cell = m.subgraphs[0].operators[0].inputs[19];
+  m.subgraphs[0].tensors[static_cast<size_t>(cell)].shape = {20, 1};  // 20 elements, one column
+  EXPECT_EQ(lstm_why_not(m, 0, 0).value_or(""),
+            "the cell state's innermost dimension is not the number of units");
+}
+
 }  // namespace
 }  // namespace euc::frontend
