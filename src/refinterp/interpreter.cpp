@@ -57,6 +57,7 @@ Interpreter::Interpreter(ir::Model model, const CustomKernelFactory& custom)
         ctx.fail(fmt::format("output {} ('{}') is a constant tensor", k, ctx.output(k).name));
     kernels_.push_back(custom_kernel ? std::move(custom_kernel) : prepare(ctx));
   }
+  reset_variable_tensors();
 }
 
 const ir::Tensor& Interpreter::input_tensor(size_t k) const {
@@ -79,6 +80,13 @@ void Interpreter::set_input(size_t k, std::span<const uint8_t> bytes) {
 }
 
 void Interpreter::invoke() {
+  if (!keep_variables_)
+    reset_variable_tensors();
+  for (auto& kernel : kernels_)
+    kernel(arena_);
+}
+
+void Interpreter::reset_variable_tensors() {
   const ir::Subgraph& g = graph();
   for (size_t i = 0; i < g.tensors.size(); ++i) {
     const ir::Tensor& t = g.tensors[i];
@@ -89,8 +97,6 @@ void Interpreter::invoke() {
     auto& bytes = arena_.bytes(static_cast<int>(i));
     std::fill(bytes.begin(), bytes.end(), static_cast<uint8_t>(fill));
   }
-  for (auto& kernel : kernels_)
-    kernel(arena_);
 }
 
 std::span<const uint8_t> Interpreter::output(size_t k) const {

@@ -2,7 +2,10 @@
 // Runs the first subgraph of a TFLite model with the integer arithmetic of TensorFlow Lite
 // Micro's reference kernels, so outputs match TFLM bit for bit. Every operator is prepared
 // (validated, parameters precomputed) when the interpreter is built; invoke() runs them in the
-// model's order. Variable tensors (LSTM/SVDF state) are reset at the start of every invoke().
+// model's order. Variable tensors (LSTM/SVDF state) are reset at the start of every invoke(),
+// unless keep_variables(true): then they start at their reset values (int8: the zero point, else
+// 0) and keep what the last invocation left, as in TensorFlow Lite Micro, whose
+// ResetVariableTensors() reset_variable_tensors() stands for.
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -33,6 +36,12 @@ class Interpreter {
 
   void invoke();
 
+  // Keep variable tensors across invocations (TensorFlow Lite Micro's behaviour) instead of
+  // resetting them at the start of each.
+  void keep_variables(bool keep) { keep_variables_ = keep; }
+  // Resets every variable tensor: int8 to its zero point, everything else to 0.
+  void reset_variable_tensors();
+
   size_t output_count() const { return graph().outputs.size(); }
   const ir::Tensor& output_tensor(size_t k) const;
   std::span<const uint8_t> output(size_t k) const;
@@ -44,6 +53,7 @@ class Interpreter {
   ir::Model model_;
   TensorArena arena_;
   std::vector<Kernel> kernels_;
+  bool keep_variables_ = false;
 };
 
 }  // namespace euc::refinterp

@@ -55,6 +55,9 @@ void stage_inputs(const ir::NpuGraph& graph, Plan& plan, const arch::SystemConfi
   double best = total_cycles(graph, plan, system);
   for (int t : inputs) {
     const TensorPlacement& place = plan.tensors.at(static_cast<size_t>(t));
+    // (A tensor the segment also writes back, such as an LSTM's state, is read in place.)
+    if (std::find(graph.outputs.begin(), graph.outputs.end(), t) != graph.outputs.end())
+      continue;
     if (graph.tensors[static_cast<size_t>(t)].is_constant() || place.region != Region::kArena ||
         place.layout != Layout::kNhwc || plan.staged_copy(t) != nullptr)
       continue;

@@ -217,6 +217,10 @@ class ModelReader {
       const ir::Operator& op = sg.operators[o];
       for (size_t i = 0; i < op.inputs.size(); ++i) {
         const int32_t t = op.inputs[i];
+        // (An operator may update a variable tensor it reads in place: an ethos-u operator
+        // writing back the state it read, as Vela's do.)
+        if (t >= 0 && writer[t] == static_cast<int>(o) && sg.tensors[t].is_variable)
+          continue;
         if (t >= 0 && writer[t] >= static_cast<int>(o)) {
           fail(
               "{}: input {} is tensor {} '{}', written by {}{}: operators must come in execution "

@@ -88,6 +88,16 @@ std::vector<int64_t> biases(const ir::NpuGraph& graph, const ir::NpuOp& op, int 
   return out;
 }
 
+// One record per channel with the lowering's own (multiplier, shift) and the channel's bias.
+std::vector<ScaleRecord> explicit_scale_records(const std::vector<int64_t>& bias,
+                                                std::pair<uint32_t, int> scale) {
+  std::vector<ScaleRecord> out;
+  out.reserve(bias.size());
+  for (int64_t b : bias)
+    out.push_back(ScaleRecord{b, scale.first, scale.second});
+  return out;
+}
+
 // Encodes one operation's weights and scale records (empty for operations without weights).
 EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan& plan,
                                 const arch::AcceleratorConfig& accelerator, size_t i) {
@@ -116,9 +126,7 @@ EncodedWeights encode_operation(const ir::NpuGraph& graph, const scheduler::Plan
   std::vector<int64_t> bias = biases(graph, op, layer.shape.ofm_depth);
   std::vector<ScaleRecord> records =
       op.explicit_scale
-          ? std::vector<ScaleRecord>(
-                static_cast<size_t>(layer.shape.ofm_depth),
-                ScaleRecord{0, op.explicit_scale->first, op.explicit_scale->second})
+          ? explicit_scale_records(bias, *op.explicit_scale)
           : make_scale_records(bias, static_cast<float>(ifm.quant.scale), weight_scales,
                                static_cast<float>(ofm.quant.scale), scale_options);
   layer.scales = records;

@@ -97,6 +97,8 @@ class Net {
   void quantize(int t, ir::Quantization q) {
     sg().tensors.at(static_cast<size_t>(t)).quantization = std::move(q);
   }
+  // A state tensor of a recurrent operator (TFLite's variable tensors).
+  void make_variable(int t) { sg().tensors.at(static_cast<size_t>(t)).is_variable = true; }
 
   void io(std::vector<int32_t> inputs, std::vector<int32_t> outputs) {
     sg().inputs = std::move(inputs);

@@ -8,6 +8,7 @@
 #include "frontend/lowering/join_split.hpp"
 #include "frontend/lowering/lower_ops.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "frontend/lowering/lstm.hpp"
 #include "frontend/lowering/lut_activations.hpp"
 #include "frontend/lowering/reductions.hpp"
 #include "frontend/lowering/resampling.hpp"
@@ -98,6 +99,9 @@ void lower_resize_bilinear_op(SegmentBuilder& b, const ir::Operator& op, int ind
 void lower_transpose_conv_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_transpose_conv(b, op, index);
 }
+void lower_lstm_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_lstm(b, op, index);
+}
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
 }
@@ -175,6 +179,8 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::RESIZE_NEAREST_NEIGHBOR, resize_nearest_why_not, lower_resize_nearest_op},
       {BuiltinOp::RESIZE_BILINEAR, resize_bilinear_why_not, lower_resize_bilinear_op},
       {BuiltinOp::TRANSPOSE_CONV, transpose_conv_why_not, lower_transpose_conv_op},
+      // Recurrent (lstm.cpp): unrolled per time step
+      {BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM, lstm_why_not, lower_lstm_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

@@ -72,6 +72,7 @@ class SegmentBuilder {
 
   // Finishes the segment: its inputs are the non-constant tensors it reads but does not
   // produce; its outputs the tensors it produces that `needed_outside` reports as used later.
+  // A variable tensor it reads and writes is both (the lowering writes it after its reads).
   template <class NeededOutside>
   ir::NpuGraph finish(NeededOutside needed_outside);
 
@@ -137,6 +138,11 @@ ir::NpuGraph SegmentBuilder::finish(NeededOutside needed_outside) {
     if (!made[low] && t.alias_of < 0) {
       if (read[low])  // (a tensor nothing reads, such as a folded PAD's output, is no input)
         graph_.inputs.push_back(low);
+    } else if (made[low] && t.alias_of < 0 && read[low] && subgraph_.tensors.at(net).is_variable) {
+      // State a lowering reads and writes back (an LSTM's variable tensors): an input and an
+      // output of the segment at one address, written after its last read.
+      graph_.inputs.push_back(low);
+      graph_.outputs.push_back(low);
     } else if (made[low] && needed_outside(net)) {
       graph_.outputs.push_back(low);
     }

@@ -283,6 +283,10 @@ TEST(TfliteMalformed, OperatorReadingALaterTensorIsNamed) {
   m = person_detect();
   m.subgraphs[0].operators[0].inputs[0] = m.subgraphs[0].operators[0].outputs[0];
   EXPECT_NE(read_error(m).find("written by this operator itself"), std::string::npos);
+  // Unless it is a variable tensor, which an operator may update in place (its state).
+  const int t = m.subgraphs[0].operators[0].outputs[0];
+  m.subgraphs[0].tensors[static_cast<size_t>(t)].is_variable = true;
+  EXPECT_NO_THROW(tfl::read_model(tfl::write_model(m), "state.tflite"));
 }
 
 TEST(TfliteMalformed, SubgraphOutputWithoutAValueIsNamed) {
