@@ -241,6 +241,20 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
     for (int t : model.subgraphs[s].outputs)
       timeline.cpu_uses.push_back({t, step - 1});
     timeline.steps = step;
+    // A variable tensor (a recurrent operator's state) keeps its bytes from one invocation to
+    // the next: nothing else of the subgraph may use them at any step.
+    for (const frontend::Segment& seg : comp.lowered.segments) {
+      if (!seg.on_npu)
+        continue;
+      for (const ir::NpuTensor& t : seg.graph.tensors) {
+        const auto& tensors = model.subgraphs[s].tensors;
+        if (t.network_tensor >= 0 && static_cast<size_t>(t.network_tensor) < tensors.size() &&
+            tensors[static_cast<size_t>(t.network_tensor)].is_variable) {
+          timeline.cpu_uses.push_back({t.network_tensor, 0});
+          timeline.cpu_uses.push_back({t.network_tensor, std::max(0, step - 1)});
+        }
+      }
+    }
     for (size_t k = 0; k < timeline.segments.size(); ++k) {
       timeline.segments[k].name =
           fmt::format("subgraph {} segment {}", s, result.report.segments.size() + k);
