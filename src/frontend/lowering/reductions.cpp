@@ -378,14 +378,7 @@ class ReductionLowering {
     t.quant = quant;
     return b_.add_feature_map(std::move(t));
   }
-  int root(int t) const {
-    while (b_.lowered(t).alias_of >= 0)
-      t = b_.lowered(t).alias_of;
-    return t;
-  }
-  bool is_whole(const ir::TensorSlice& s) const {
-    return s.offset == ir::Shape4{0, 0, 0, 0} && s.shape == b_.lowered(s.tensor).shape;
-  }
+  bool is_whole(const ir::TensorSlice& s) const { return b_.is_whole(s); }
   // A view of whole tensor `t` shaped `shape`, with quantisation `quant`.
   ir::TensorSlice view(int t, const ir::Shape4& shape, const std::string& suffix,
                        ir::QuantParams quant) {
@@ -393,9 +386,7 @@ class ReductionLowering {
     // The tensor itself where it has that shape (an alias would keep it in linear NHWC).
     if (src.shape == shape && src.quant == quant)
       return whole(t, shape);
-    const int v = feature_map(suffix, src.type, shape, quant);
-    b_.lowered_mut(v).alias_of = root(t);
-    return whole(v, shape);
+    return whole(b_.add_view(t, shape, quant, name_ + "_" + suffix), shape);
   }
   ir::TensorSlice view(int t, const ir::Shape4& shape, const std::string& suffix) {
     return view(t, shape, suffix, b_.lowered(t).quant);

@@ -90,6 +90,17 @@ int SegmentBuilder::add_feature_map(ir::NpuTensor tensor) {
   return static_cast<int>(graph_.tensors.size() - 1);
 }
 
+int SegmentBuilder::add_view(int t, const ir::Shape4& shape, const ir::QuantParams& quant,
+                             std::string name) {
+  ir::NpuTensor v;
+  v.name = std::move(name);
+  v.type = lowered(t).type;
+  v.shape = shape;
+  v.quant = quant;
+  v.alias_of = storage_of(t);
+  return add_feature_map(std::move(v));
+}
+
 int SegmentBuilder::add_int32_scalar(std::string name, int32_t value) {
   ir::NpuTensor t;
   t.name = std::move(name);

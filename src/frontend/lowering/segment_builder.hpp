@@ -50,6 +50,20 @@ class SegmentBuilder {
   // An internal feature map (an intermediate result of a lowering; network_tensor -1): neither
   // a segment input nor output.
   int add_feature_map(ir::NpuTensor tensor);
+  // A tensor sharing the storage of whole lowered tensor `t` (laid out linearly) in another
+  // shape and quantisation, named `name`: a view for the lowerings that reinterpret bytes
+  // (rows of a softmax, the reduced axes of a reduction).
+  int add_view(int t, const ir::Shape4& shape, const ir::QuantParams& quant, std::string name);
+  // The tensor whose storage lowered tensor `t` uses (itself unless it is an alias).
+  int storage_of(int t) const {
+    while (graph_.tensors.at(t).alias_of >= 0)
+      t = graph_.tensors.at(t).alias_of;
+    return t;
+  }
+  // Whether `s` covers all of its tensor.
+  bool is_whole(const ir::TensorSlice& s) const {
+    return s.offset == ir::Shape4{0, 0, 0, 0} && s.shape == graph_.tensors.at(s.tensor).shape;
+  }
   void add(ir::NpuOp op) { graph_.ops.push_back(std::move(op)); }
   // The operation added last.
   ir::NpuOp& last_op() { return graph_.ops.back(); }

@@ -249,21 +249,10 @@ class SoftmaxLowering {
     return whole(it->second, {1, 1, 1, 1});
   }
 
-  int root(int t) const {
-    while (b_.lowered(t).alias_of >= 0)
-      t = b_.lowered(t).alias_of;
-    return t;
-  }
-  bool is_whole(const ir::TensorSlice& s) const {
-    return s.offset == ir::Shape4{0, 0, 0, 0} && s.shape == b_.lowered(s.tensor).shape;
-  }
+  bool is_whole(const ir::TensorSlice& s) const { return b_.is_whole(s); }
   // A tensor sharing the storage of whole tensor `t` (laid out linearly), shaped `shape`.
   int reshaped(int t, const ir::Shape4& shape, const std::string& suffix) {
-    const ir::NpuTensor src = b_.lowered(t);
-    const int view = feature_map(suffix, src.type, shape);
-    b_.lowered_mut(view).quant = src.quant;
-    b_.lowered_mut(view).alias_of = root(t);
-    return view;
+    return b_.add_view(t, shape, b_.lowered(t).quant, name_ + "_" + suffix);
   }
 
   // The softmax input as a whole tensor (so that it can be viewed as (1, rows, depth, 1)) of
