@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "frontend/lowering/lower_ops.hpp"
+#include "frontend/lowering/quantization.hpp"
 #include "frontend/lowering/requantize.hpp"
 #include "tflite/options.hpp"
 
@@ -17,21 +18,6 @@ namespace euc::frontend {
 namespace {
 
 using DT = ir::DataType;
-
-bool per_tensor(const ir::Tensor& t) {
-  return t.quantization && t.quantization->scale.size() == 1 &&
-         t.quantization->zero_point.size() <= 1 && std::isfinite(t.quantization->scale[0]) &&
-         t.quantization->scale[0] > 0;
-}
-
-float scale_of(const ir::Tensor& t) {
-  return t.quantization->scale[0];
-}
-
-int32_t zero_point_of(const ir::Tensor& t) {
-  const auto& zp = t.quantization->zero_point;
-  return zp.empty() ? 0 : static_cast<int32_t>(zp[0]);
-}
 
 std::string type_list(std::initializer_list<DT> types) {
   std::string out;

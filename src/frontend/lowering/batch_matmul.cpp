@@ -29,6 +29,7 @@
 // int16 stays on the CPU: the NPU's weights are 8-bit and TFLite accumulates int16 products in
 // 64 bits, beyond the 32-bit REDUCE_SUM.
 #include "frontend/lowering/batch_matmul.hpp"
+#include "frontend/lowering/quantization.hpp"
 
 #include <fmt/format.h>
 
@@ -64,17 +65,6 @@ Dims4 padded(const std::vector<int32_t>& shape) {
   for (size_t i = 0; i < shape.size() && i < 4; ++i)
     d[4 - shape.size() + i] = shape[i];
   return d;
-}
-
-bool per_tensor(const ir::Tensor& t) {
-  return t.quantization && t.quantization->scale.size() == 1 &&
-         t.quantization->zero_point.size() <= 1 && std::isfinite(t.quantization->scale[0]) &&
-         t.quantization->scale[0] > 0;
-}
-
-int32_t zero_point_of(const ir::Tensor& t) {
-  return t.quantization->zero_point.empty() ? 0
-                                            : static_cast<int32_t>(t.quantization->zero_point[0]);
 }
 
 // The instance's geometry, or why the lowering cannot take it.

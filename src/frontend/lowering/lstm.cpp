@@ -30,6 +30,7 @@
 // only ResetVariableTensors() zeroes it), and the final hidden and cell state are copied back
 // into them at the end: the segment has them as inputs and outputs at one address.
 #include "frontend/lowering/lstm.hpp"
+#include "frontend/lowering/quantization.hpp"
 
 #include <fmt/format.h>
 
@@ -76,18 +77,6 @@ const ir::Tensor* input_of(const ir::Subgraph& sg, const ir::Operator& op, size_
       static_cast<size_t>(op.inputs[i]) >= sg.tensors.size())
     return nullptr;
   return &sg.tensors[static_cast<size_t>(op.inputs[i])];
-}
-
-bool per_tensor(const ir::Tensor& t) {
-  return t.quantization && t.quantization->scale.size() == 1 &&
-         t.quantization->zero_point.size() <= 1 && std::isfinite(t.quantization->scale[0]) &&
-         t.quantization->scale[0] > 0;
-}
-float scale_of(const ir::Tensor& t) {
-  return t.quantization->scale[0];
-}
-int64_t zero_point_of(const ir::Tensor& t) {
-  return t.quantization->zero_point.empty() ? 0 : t.quantization->zero_point[0];
 }
 
 // A multiplier the output stage applies exactly as MBQM: below one, record shift in range.

@@ -25,6 +25,7 @@
 // (then TFLite's int32 arithmetic does not wrap) and, for a left shift, while the shifted sum
 // does: both checked from the input's range, so SUM/MEAN stay on the CPU otherwise.
 #include "frontend/lowering/reductions.hpp"
+#include "frontend/lowering/quantization.hpp"
 
 #include <fmt/format.h>
 
@@ -71,18 +72,6 @@ struct Analysis {
 
 bool is_extreme(BuiltinOp t) {
   return t == BuiltinOp::REDUCE_MAX || t == BuiltinOp::REDUCE_MIN;
-}
-
-float scale_of(const ir::Tensor& t) {
-  return t.quantization && t.quantization->scale.size() == 1 ? t.quantization->scale[0] : 0.0f;
-}
-int64_t zero_point_of(const ir::Tensor& t) {
-  return t.quantization && !t.quantization->zero_point.empty() ? t.quantization->zero_point[0] : 0;
-}
-bool per_tensor(const ir::Tensor& t) {
-  return t.quantization && t.quantization->scale.size() == 1 &&
-         t.quantization->zero_point.size() <= 1 && std::isfinite(t.quantization->scale[0]) &&
-         t.quantization->scale[0] > 0;
 }
 
 std::optional<std::vector<int64_t>> axis_values(const ir::Model& model, const ir::Tensor& t) {

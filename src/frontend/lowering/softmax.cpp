@@ -50,6 +50,7 @@
 //   10 Shr         by 31 - c, rounding half up; y * r >= 0, so the clamp to [0, 32767] is the
 //                  int16 saturation
 #include "frontend/lowering/softmax.hpp"
+#include "frontend/lowering/quantization.hpp"
 
 #include <fmt/format.h>
 
@@ -178,13 +179,6 @@ std::optional<Geometry> geometry_of(const ir::Tensor& input) {
 double beta_of(const ir::Operator& op) {
   const auto* o = tfl::builtin_options_as<tflite::SoftmaxOptions>(op);
   return o != nullptr ? static_cast<double>(o->beta()) : 1.0;
-}
-
-float scale_of(const ir::Tensor& t) {
-  return t.quantization && !t.quantization->scale.empty() ? t.quantization->scale[0] : 0.0f;
-}
-int64_t zero_point_of(const ir::Tensor& t) {
-  return t.quantization && !t.quantization->zero_point.empty() ? t.quantization->zero_point[0] : 0;
 }
 
 // The int16 kernel's difference multiplier: scale * beta over the exp table's input step

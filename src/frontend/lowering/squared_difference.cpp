@@ -24,6 +24,7 @@
 //        does not overflow int32 (checked), then the int8 clamp.
 // e_i = 0 only where s_i / t = 1/2 (the larger scale): five operations, four for equal scales.
 #include "frontend/lowering/squared_difference.hpp"
+#include "frontend/lowering/quantization.hpp"
 
 #include <fmt/format.h>
 
@@ -43,15 +44,6 @@ constexpr int kMaxRightShift = 31;  // beyond a doubling high multiply's 31 bits
 
 using refmath::quantize_multiplier;
 using refmath::QuantMultiplier;
-
-float scale_of(const ir::Tensor& t) {
-  return t.quantization && !t.quantization->scale.empty() ? t.quantization->scale[0] : 0.0f;
-}
-int32_t zero_point_of(const ir::Tensor& t) {
-  return t.quantization && !t.quantization->zero_point.empty()
-             ? static_cast<int32_t>(t.quantization->zero_point[0])
-             : 0;
-}
 
 // The kernel's multipliers, computed as TFLite does (twice_max in double from float scales, the
 // output denominator in float).
