@@ -93,8 +93,8 @@ inline constexpr uint32_t kAdjX = 1;
 inline constexpr uint32_t kAdjY = 2;
 inline constexpr uint32_t kConstRhs = 4;
 inline constexpr uint32_t kBroadcastRhs = 8;
-inline constexpr uint32_t kAlignCorners = 1;    // RESIZE_*: OFM - 1 = factor (IFM - 1)
-inline constexpr uint32_t kHalfPixel = 2;       // RESIZE_*: half_pixel_centers
+inline constexpr uint32_t kAlignCorners = 1;  // RESIZE_*: OFM - 1 = factor (IFM - 1)
+inline constexpr uint32_t kHalfPixel = 2;     // RESIZE_*: half_pixel_centers
 // STRIDED_SLICE masks: begin_mask in bits 8-11, end_mask 12-15, shrink_axis_mask 16-19.
 inline constexpr int kBeginMaskShift = 8;
 inline constexpr int kEndMaskShift = 12;

@@ -81,7 +81,8 @@ TEST(SupportedOpsCli, ShowCpuOperationsListsWhatEucDoesNotLowerYet) {
   const auto bytes = tfl::write_model(n.model());
   const auto model = out / "exp_int8.tflite";
   std::ofstream(model, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   auto r = run_tool("euc", {model.string(), "--show-cpu-operations", "--output-dir", out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("CPU operators = 1 of 1 (100.0%)\n  op   0 EXP 'exp'"), std::string::npos)

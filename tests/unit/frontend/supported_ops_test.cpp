@@ -10,10 +10,10 @@
 #include <set>
 #include <sstream>
 
+#include "e2e/small_network.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/operator_table.hpp"
 #include "frontend/supported/supported_ops.hpp"
-#include "e2e/small_network.hpp"
 #include "model_mutation.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
@@ -66,10 +66,9 @@ bool has_failed(const SupportVerdict& v, std::string_view id) {
 TEST(NpuOperators, VelaPlacesFiftyTypesInNameOrder) {
   auto ops = vela_operator_types();
   EXPECT_EQ(ops.size(), 50u);
-  for (ir::BuiltinOp op :
-       {ir::BuiltinOp::BATCH_MATMUL, ir::BuiltinOp::REDUCE_MAX, ir::BuiltinOp::REDUCE_MIN,
-        ir::BuiltinOp::SUM, ir::BuiltinOp::MIRROR_PAD, ir::BuiltinOp::PADV2,
-        ir::BuiltinOp::REVERSE_V2})
+  for (ir::BuiltinOp op : {ir::BuiltinOp::BATCH_MATMUL, ir::BuiltinOp::REDUCE_MAX,
+                           ir::BuiltinOp::REDUCE_MIN, ir::BuiltinOp::SUM, ir::BuiltinOp::MIRROR_PAD,
+                           ir::BuiltinOp::PADV2, ir::BuiltinOp::REVERSE_V2})
     EXPECT_TRUE(is_vela_operator_type(op)) << ir::builtin_op_name(op);
   std::vector<std::string_view> names;
   for (ir::BuiltinOp op : ops)
