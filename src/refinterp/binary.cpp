@@ -4,9 +4,9 @@
 
 #include <functional>
 
+#include "refinterp/arith.hpp"
 #include "refinterp/broadcast.hpp"
 #include "refinterp/kernels.hpp"
-#include "refinterp/arith.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {
@@ -118,6 +118,13 @@ Kernel prepare_add_sub(const OpContext& ctx, bool subtract) {
     mo = quantize_multiplier(
         static_cast<double>(twice_max / (static_cast<float>(1 << left_shift) * scale_of(out))));
   }
+  // The reference kernels quantise the output multiplier as one below 1 and stop when it is
+  // not (TFLite Micro's Prepare checks it), so such a model never runs.
+  if (mo.shift > 0)
+    ctx.fail(fmt::format(
+        "output scale {:g} is too small for the input scales {:g} and {:g}: the rescale "
+        "2*max(input scales)/(2^{}*output scale) is not below 1, which TFLite's kernel requires",
+        scale_of(out), scale_of(a), scale_of(b), left_shift));
   const int32_t off1 = -zero_point_of(a), off2 = -zero_point_of(b);
   const int32_t off_out = zero_point_of(out);
   const auto r =

@@ -127,6 +127,14 @@ bool Builder::apply_elementwise(const Step& s) {
     q.spread = a.spread;
   } else {
     q = choose_quant(s, a.type, mean, spread, s.act);
+    if (s.op == Op::kAdd || s.op == Op::kSub) {
+      // TFLite requires the output rescale 2*max(input scales)/(2^shift*output scale) below 1
+      // (shift 20 for int8, 15 for int16): a model outside it never runs, so none is made.
+      const double twice_max = 2.0 * std::max<double>(a.scale, b.scale);
+      const double smallest = twice_max / (a.type == ir::DataType::kInt16 ? 32768.0 : 1048576.0);
+      if (static_cast<double>(q.scale) < smallest / 0.99)
+        q.scale = static_cast<float>(smallest / 0.99);
+    }
   }
   const Value& out = add_value(*shape, a.type, q, suffix);
   std::vector<int32_t> inputs = {first.tensor, second.tensor};

@@ -8,7 +8,9 @@
 
 #include "core/error.hpp"
 #include "frontend/lowering/join_split.hpp"
+#include "frontend/lowering/quantization.hpp"
 #include "frontend/lowering/requantize.hpp"
+#include "refmath/quant_math.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::frontend {
@@ -465,6 +467,38 @@ std::optional<std::string> pooling_why_not(const ir::Model& model, int subgraph,
   return fused_problem<tflite::Pool2DOptions>(model.subgraphs.at(subgraph).operators.at(op_index));
 }
 
+namespace {
+
+// TFLite's quantised ADD and SUB bring both inputs to twice the larger input scale, shifted
+// left by 20 bits (15 for int16), and rescale the sum to the output with a multiplier that
+// its kernels require to be below 1 (TFLite Micro checks it when it prepares the operator and
+// stops). An operator whose output scale is so small that the multiplier reaches 1 cannot run
+// in the original model either, so it stays on the CPU, where it fails as before. ADD forms
+// the ratio in double, SUB forms twice the larger scale in float first.
+std::optional<std::string> add_sub_rescale_problem(const ir::Subgraph& sg, const ir::Operator& op) {
+  const ir::Tensor& out = sg.tensors[op.outputs.at(0)];
+  if (out.type != ir::DataType::kInt8 && out.type != ir::DataType::kInt16)
+    return std::nullopt;
+  const ir::Tensor& a = sg.tensors[op.inputs[0]];
+  const ir::Tensor& b = sg.tensors[op.inputs[1]];
+  if (!per_tensor(a) || !per_tensor(b) || !per_tensor(out))
+    return std::nullopt;  // the quantisation checks of the lowering report these
+  const int left_shift = out.type == ir::DataType::kInt16 ? 15 : 20;
+  const float larger = std::max(scale_of(a), scale_of(b));
+  const double twice_max = op.type == ir::BuiltinOp::ADD ? 2.0 * static_cast<double>(larger)
+                                                         : static_cast<double>(2.0f * larger);
+  const double real =
+      twice_max / (static_cast<double>(1 << left_shift) * static_cast<double>(scale_of(out)));
+  if (!(real > 0.0) || refmath::quantize_multiplier(real).shift <= 0)
+    return std::nullopt;
+  return fmt::format(
+      "its output rescale 2*max(input scales)/(2^{}*output scale) = {:.6g} is not below 1: "
+      "TFLite's {} kernel rejects this quantisation of '{}' when it prepares the operator",
+      left_shift, real, ir::builtin_op_name(op.type), out.name);
+}
+
+}  // namespace
+
 std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgraph, int op_index) {
   const ir::Subgraph& sg = model.subgraphs.at(subgraph);
   const ir::Operator& op = sg.operators.at(op_index);
@@ -474,6 +508,8 @@ std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgr
   if (sg.tensors[op.inputs[0]].shape.size() > 4)
     return fmt::format("the first operand '{}' has more than 4 dimensions",
                        sg.tensors[op.inputs[0]].name);
+  if (op.type == ir::BuiltinOp::ADD || op.type == ir::BuiltinOp::SUB)
+    return add_sub_rescale_problem(sg, op);
   return std::nullopt;
 }
 

@@ -304,6 +304,43 @@ TEST(Lowering, Int16ReluStaysOnTheCpuWithItsReason) {
   EXPECT_NE(why->find("RELU"), std::string::npos) << *why;
 }
 
+// TFLite's quantised ADD/SUB need the output rescale 2*max(input scales)/(2^shift*output
+// scale) below 1 (shift 20 for int8, 15 for int16); at 1 or above the kernel refuses the model,
+// so the operator stays on the CPU and fails there as in the original. Input scales 0.5 and
+// 0.25: the int8 boundary is an output scale of 2^-20 (multiplier 1), the int16 one 2^-15.
+TEST(Lowering, AddWithAnOutputRescaleOfOneOrMoreStaysOnTheCpu) {
+  for (const auto type : {ir::BuiltinOp::ADD, ir::BuiltinOp::SUB}) {
+    for (const auto dtype : {ir::DataType::kInt8, ir::DataType::kInt16}) {
+      const int shift = dtype == ir::DataType::kInt8 ? 20 : 15;
+      for (const float factor : {0.5f, 1.0f, 1.25f}) {
+        ir::Model m = load("models/person_detect.tflite");  // any model: one operator is read
+        ir::Subgraph& sg = m.subgraphs[0];
+        const int t = static_cast<int>(sg.tensors.size());
+        for (const float scale : {0.5f, 0.25f, std::ldexp(factor, -shift)}) {
+          ir::Tensor tensor = sg.tensors[sg.inputs[0]];
+          tensor.type = dtype;
+          tensor.buffer = 0;
+          tensor.quantization->scale = {scale};
+          tensor.quantization->zero_point = {0};
+          sg.tensors.push_back(tensor);
+        }
+        ir::Operator op;
+        op.type = type;
+        op.inputs = {t, t + 1};
+        op.outputs = {t + 2};
+        sg.operators.push_back(op);
+        const auto why = why_not_lowered(m, 0, static_cast<int>(sg.operators.size()) - 1);
+        if (factor <= 1.0f) {
+          ASSERT_TRUE(why.has_value()) << factor;
+          EXPECT_NE(why->find("not below 1"), std::string::npos) << *why;
+        } else {
+          EXPECT_FALSE(why.has_value()) << *why;
+        }
+      }
+    }
+  }
+}
+
 // RELU6 (TFLite Micro's Relu6 clamps the stored input values to the input's quantised [0, 6]
 // and does not requantize): a 1x1 max pool that moves bytes, clamped in the stored domain.
 // relu6_int8's input has scale 0.05 and zero point 0, so [0, round(6 / 0.05)] = [0, 120],

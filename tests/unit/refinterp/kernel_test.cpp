@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <tflite/schema_generated.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -234,6 +235,30 @@ TEST(ReverseV2, ReversesEveryListedAxis) {
   const int32_t axes[] = {0, -1};
   OneOp m(ir::BuiltinOp::REVERSE_V2, {2, 3}, {2, 3}, int32_constant({2}), axes, sizeof(axes), {});
   EXPECT_EQ(m.run({1, 2, 3, 4, 5, 6}), (std::vector<int8_t>{6, 5, 4, 3, 2, 1}));
+}
+
+// ADD and SUB rescale the sum by 2*max(input scales)/(2^20*output scale) for int8, a multiplier
+// TFLite's kernels require below 1: input and operand scale 1 with output scale 2^-19 give
+// exactly 1 (refused when the model is prepared), 2^-18 gives 1/2 (runs: 1 + 1 = 2 / 2^-18
+// saturates at 127).
+TEST(AddSub, OutputRescaleOfOneOrMoreIsRefusedAsTflitesKernelDoes) {
+  const int8_t one[] = {1};
+  for (const auto type : {ir::BuiltinOp::ADD, ir::BuiltinOp::SUB}) {
+    OneOp refused(type, {1}, {1}, tensor("b", ir::DataType::kInt8, {1}, {1.0f}, {0}), one,
+                  sizeof(one), {});
+    refused.model.subgraphs[0].tensors[2].quantization->scale = {std::ldexp(1.0f, -19)};
+    try {
+      Interpreter interp(refused.model);
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("not below 1"), std::string::npos) << e.what();
+    }
+    OneOp runs(type, {1}, {1}, tensor("b", ir::DataType::kInt8, {1}, {1.0f}, {0}), one, sizeof(one),
+               {});
+    runs.model.subgraphs[0].tensors[2].quantization->scale = {std::ldexp(1.0f, -18)};
+    EXPECT_EQ(runs.run({1}),
+              (std::vector<int8_t>{type == ir::BuiltinOp::ADD ? int8_t{127} : int8_t{0}}));
+  }
 }
 
 TEST(ReduceMax, DifferentOutputQuantisationIsAnError) {
