@@ -30,6 +30,10 @@ const std::vector<std::vector<std::string>>& configurations() {
        "--memory-mode", "Dedicated_Sram", "--arena-cache-size", "2048"},
       {"--accelerator-config", "ethos-u55-128", "--tensor-allocator", "Greedy",
        "--disable-cascading"},
+      // Not in the README's list: the cross_segment_* cases failed when their MEAN stayed on the
+      // CPU between two ethos-u operators; euc now lowers MEAN, so keeping it on the CPU is what
+      // still exercises tensors that cross ethos-u operators.
+      {"--ignore-ops", "MEAN"},
   };
   return all;
 }
