@@ -88,6 +88,9 @@ class StreamTimer {
   int64_t last_dma_start_ = 0;
   int64_t dma_free_ = 0;
   int64_t output_free_ = 0;
+  // Output ends of the last two blocks (any kernel): two accumulator buffers.
+  int64_t out_end_two_back_ = 0;
+  int64_t out_end_one_back_ = 0;
   std::optional<KernelRecord> previous_kernel_;
 };
 
@@ -188,9 +191,6 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
   reader_ = issue;
   const int64_t mac_free = previous_kernel_ ? previous_kernel_->mac_end : 0;
   int64_t mac_start = std::max({issue + read_latency, dep_ready + read_latency, mac_free});
-  const int64_t first_fetch = mac_start - read_latency;
-  int64_t out_end_before_previous = output_free_;  // block i-1's output end
-  int64_t out_end_previous = output_free_;         // block i's
   int64_t last_out_end = output_free_;
   std::array<int64_t, arch::kMemAreaCount> block_bytes{};
 
@@ -269,13 +269,13 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
           out_stage = std::max(out_stage, memory);
         else
           mac_stage = std::max(mac_stage, memory);
-        mac_start = std::max(mac_start, out_end_before_previous);
+        mac_start = std::max(mac_start, out_end_two_back_);
         record.block_mac_starts.push_back(mac_start);
         const int64_t mac_end = mac_start + mac_stage;
         const int64_t out_start = std::max(mac_end, last_out_end);
         last_out_end = out_start + out_stage;
-        out_end_before_previous = out_end_previous;
-        out_end_previous = last_out_end;
+        out_end_two_back_ = out_end_one_back_;
+        out_end_one_back_ = last_out_end;
         mac_start = mac_end;
         record.mac_end = mac_end;
         timing.mac_cycles += std::max(mac, decode);
@@ -285,6 +285,9 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
       }
     }
   }
+  const int64_t first_fetch =
+      (record.block_mac_starts.empty() ? mac_start : record.block_mac_starts.front()) -
+      read_latency;
   record.start = first_fetch;
   record.end = std::max(last_out_end, first_fetch) + ofm_mem.write_latency;
   output_free_ = last_out_end;

@@ -1,0 +1,152 @@
+// The timing model on real compiled models: Vela's reference outputs (../shared) and euc's own
+// output of the bundled person_detect. Sanity properties only (no hardware figures exist here):
+// every operation starts after its launch and ends within the total, the total covers the busy
+// time of the kernel and DMA engines, slower memories never make a run faster, repeated runs
+// agree, and the figures lie within a factor of 3 of Vela's own estimate.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "arch/config_file.hpp"
+#include "driver/compiler.hpp"
+#include "nputiming/model_timing.hpp"
+#include "support/test_paths.hpp"
+#include "tflite/reader.hpp"
+
+namespace euc::nputiming {
+namespace {
+
+namespace fs = std::filesystem;
+
+arch::SystemConfigOptions config_of(const std::string& folder) {
+  arch::SystemConfigOptions o;
+  if (folder == "c") {
+    o.system_config = "Ethos_U55_High_End_Embedded";
+    o.memory_mode = "Shared_Sram";
+  } else if (folder == "d") {
+    o.system_config = "Ethos_U65_High_End";
+    o.memory_mode = "Dedicated_Sram";
+  }
+  return o;
+}
+
+void check_consistent(const ModelTiming& t, const std::string& what) {
+  int64_t sum = 0;
+  for (const OperatorTiming& op : t.operators) {
+    const TimingResult& r = op.result;
+    ASSERT_EQ(r.operations.size(), op.operations.size()) << what;
+    for (const OperationTiming& o : r.operations) {
+      EXPECT_LE(o.issue, o.start) << what << " operation " << o.index;
+      EXPECT_LE(o.start, o.end) << what << " operation " << o.index;
+      EXPECT_LE(o.end, r.total_cycles) << what << " operation " << o.index;
+    }
+    EXPECT_GE(r.total_cycles, r.kernel_busy_cycles) << what;
+    EXPECT_GE(r.total_cycles, r.dma_busy_cycles) << what;
+    EXPECT_GT(r.total_cycles, 0) << what;
+    sum += r.total_cycles;
+  }
+  EXPECT_EQ(sum, t.total_cycles) << what;
+}
+
+// (version, config, model) -> Vela's estimated total cycles, from vela_figures.csv.
+std::map<std::tuple<std::string, std::string, std::string>, double> vela_cycles() {
+  std::map<std::tuple<std::string, std::string, std::string>, double> out;
+  std::ifstream in(test::shared_dir() / "reference" / "vela_figures.csv");
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ','))
+      f.push_back(cell);
+    if (f.size() >= 15)
+      out[{f[0], f[1], f[2]}] = std::stod(f[14]);
+  }
+  return out;
+}
+
+TEST(ModelTiming, VelaReferenceOutputsAreConsistentAndNearVelasEstimate) {
+  EUC_REQUIRE_SHARED();
+  const fs::path root = test::shared_dir() / "reference" / "vela_outputs";
+  const auto vela = vela_cycles();
+  const auto library = arch::builtin_config_library();
+  int timed = 0;
+  for (const char* version : {"vela3.10", "vela5.1"}) {
+    for (const char* folder : {"a", "b", "c", "d"}) {
+      const fs::path dir = root / version / folder;
+      if (!fs::exists(dir))
+        continue;
+      std::vector<fs::path> files;
+      for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().string().ends_with("_vela.tflite"))
+          files.push_back(e.path());
+      std::sort(files.begin(), files.end());
+      for (const fs::path& file : files) {
+        const std::string what = file.string();
+        const ir::Model model = tfl::read_model_file(file);
+        const ModelTiming t = time_model(model, what, library, config_of(folder));
+        check_consistent(t, what);
+        ++timed;
+        std::string name = file.filename().string();
+        name = name.substr(0, name.size() - std::string("_vela.tflite").size());
+        const auto it = vela.find({version, folder, name});
+        if (it == vela.end() || it->second < 20000 || t.operators.empty())
+          continue;  // tiny models: fixed overheads dominate either figure
+        const double ratio = static_cast<double>(t.total_cycles) / it->second;
+        EXPECT_GT(ratio, 1.0 / 3) << what << ": simulated " << t.total_cycles << ", Vela "
+                                  << it->second;
+        EXPECT_LT(ratio, 3.0) << what << ": simulated " << t.total_cycles << ", Vela "
+                              << it->second;
+      }
+    }
+  }
+  EXPECT_GE(timed, 40);
+}
+
+TEST(ModelTiming, SlowerMemoriesNeverRunFaster) {
+  EUC_REQUIRE_SHARED();
+  const fs::path file = test::shared_dir() / "reference" / "vela_outputs" / "vela3.10" / "a" /
+                        "person_detect_vela.tflite";
+  const ir::Model model = tfl::read_model_file(file);
+  const auto library = arch::builtin_config_library();
+  arch::SystemConfigOptions fast;
+  fast.system_config = "Ethos_U55_High_End_Embedded";
+  fast.memory_mode = "Shared_Sram";
+  arch::SystemConfigOptions slow = fast;
+  slow.system_config = "Ethos_U55_Deep_Embedded";  // flash at 1/16 of the core clock
+  const ModelTiming a = time_model(model, "fast", library, fast);
+  const ModelTiming b = time_model(model, "slow", library, slow);
+  EXPECT_GT(b.total_cycles, a.total_cycles);
+  // The same bytes move either way.
+  for (std::size_t i = 0; i < a.traffic.size(); ++i)
+    EXPECT_EQ(a.traffic[i].written, b.traffic[i].written);
+}
+
+TEST(ModelTiming, EucOutputOfPersonDetect) {
+  const fs::path file = test::source_dir() / "models" / "person_detect.tflite";
+  const ir::Model model = tfl::read_model_file(file);
+  const auto library = arch::builtin_config_library();
+  const arch::SystemConfig system = arch::resolve_system_config(library, {});
+  const driver::CompileResult compiled = driver::compile_model(model, system, {});
+  const ModelTiming t = time_model(compiled.model, "person_detect (euc)", library, {});
+  ASSERT_FALSE(t.operators.empty());
+  check_consistent(t, "person_detect (euc)");
+  const ModelTiming again = time_model(compiled.model, "person_detect (euc)", library, {});
+  EXPECT_EQ(again.total_cycles, t.total_cycles);
+  // Every OFM byte is written at least once: the SRAM (arena) receives writes, the weights come
+  // from the flash.
+  EXPECT_GT(t.traffic[arch::index_of(system.arena_area())].written, 0);
+  EXPECT_GT(t.traffic[arch::index_of(system.const_area())].read, 0);
+  // Within a factor of 3 of euc's own static estimate.
+  ASSERT_TRUE(compiled.report.performance.has_value());
+  const double ratio =
+      static_cast<double>(t.total_cycles) / compiled.report.performance->total_cycles;
+  EXPECT_GT(ratio, 1.0 / 3);
+  EXPECT_LT(ratio, 3.0);
+}
+
+}  // namespace
+}  // namespace euc::nputiming
