@@ -232,9 +232,9 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
           const int64_t lanes = ifm_bytes;  // 16-bit IFMs take two passes of the dot product
           if (kind == npu::OperationKind::kConv) {
             const int64_t depth = ifm.depth;
-            mac = micro * (kernel.part_kernel_first
-                               ? ceil_div(kernel_positions * depth * lanes, kDotProductWidth)
-                               : kernel_positions * ceil_div(depth * lanes, kDotProductWidth));
+            // Depth first and part-kernel first alike: a kernel position's channels fill the
+            // dot product, 8 at a time.
+            mac = micro * kernel_positions * ceil_div(depth * lanes, kDotProductWidth);
             decode = ceil_div(kernel_positions * depth * d_core, kWeightsPerCycle);
             block_bytes[ifm_area] += fm_bytes(b.ifm, rows, cols, depth, true, ifm_mem.burst_length);
           } else {

@@ -24,9 +24,9 @@
 //   a MAC stage and an output stage, pipelined with two accumulator buffers: block i+1's MAC
 //   stage starts when block i's MAC stage has ended and block i-1's output stage has ended.
 //   * MAC stage: every cycle the array computes one OFM micro-block (W x H x D) for one kernel
-//     position and 8 IFM channels (8-bit IFM; 16-bit IFMs take two cycles). CONV (depth first):
-//     micro-blocks x kernel positions x ceil(IFM depth / 8); part-kernel first packs kernel
-//     positions into the dot product: micro-blocks x ceil(kernel positions x IFM depth / 8).
+//     position and 8 IFM channels (8-bit IFM; 16-bit IFMs take two cycles). CONV: micro-blocks x
+//     kernel positions x ceil(IFM depth / 8), in either weight traversal (part-kernel first
+//     changes the order, not the packing: no kernel positions share the dot product).
 //     DEPTHWISE and POOL: micro-blocks x kernel positions (one channel per MAC lane). The
 //     weight decoder delivers 8 weights per cycle per core, reused by every micro-block of the
 //     block: the stage takes at least block weights / 8. Two cores (U65-512) split the block

@@ -121,6 +121,20 @@ TEST(TimingModel, ConvBlocksPipelineMacAndOutputStages) {
   EXPECT_EQ(conv.cycles(), 4 * 128 + 32);
 }
 
+TEST(TimingModel, ShallowConvPadsChannelsToTheDotProduct) {
+  // A 3x3 CONV on an RGB IFM (10x10x3), OFM 8x8x16 in one block, part-kernel first: 32
+  // micro-blocks x 9 positions x ceil(3 / 8) = 1 cycle each.
+  StreamBuilder s;
+  const Fm ifm{.region = 1, .base = 0, .h = 10, .w = 10, .c = 3};
+  const Fm ofm{.region = 1, .base = 0x4000, .h = 8, .w = 8, .c = 16};
+  s.ifm(ifm).ofm(ofm).kernel(3, 3, 1, 1, 1, 1, /*part_kernel_first=*/true);
+  s.padding(0, 0, 0, 0).activation(0, -128, 127).weights(0, 0x400, 512).scales(0, 0, 160);
+  s.block(16).cmd0(Opcode::kSetOfmBlkWidthM1, 7).cmd0(Opcode::kSetOfmBlkHeightM1, 7).conv().stop();
+  const TimingResult r = time_command_stream(s.words(), setup(true));
+  // The weight decoder: 9 x 3 x 16 / 8 = 54 cycles, fewer than the MAC array's 288.
+  EXPECT_EQ(r.operations.at(0).mac_cycles, 32 * 9);
+}
+
 TEST(TimingModel, PoolMacCyclesPerKernelPosition) {
   StreamBuilder s;
   const Fm ifm{.region = 1, .base = 0, .h = 10, .w = 10, .c = 16};
