@@ -8,8 +8,10 @@
 
 namespace euc::nputiming {
 
-ModelTiming time_model(const ir::Model& model, std::string_view source,
-                       const arch::ConfigLibrary& library, arch::SystemConfigOptions options) {
+namespace {
+
+template <typename SystemOf>
+ModelTiming time_each(const ir::Model& model, std::string_view source, SystemOf system_of) {
   ModelTiming timing;
   for (const npu::EthosuOperator& op : npu::read_ethosu_operators(model, source)) {
     const std::string where = fmt::format("{}: subgraph {} operator {} (ethos-u)", source,
@@ -27,8 +29,7 @@ ModelTiming time_model(const ir::Model& model, std::string_view source,
         throw;
       throw Error(e.kind(), fmt::format("{}: {}", where, e.what()));
     }
-    options.accelerator = t.accelerator;
-    const arch::SystemConfig system = arch::resolve_system_config(library, options);
+    const arch::SystemConfig system = system_of(t.accelerator);
     timing.system_config_name = system.system_config_name;
     timing.memory_mode_name = system.memory_mode_name;
     timing.core_clock = system.core_clock;
@@ -47,6 +48,25 @@ ModelTiming time_model(const ir::Model& model, std::string_view source,
     timing.operators.push_back(std::move(t));
   }
   return timing;
+}
+
+}  // namespace
+
+ModelTiming time_model(const ir::Model& model, std::string_view source,
+                       const arch::ConfigLibrary& library, arch::SystemConfigOptions options) {
+  return time_each(model, source, [&](arch::Accelerator accelerator) {
+    options.accelerator = accelerator;
+    return arch::resolve_system_config(library, options);
+  });
+}
+
+ModelTiming time_model(const ir::Model& model, std::string_view source,
+                       const arch::SystemConfig& system) {
+  return time_each(model, source, [&](arch::Accelerator accelerator) {
+    arch::SystemConfig s = system;
+    s.accelerator = accelerator;
+    return s;
+  });
 }
 
 std::string format_model_timing(const ModelTiming& timing, bool per_operation) {

@@ -35,6 +35,10 @@ struct ModelTiming {
 // without ethos-u operators gives an empty result. Input errors name `source`.
 ModelTiming time_model(const ir::Model& model, std::string_view source,
                        const arch::ConfigLibrary& library, arch::SystemConfigOptions options);
+// The same on a resolved system config (the compiler's own, for its output): its memories and
+// clock, each payload's accelerator.
+ModelTiming time_model(const ir::Model& model, std::string_view source,
+                       const arch::SystemConfig& system);
 
 // The report euc-run --timing prints: per ethos-u operator its operations (kind, issue, start,
 // end, cycles, blocks, MAC/output/memory bound) when `per_operation`, its total and stalls;
