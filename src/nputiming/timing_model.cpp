@@ -15,6 +15,7 @@ constexpr uint32_t kWaitCountMask = 0xF;  // outstanding count in the wait's par
 constexpr int kDotProductWidth = 8;       // IFM channels per MAC lane per cycle (8-bit)
 constexpr int kWeightsPerCycle = 8;       // weight decoder output per core
 constexpr int kBrickDepth = 16;           // NHCWB16
+constexpr int64_t kMaxBlocks = 1 << 22;   // per operation (MobileNetV2's largest: a few hundred)
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return b <= 0 ? 0 : (a + b - 1) / b;
@@ -176,6 +177,15 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
     return burst_bytes(rows * cols, channels * eb, burst);
   };
 
+  // Untrusted streams: a huge OFM in tiny blocks would take hours to walk block by block.
+  const int64_t block_count =
+      ceil_div(ofm.height, bh) * ceil_div(ofm.width, bw) * ceil_div(ofm.depth, bd);
+  if (block_count > kMaxBlocks) {
+    throw_input(
+        fmt::format("{} OFM blocks ({}x{}x{} in {}x{}x{} blocks): more than the {} the "
+                    "timing model walks",
+                    block_count, ofm.height, ofm.width, ofm.depth, bh, bw, bd, kMaxBlocks));
+  }
   KernelRecord record;
   const int64_t dep_ready = [&] {
     if (!previous_kernel_)

@@ -149,6 +149,55 @@ TEST(TimingModel, PoolMacCyclesPerKernelPosition) {
   EXPECT_EQ(pool.output_cycles, 128);
 }
 
+TEST(TimingModel, ElementwiseRunsAtTheElementwiseUnitsRate) {
+  StreamBuilder s;
+  const Fm a{.region = 1, .base = 0, .h = 8, .w = 8, .c = 16};
+  const Fm b{.region = 1, .base = 0x1000, .h = 8, .w = 8, .c = 16};
+  const Fm out{.region = 1, .base = 0x2000, .h = 8, .w = 8, .c = 16};
+  s.ifm(a).ifm2(b).ofm(out).activation(0, -128, 127).block(16);
+  s.cmd0(Opcode::kSetOfmBlkWidthM1, 7).cmd0(Opcode::kSetOfmBlkHeightM1, 7);
+  s.ofm_scale(1, 0).opa_scale(1, 0).opb_scale(1).ifm2_broadcast(false, false, false, false, false);
+  s.elementwise(npu::ElementwiseMode::kAdd).stop();
+  const TimingResult r = time_command_stream(s.words(), setup(true));
+  const OperationTiming& add = r.operations.at(0);
+  // ethos-u55-256 has 8 elementwise units: 1024 elements in 128 cycles, no MAC stage.
+  EXPECT_EQ(add.mac_cycles, 0);
+  EXPECT_EQ(add.output_cycles, 128);
+  EXPECT_EQ(add.cycles(), 128);
+  // Both operands read, the result written.
+  EXPECT_EQ(r.traffic[arch::index_of(arch::MemArea::kSram)].read, 2048);
+  EXPECT_EQ(r.traffic[arch::index_of(arch::MemArea::kSram)].written, 1024);
+}
+
+TEST(TimingModel, TwoCoresSplitTheBlockDepth) {
+  StreamBuilder s;
+  conv_1x1(s, 8, 8);
+  s.cmd0(Opcode::kSetParallelMode, 1).conv().stop();  // the same CONV again, on two cores
+  TimingSetup two = setup(true);
+  two.accelerator = &arch::accelerator_config(arch::Accelerator::kEthosU65_512);
+  const TimingResult r = time_command_stream(s.words(), two);
+  ASSERT_EQ(r.operations.size(), 2u);
+  // One core: 32 micro-blocks x 8 = 256 MAC cycles; two: each 8 of the 16 channels, 128.
+  EXPECT_EQ(r.operations[0].mac_cycles, 256);
+  EXPECT_EQ(r.operations[1].mac_cycles, 128);
+  EXPECT_EQ(r.operations[1].output_cycles, 64);
+}
+
+TEST(TimingModel, RefusesMoreBlocksThanItWalks) {
+  StreamBuilder s;
+  const Fm ifm{.region = 1, .base = 0, .h = 4096, .w = 4096, .c = 16};
+  const Fm ofm{.region = 1, .base = 0, .h = 4096, .w = 4096, .c = 16};
+  s.ifm(ifm).ofm(ofm).kernel(1, 1).padding(0, 0, 0, 0).activation(0, -128, 127).block(16);
+  s.cmd0(Opcode::kSetOfmBlkWidthM1, 0).cmd0(Opcode::kSetOfmBlkHeightM1, 0);
+  s.ofm_scale(1, 0).pool(npu::PoolingMode::kMax).stop();
+  try {
+    time_command_stream(s.words(), setup(true));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("OFM blocks"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TimingModel, SlowMemoryBoundsTheBlock) {
   StreamBuilder s;
   conv_1x1(s, 8, 8).stop();
