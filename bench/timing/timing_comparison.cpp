@@ -195,8 +195,12 @@ int main(int argc, char** argv) {
     return 0;
 
   fmt::print("\n2. euc's outputs: static estimate vs simulated total (* off by >20%)\n");
-  fmt::print("{:<24} {:<3} {:>12} {:>12} {:>7}  {}\n", "model", "cfg", "static", "simulated",
-             "ratio", "largest per-operation disagreements (static/simulated)");
+  fmt::print(
+      "   (arena reads: the bytes the static model counts read from the arena's memory, "
+      "feature maps and weights, beside the simulated reads)\n");
+  fmt::print("{:<24} {:<3} {:>12} {:>12} {:>7} {:>22}  {}\n", "model", "cfg", "static", "simulated",
+             "ratio", "arena reads st/sim",
+             "largest per-operation disagreements (static/simulated)");
   std::vector<fs::path> models;
   for (const auto& e : fs::directory_iterator(shared / "models"))
     if (e.path().extension() == ".tflite" && !e.path().stem().string().ends_with("_vela"))
@@ -248,8 +252,15 @@ int main(int argc, char** argv) {
         } else if (!t.operators.empty()) {
           worst = "(launches do not match the report's operations)";
         }
-        fmt::print("{:<24} {:<3} {:>12.0f} {:>12} {:>7.3f}{:<2} {}\n", model_name, c.name, est,
-                   t.total_cycles, r, mark(r), worst);
+        const std::size_t arena = euc::arch::index_of(system.arena_area());
+        double static_reads = 0;
+        if (result.report.performance) {
+          static_reads = result.report.performance->feature_map_bytes[arena].read +
+                         result.report.performance->weight_bytes[arena].read;
+        }
+        const std::string reads = fmt::format("{:.0f}/{}", static_reads, t.traffic[arena].read);
+        fmt::print("{:<24} {:<3} {:>12.0f} {:>12} {:>7.3f}{:<2}{:>22}  {}\n", model_name, c.name,
+                   est, t.total_cycles, r, mark(r), reads, worst);
       } catch (const std::exception& e) {
         fmt::print("{:<24} {:<3} error: {}\n", model_name, c.name, e.what());
       }
