@@ -7,10 +7,13 @@
 
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "arch/config_file.hpp"
 #include "driver/compiler.hpp"
+#include "npu/ethosu_op.hpp"
+#include "npusim/ethosu_runner.hpp"
 #include "nputiming/model_timing.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
@@ -146,6 +149,60 @@ TEST(ModelTiming, EucOutputOfPersonDetect) {
       static_cast<double>(t.total_cycles) / compiled.report.performance->total_cycles;
   EXPECT_GT(ratio, 1.0 / 3);
   EXPECT_LT(ratio, 3.0);
+}
+
+// The bytes the timing model moves against the bytes the functional model moves running the same
+// stream: never fewer (the timing model adds the IFM halo and re-reads of every block and whole
+// bursts), and the written bytes at most twice (burst and brick padding only: every byte is
+// written once).
+TEST(ModelTiming, TrafficCoversWhatTheFunctionalModelMoves) {
+  const fs::path file = test::source_dir() / "models" / "person_detect.tflite";
+  const ir::Model model = tfl::read_model_file(file);
+  const auto library = arch::builtin_config_library();
+  struct Setup {
+    const char* accelerator;
+    const char* system;
+    const char* memory;
+  };
+  for (const Setup& s : {Setup{"ethos-u55-256", "internal-default", "internal-default"},
+                         Setup{"ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram"},
+                         Setup{"ethos-u65-256", "Ethos_U65_High_End", "Sram_Only"}}) {
+    arch::SystemConfigOptions so;
+    so.accelerator = arch::parse_accelerator(s.accelerator);
+    so.system_config = s.system;
+    so.memory_mode = s.memory;
+    const arch::SystemConfig system = arch::resolve_system_config(library, so);
+    const driver::CompileResult compiled = driver::compile_model(model, system, {});
+    const auto ops = npu::read_ethosu_operators(compiled.model, "compiled");
+    ASSERT_EQ(ops.size(), 1u);
+    npusim::EthosuRunner runner(compiled.model, ops[0], "compiled");
+    std::vector<uint8_t> input(96 * 96);
+    std::mt19937 rng(5);
+    for (uint8_t& b : input)
+      b = static_cast<uint8_t>(rng());
+    std::vector<std::span<const uint8_t>> ifms = {input};
+    runner.run(ifms);
+    const ModelTiming t = time_model(compiled.model, "compiled", system);
+    ASSERT_EQ(t.operators.size(), 1u);
+    // Functional traffic per memory area (regions 1 and 2 may share one).
+    std::array<MemoryTraffic, arch::kMemAreaCount> functional{};
+    const std::array<arch::MemArea, 3> areas{system.const_area(), system.arena_area(),
+                                             system.cache_area()};
+    for (int region = 0; region < 3; ++region) {
+      const auto traffic = runner.region_traffic(region);
+      auto& f = functional[arch::index_of(areas[static_cast<std::size_t>(region)])];
+      f.read += static_cast<int64_t>(traffic.read);
+      f.written += static_cast<int64_t>(traffic.written);
+    }
+    for (arch::MemArea a : arch::kAllMemAreas) {
+      const auto& f = functional[arch::index_of(a)];
+      const auto& m = t.traffic[arch::index_of(a)];
+      EXPECT_GE(m.read, f.read) << s.accelerator << " " << arch::mem_area_name(a);
+      EXPECT_GE(m.written, f.written) << s.accelerator << " " << arch::mem_area_name(a);
+      EXPECT_LE(m.written, 2 * f.written) << s.accelerator << " " << arch::mem_area_name(a);
+    }
+    EXPECT_GT(functional[arch::index_of(system.arena_area())].written, 0);
+  }
 }
 
 }  // namespace
