@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "arch/config_file.hpp"
+#include "core/error.hpp"
 #include "driver/compiler.hpp"
 #include "npu/ethosu_op.hpp"
 #include "npusim/ethosu_runner.hpp"
@@ -203,6 +204,39 @@ TEST(ModelTiming, TrafficCoversWhatTheFunctionalModelMoves) {
     }
     EXPECT_GT(functional[arch::index_of(system.arena_area())].written, 0);
   }
+}
+
+// Untrusted streams: euc's person_detect stream with random words changed either times or gives
+// an input error, never a crash or a hang.
+TEST(ModelTiming, MutatedStreamsTimeOrFailCleanly) {
+  const ir::Model model =
+      tfl::read_model_file(test::source_dir() / "models" / "person_detect.tflite");
+  const auto library = arch::builtin_config_library();
+  const arch::SystemConfig system = arch::resolve_system_config(library, {});
+  const driver::CompileResult compiled = driver::compile_model(model, system, {});
+  const auto ops = npu::read_ethosu_operators(compiled.model, "compiled");
+  ASSERT_FALSE(ops.empty());
+  const std::vector<uint32_t>& words = ops[0].payload.command_words;
+  const TimingSetup setup = timing_setup(system, arch::Accelerator::kEthosU55_256);
+  std::mt19937 rng(11);
+  int timed = 0, refused = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<uint32_t> mutated = words;
+    const int changes = 1 + static_cast<int>(rng() % 4);
+    for (int c = 0; c < changes; ++c) {
+      uint32_t& w = mutated[rng() % mutated.size()];
+      w = (rng() % 2) ? static_cast<uint32_t>(rng()) : (w ^ (1u << (rng() % 32)));
+    }
+    try {
+      const TimingResult r = time_command_stream(mutated, setup);
+      EXPECT_GE(r.total_cycles, 0);
+      ++timed;
+    } catch (const Error&) {
+      ++refused;
+    }
+  }
+  EXPECT_EQ(timed + refused, 300);
+  EXPECT_GT(timed, 0);
 }
 
 }  // namespace
