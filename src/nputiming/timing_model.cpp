@@ -16,6 +16,7 @@ constexpr int kDotProductWidth = 8;       // IFM channels per MAC lane per cycle
 constexpr int kWeightsPerCycle = 8;       // weight decoder output per core
 constexpr int kBrickDepth = 16;           // NHCWB16
 constexpr int64_t kMaxBlocks = 1 << 22;   // per operation (MobileNetV2's largest: a few hundred)
+constexpr int64_t kMaxStreamBlocks = 1 << 24;  // per stream (MobileNetV2: about 5,000)
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return b <= 0 ? 0 : (a + b - 1) / b;
@@ -88,6 +89,7 @@ class StreamTimer {
   std::vector<int64_t> dma_ends_;
   int64_t last_dma_start_ = 0;
   int64_t dma_free_ = 0;
+  int64_t blocks_walked_ = 0;
   int64_t output_free_ = 0;
   // Output ends of the last two blocks (any kernel): two accumulator buffers.
   int64_t out_end_two_back_ = 0;
@@ -180,12 +182,13 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
   // Untrusted streams: a huge OFM in tiny blocks would take hours to walk block by block.
   const int64_t block_count =
       ceil_div(ofm.height, bh) * ceil_div(ofm.width, bw) * ceil_div(ofm.depth, bd);
-  if (block_count > kMaxBlocks) {
-    throw_input(
-        fmt::format("{} OFM blocks ({}x{}x{} in {}x{}x{} blocks): more than the {} the "
-                    "timing model walks",
-                    block_count, ofm.height, ofm.width, ofm.depth, bh, bw, bd, kMaxBlocks));
+  if (block_count > kMaxBlocks || blocks_walked_ + block_count > kMaxStreamBlocks) {
+    throw_input(fmt::format(
+        "{} OFM blocks ({}x{}x{} in {}x{}x{} blocks): more than the {} per "
+        "operation and {} per stream the timing model walks",
+        block_count, ofm.height, ofm.width, ofm.depth, bh, bw, bd, kMaxBlocks, kMaxStreamBlocks));
   }
+  blocks_walked_ += block_count;
   KernelRecord record;
   const int64_t dep_ready = [&] {
     if (!previous_kernel_)

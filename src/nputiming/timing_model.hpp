@@ -114,7 +114,7 @@ struct TimingResult {
 // Times a decoded stream up to NPU_OP_STOP (or its end). `operations` are the stream's
 // launched operations in order (npu::extract_operations). Throws an input error for an
 // operation whose fields the model cannot time (a zero block config, a region outside 0-7, more
-// than 4,194,304 OFM blocks).
+// than 4,194,304 OFM blocks in one operation or 16,777,216 in the stream).
 TimingResult time_stream(std::span<const npu::DecodedCommand> commands,
                          std::span<const npu::NpuOperation> operations, const TimingSetup& setup);
 
