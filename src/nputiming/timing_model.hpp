@@ -17,9 +17,10 @@
 //   once the previous DMA has started. NPU_OP_KERNEL_WAIT n / NPU_OP_DMA_WAIT n stall the reader
 //   until at most n kernels / DMAs are outstanding (launched and not finished).
 // - DMA: one channel, in order, concurrent with the kernel. Time = source read latency +
-//   ceil(bytes / min(source, destination bandwidth)) + destination write latency, where a
-//   memory's bandwidth is AXI width x its clock scale bytes per cycle; SHRAM moves AXI width
-//   bytes per cycle with no latency. Memories share no bandwidth between DMA and kernel.
+//   ceil(bytes rounded up to the source's burst length / min(source, destination bandwidth))
+//   + destination write latency, where a memory's bandwidth is AXI width x its clock scale bytes
+//   per cycle; SHRAM moves AXI width bytes per cycle with no latency. 2D/3D stride modes move
+//   DMA0_LEN bytes like 1D. Memories share no bandwidth between DMA and kernel.
 // - Kernel: the OFM is walked block by block (the block config, clipped at the edges). Per block
 //   a MAC stage and an output stage, pipelined with two accumulator buffers: block i+1's MAC
 //   stage starts when block i's MAC stage has ended and block i-1's output stage has ended.
