@@ -76,9 +76,10 @@ std::string format_model_timing(const ModelTiming& timing, bool per_operation) {
                        op.operator_index, arch::accelerator_name(op.accelerator),
                        op.result.operations.size());
     if (per_operation) {
-      out += fmt::format("  {:>5} {:<22} {:>10} {:>10} {:>10} {:>10} {:>7} {:>10} {:>10} {:>10}\n",
-                         "op", "kind", "issue", "start", "end", "cycles", "blocks", "mac", "output",
-                         "memory");
+      constexpr std::string_view kRow =
+          "  {:>5} {:<22} {:>10} {:>10} {:>10} {:>10} {:>7} {:>10} {:>10} {:>10} {:>11} {:>11}\n";
+      out += fmt::format(kRow, "op", "kind", "issue", "start", "end", "cycles", "blocks", "mac",
+                         "output", "memory", "read B", "written B");
       for (const OperationTiming& o : op.result.operations) {
         std::string kind(npu::operation_kind_name(o.kind));
         const npu::NpuOperation& n = op.operations.at(o.index);
@@ -88,10 +89,9 @@ std::string format_model_timing(const ModelTiming& timing, bool per_operation) {
         } else if (n.dma) {
           kind += fmt::format(" {} B", n.dma->length);
         }
-        out +=
-            fmt::format("  {:>5} {:<22} {:>10} {:>10} {:>10} {:>10} {:>7} {:>10} {:>10} {:>10}\n",
-                        o.index, kind, o.issue, o.start, o.end, o.cycles(), o.blocks, o.mac_cycles,
-                        o.output_cycles, o.memory_cycles);
+        out += fmt::format(kRow, o.index, kind, o.issue, o.start, o.end, o.cycles(), o.blocks,
+                           o.mac_cycles, o.output_cycles, o.memory_cycles, o.bytes_read,
+                           o.bytes_written);
       }
     }
     out += fmt::format("  cycles {} (kernels busy {}, DMA busy {}, reader stalled in waits {})\n",

@@ -124,6 +124,8 @@ void StreamTimer::time_dma(const npu::NpuOperation& op, OperationTiming& timing)
   timing.start = start;
   timing.end = end;
   timing.memory_cycles = end - start;
+  timing.bytes_read = dma.source.internal ? 0 : bytes;
+  timing.bytes_written = dma.destination.internal ? 0 : bytes;
 }
 
 void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timing) {
@@ -269,6 +271,9 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
         for (std::size_t a = 0; a < block_bytes.size(); ++a)
           result_.traffic[a].read += block_bytes[a];
         result_.traffic[ofm_area].written += written;
+        for (int64_t bytes : block_bytes)
+          timing.bytes_read += bytes;
+        timing.bytes_written += written;
         block_bytes[ofm_area] += written;
         int64_t memory = 0;
         for (std::size_t a = 0; a < block_bytes.size(); ++a) {

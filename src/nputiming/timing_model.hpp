@@ -99,6 +99,8 @@ struct OperationTiming {
   int64_t mac_cycles = 0;     // sum over blocks of the MAC stage's compute bound
   int64_t output_cycles = 0;  // sum over blocks of the output stage
   int64_t memory_cycles = 0;  // sum over blocks of the memory bound
+  int64_t bytes_read = 0;     // over all memories (SHRAM excluded)
+  int64_t bytes_written = 0;
   int64_t cycles() const { return end - start; }
 };
 

@@ -46,6 +46,18 @@ void check_consistent(const ModelTiming& t, const std::string& what) {
       EXPECT_LE(o.start, o.end) << what << " operation " << o.index;
       EXPECT_LE(o.end, r.total_cycles) << what << " operation " << o.index;
     }
+    // The operations' bytes add up to the memories' traffic.
+    int64_t read = 0, written = 0, memory_read = 0, memory_written = 0;
+    for (const OperationTiming& o : r.operations) {
+      read += o.bytes_read;
+      written += o.bytes_written;
+    }
+    for (const MemoryTraffic& m : r.traffic) {
+      memory_read += m.read;
+      memory_written += m.written;
+    }
+    EXPECT_EQ(read, memory_read) << what;
+    EXPECT_EQ(written, memory_written) << what;
     EXPECT_GE(r.total_cycles, r.kernel_busy_cycles) << what;
     EXPECT_GE(r.total_cycles, r.dma_busy_cycles) << what;
     EXPECT_GT(r.total_cycles, 0) << what;
