@@ -96,6 +96,8 @@ std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFi
         figure([k](const scheduler::PlanCost& c) { return c.access_cycles[k]; }));
   }
   add("cycles_total", figure([](const scheduler::PlanCost& c) { return c.total_cycles; }));
+  // euc's own column, after all of Vela's: the timed run of the command streams.
+  add("cycles_simulated", f.simulated_cycles ? std::to_string(*f.simulated_cycles) : "");
 
   std::string header, row;
   for (size_t i = 0; i < cols.size(); ++i) {

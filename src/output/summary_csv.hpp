@@ -1,6 +1,7 @@
 #pragma once
 // <stem>_summary_<system_config>.csv with the columns of Vela 3.10's summary (docs/scheduling.md
-// §Summary CSV), so scripts written for Vela keep working. Without a performance estimate (a model
+// §Summary CSV), so scripts written for Vela keep working; euc adds one column at the end,
+// cycles_simulated. Without a performance estimate (a model
 // with no NPU operation) its figures are left empty, never invented.
 #include <cstdint>
 #include <optional>
@@ -23,6 +24,9 @@ struct SummaryFigures {
   int64_t macs = 0;
   // The performance model's totals over every NPU operation.
   std::optional<scheduler::PlanCost> performance;
+  // The timing model's (nputiming) cycles for the compiled command streams: an extra last
+  // column, cycles_simulated, after Vela's (empty without NPU operations).
+  std::optional<int64_t> simulated_cycles;
 };
 
 std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& figures);

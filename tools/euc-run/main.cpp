@@ -1,6 +1,8 @@
 // euc-run: runs a TFLite model on given inputs with the reference interpreter and writes the
 // outputs as .npy files, so compiled models can be checked against it bit for bit. Models
 // compiled for the NPU run their ethos-u operators on the functional model (npusim).
+// With --timing it instead times every ethos-u operator's command stream on the timing model
+// (nputiming) and prints cycles per NPU operation, in total, and bytes per memory.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -10,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "arch/config_file.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/tool_main.hpp"
+#include "nputiming/model_timing.hpp"
 #include "refinterp/interpreter.hpp"
 #include "refinterp/npy.hpp"
 #include "runner/ethosu_kernel.hpp"
@@ -121,7 +125,23 @@ int run(int argc, char** argv) {
   std::string dump_dir;
   app.add_option("model", model_path, "TFLite model file")->required();
   app.add_option("--input", inputs, "Input k as .npy (dtype and shape must match) or raw .bin");
-  app.add_option("--output-dir", output_dir, "Folder for output<k>.npy")->required();
+  CLI::Option* output_option =
+      app.add_option("--output-dir", output_dir, "Folder for output<k>.npy");
+  bool timing = false;
+  bool timing_summary = false;
+  std::string system_config{euc::arch::kInternalDefault};
+  std::string memory_mode{euc::arch::kInternalDefault};
+  std::vector<std::string> config_files;
+  app.add_flag("--timing", timing,
+               "Time every ethos-u operator on the timing model instead of running the model: "
+               "cycles per NPU operation and in total, bytes per memory");
+  app.add_flag("--timing-summary", timing_summary,
+               "With --timing: print the totals only, not every NPU operation");
+  app.add_option("--system-config", system_config,
+                 "With --timing: the system config the model runs on (default internal-default)");
+  app.add_option("--memory-mode", memory_mode,
+                 "With --timing: the memory mode (default internal-default)");
+  app.add_option("--config", config_files, "With --timing: vela.ini configuration file");
   app.add_option("--random-inputs", seed, "Fill every input with uniform random values");
   app.add_option("--dump-intermediates", dump_dir,
                  "Also write every non-constant tensor and the OFM of every NPU operation here");
@@ -133,6 +153,24 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     euc::throw_usage(e.what());
   }
+  if (timing || timing_summary) {
+    std::vector<fs::path> files(config_files.begin(), config_files.end());
+    const auto library =
+        files.empty() ? euc::arch::builtin_config_library() : euc::arch::load_config_library(files);
+    euc::arch::SystemConfigOptions options;
+    options.system_config = system_config;
+    options.memory_mode = memory_mode;
+    const auto result = euc::nputiming::time_model(euc::tfl::read_model_file(model_path),
+                                                   model_path, library, options);
+    if (result.operators.empty()) {
+      fmt::print("{}: no ethos-u operator to time\n", model_path);
+      return 0;
+    }
+    std::fputs(euc::nputiming::format_model_timing(result, !timing_summary).c_str(), stdout);
+    return 0;
+  }
+  if (output_option->count() == 0)
+    euc::throw_usage("--output-dir is required (unless --timing)");
   if (seed && !inputs.empty())
     euc::throw_usage("--random-inputs and --input cannot be combined");
 

@@ -1,0 +1,286 @@
+// Cycle figures from the timing model (nputiming), which runs the command stream itself:
+// 1. for each of Vela's compiled reference outputs (shared/reference/vela_outputs), the simulated
+//    total beside Vela's own estimate (vela_figures.csv), ratios above 1.2 or below 0.8 marked;
+// 2. for euc's outputs of the shared models under the same four configurations, euc's static
+//    estimate (the scheduler's cost model) beside the simulated total, and the operations where
+//    the two disagree most (cycles of the simulated kernel timeline each operation adds);
+// 3. the simulated totals of euc's, Vela 3.10's and 5.1's outputs of every shared model side by
+//    side (same timing model, same system config);
+// 4. how long a timed run of MobileNetV2 takes.
+// Usage: timing_comparison [shared dir] [--quick: part 1 and 4 only]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "arch/config_file.hpp"
+#include "driver/compiler.hpp"
+#include "nputiming/model_timing.hpp"
+#include "tflite/reader.hpp"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Config {
+  const char* name;
+  const char* accelerator;
+  const char* system;
+  const char* memory;
+  euc::scheduler::Strategy strategy;
+};
+
+// The configurations of shared/reference/vela_outputs/README.md.
+const Config kConfigs[] = {
+    {"a", "ethos-u55-256", "internal-default", "internal-default",
+     euc::scheduler::Strategy::kPerformance},
+    {"b", "ethos-u55-256", "internal-default", "internal-default", euc::scheduler::Strategy::kSize},
+    {"c", "ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram",
+     euc::scheduler::Strategy::kPerformance},
+    {"d", "ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram",
+     euc::scheduler::Strategy::kPerformance},
+};
+
+euc::arch::SystemConfigOptions options_of(const Config& c) {
+  euc::arch::SystemConfigOptions o;
+  o.accelerator = euc::arch::parse_accelerator(c.accelerator);
+  o.system_config = c.system;
+  o.memory_mode = c.memory;
+  return o;
+}
+
+// (version, config, model) -> Vela's estimated total cycles.
+std::map<std::tuple<std::string, std::string, std::string>, double> read_vela(const fs::path& csv) {
+  std::map<std::tuple<std::string, std::string, std::string>, double> out;
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ','))
+      f.push_back(cell);
+    if (f.size() >= 15)
+      out[{f[0], f[1], f[2]}] = std::stod(f[14]);
+  }
+  return out;
+}
+
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
+
+const char* mark(double r) {
+  return r > 1.2 || (r > 0 && r < 0.8) ? " *" : "";
+}
+
+// Per lowered operation: the cycles the simulated kernel timeline advances over its launches.
+std::map<std::string, int64_t> simulated_per_operation(const euc::nputiming::ModelTiming& t,
+                                                       const euc::driver::CompileReport& report,
+                                                       bool& matched) {
+  std::map<std::string, int64_t> out;
+  matched = t.operators.size() == report.segments.size();
+  for (std::size_t s = 0; matched && s < t.operators.size(); ++s) {
+    const auto& op = t.operators[s];
+    const auto& names = report.segments[s].block_operations;
+    std::size_t k = 0;
+    int64_t timeline = 0;
+    for (const auto& o : op.result.operations) {
+      if (o.kind == euc::npu::OperationKind::kDma)
+        continue;
+      if (k >= names.size()) {
+        matched = false;
+        break;
+      }
+      // "CONV 'name'": the lowered operation's name follows the kind.
+      std::string name = names[k++];
+      if (auto q = name.find('\''); q != std::string::npos && name.size() > q + 1)
+        name = name.substr(q + 1, name.size() - q - 2);
+      out[name] += std::max<int64_t>(o.end - timeline, 0);
+      timeline = std::max(timeline, o.end);
+    }
+    if (k != names.size())
+      matched = false;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fs::path shared = EUC_DEFAULT_SHARED_DIR;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--quick")
+      quick = true;
+    else
+      shared = argv[i];
+  }
+  const fs::path outputs = shared / "reference" / "vela_outputs";
+  if (!fs::exists(outputs)) {
+    fmt::print("no {}: nothing to compare\n", outputs.string());
+    return 0;
+  }
+  const auto vela = read_vela(shared / "reference" / "vela_figures.csv");
+  const auto library = euc::arch::builtin_config_library();
+  // (version, config, model) -> simulated total of Vela's output
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> vela_simulated;
+
+  fmt::print("1. Vela's compiled outputs: simulated total vs Vela's estimate (* off by >20%)\n");
+  fmt::print("{:<8} {:<3} {:<24} {:>12} {:>12} {:>7}  {}\n", "version", "cfg", "model", "simulated",
+             "Vela est.", "ratio", "largest memory traffic");
+  for (const char* version : {"vela3.10", "vela5.1"}) {
+    for (const Config& c : kConfigs) {
+      const fs::path dir = outputs / version / c.name;
+      if (!fs::exists(dir))
+        continue;
+      std::vector<fs::path> files;
+      for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().string().ends_with("_vela.tflite"))
+          files.push_back(e.path());
+      std::sort(files.begin(), files.end());
+      for (const fs::path& file : files) {
+        std::string model = file.filename().string();
+        model = model.substr(0, model.size() - std::string("_vela.tflite").size());
+        try {
+          const auto t = euc::nputiming::time_model(euc::tfl::read_model_file(file), file.string(),
+                                                    library, options_of(c));
+          vela_simulated[{version, c.name, model}] = t.total_cycles;
+          const auto it = vela.find({version, c.name, model});
+          const double est = it == vela.end() ? 0 : it->second;
+          const double r = ratio(static_cast<double>(t.total_cycles), est);
+          std::string traffic;
+          int64_t most = 0;
+          for (euc::arch::MemArea a : euc::arch::kAllMemAreas) {
+            const auto& m = t.traffic[euc::arch::index_of(a)];
+            if (m.read + m.written > most) {
+              most = m.read + m.written;
+              traffic = fmt::format("{} {} B", euc::arch::mem_area_name(a), most);
+            }
+          }
+          fmt::print("{:<8} {:<3} {:<24} {:>12} {:>12.0f} {:>7.3f}{:<2} {}\n", version, c.name,
+                     model, t.total_cycles, est, r, mark(r), traffic);
+        } catch (const std::exception& e) {
+          fmt::print("{:<8} {:<3} {:<24} error: {}\n", version, c.name, model, e.what());
+        }
+      }
+    }
+  }
+
+  // 4. Speed: a timed run of MobileNetV2 (Vela 3.10, config a), median of 20.
+  const fs::path mobilenet = outputs / "vela3.10" / "a" / "mobilenet_v2_224_int8_vela.tflite";
+  if (fs::exists(mobilenet)) {
+    const euc::ir::Model model = euc::tfl::read_model_file(mobilenet);
+    std::vector<double> ms;
+    int64_t total = 0;
+    for (int r = 0; r < 20; ++r) {
+      const auto start = Clock::now();
+      total = euc::nputiming::time_model(model, "mobilenet", library, {}).total_cycles;
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    fmt::print(
+        "\n4. A timed run of MobileNetV2 (Vela 3.10 output, {} cycles): median {:.2f} ms, "
+        "slowest {:.2f} ms (target: under 2 s)\n",
+        total, ms[ms.size() / 2], ms.back());
+  }
+  if (quick)
+    return 0;
+
+  fmt::print("\n2. euc's outputs: static estimate vs simulated total (* off by >20%)\n");
+  fmt::print(
+      "   (arena reads: the bytes the static model counts read from the arena's memory, "
+      "feature maps and weights, beside the simulated reads)\n");
+  fmt::print("{:<24} {:<3} {:>12} {:>12} {:>7} {:>22}  {}\n", "model", "cfg", "static", "simulated",
+             "ratio", "arena reads st/sim",
+             "largest per-operation disagreements (static/simulated)");
+  std::vector<fs::path> models;
+  for (const auto& e : fs::directory_iterator(shared / "models"))
+    if (e.path().extension() == ".tflite" && !e.path().stem().string().ends_with("_vela"))
+      models.push_back(e.path());
+  std::sort(models.begin(), models.end());
+  // (config, model) -> euc's simulated total
+  std::map<std::pair<std::string, std::string>, int64_t> euc_simulated;
+  for (const fs::path& path : models) {
+    const std::string model_name = path.stem().string();
+    euc::ir::Model model;
+    try {
+      model = euc::tfl::read_model_file(path);
+    } catch (const std::exception& e) {
+      fmt::print("{:<24} error: {}\n", model_name, e.what());
+      continue;
+    }
+    for (const Config& c : kConfigs) {
+      try {
+        const auto system = euc::arch::resolve_system_config(library, options_of(c));
+        euc::driver::CompileOptions options;
+        options.plan.strategy = c.strategy;
+        const auto result = euc::driver::compile_model(model, system, options);
+        const auto t = euc::nputiming::time_model(result.model, model_name, library, options_of(c));
+        euc_simulated[{c.name, model_name}] = t.total_cycles;
+        const double est =
+            result.report.performance ? result.report.performance->total_cycles : 0.0;
+        const double r = ratio(est, static_cast<double>(t.total_cycles));
+        bool matched = false;
+        const auto per_op = simulated_per_operation(t, result.report, matched);
+        std::string worst;
+        if (matched) {
+          struct Gap {
+            double gap;
+            std::string text;
+          };
+          std::vector<Gap> gaps;
+          for (const auto& layer : result.report.layers) {
+            const auto it = per_op.find(layer.name);
+            const double sim = it == per_op.end() ? 0.0 : static_cast<double>(it->second);
+            const double st = layer.cost.total_cycles;
+            gaps.push_back(
+                {std::abs(st - sim), fmt::format("{} {}: {:.0f}/{:.0f}", layer.npu_operation,
+                                                 layer.name.substr(0, 40), st, sim)});
+          }
+          std::sort(gaps.begin(), gaps.end(),
+                    [](const Gap& a, const Gap& b) { return a.gap > b.gap; });
+          for (std::size_t i = 0; i < gaps.size() && i < 3; ++i)
+            worst += fmt::format("{}{}", i ? "; " : "", gaps[i].text);
+        } else if (!t.operators.empty()) {
+          worst = "(launches do not match the report's operations)";
+        }
+        const std::size_t arena = euc::arch::index_of(system.arena_area());
+        double static_reads = 0;
+        if (result.report.performance) {
+          static_reads = result.report.performance->feature_map_bytes[arena].read +
+                         result.report.performance->weight_bytes[arena].read;
+        }
+        const std::string reads = fmt::format("{:.0f}/{}", static_reads, t.traffic[arena].read);
+        fmt::print("{:<24} {:<3} {:>12.0f} {:>12} {:>7.3f}{:<2}{:>22}  {}\n", model_name, c.name,
+                   est, t.total_cycles, r, mark(r), reads, worst);
+      } catch (const std::exception& e) {
+        fmt::print("{:<24} {:<3} error: {}\n", model_name, c.name, e.what());
+      }
+    }
+  }
+
+  fmt::print(
+      "\n3. Simulated totals of the three compilers' outputs (same timing model, same "
+      "system config); euc/Vela below 1: euc's plan runs faster\n");
+  fmt::print("{:<24} {:<3} {:>12} {:>12} {:>12} {:>7} {:>7}\n", "model", "cfg", "euc", "3.10",
+             "5.1", "/3.10", "/5.1");
+  for (const auto& [key, euc_total] : euc_simulated) {
+    const auto& [config, model] = key;
+    const auto a = vela_simulated.find({"vela3.10", config, model});
+    const auto b = vela_simulated.find({"vela5.1", config, model});
+    const double v310 = a == vela_simulated.end() ? 0.0 : static_cast<double>(a->second);
+    const double v51 = b == vela_simulated.end() ? 0.0 : static_cast<double>(b->second);
+    fmt::print("{:<24} {:<3} {:>12} {:>12.0f} {:>12.0f} {:>7.3f} {:>7.3f}\n", model, config,
+               euc_total, v310, v51, ratio(static_cast<double>(euc_total), v310),
+               ratio(static_cast<double>(euc_total), v51));
+  }
+  return 0;
+}
