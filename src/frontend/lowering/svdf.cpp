@@ -222,8 +222,6 @@ class Lowering {
   void lower() {
     name_ = b_.network_tensor(op_.outputs.at(0)).name;
     const int rows = p_.batches * p_.filters;
-    const int run = p_.rank * p_.memory;
-    const ir::DataType i32 = ir::DataType::kInt32;
     // The state, viewed as [B F, M].
     const ir::TensorSlice state = b_.whole(op_.inputs.at(kState));
     if (!b_.is_whole(state))
@@ -232,7 +230,21 @@ class Lowering {
     const int state_rows =
         b_.add_view(state.tensor, {1, 1, rows, p_.memory}, state_quant, name_ + "_state_rows");
     const int shifted = map("shifted", p_.state_type, {1, 1, rows, p_.memory}, state_quant);
-    if (p_.memory > 1) {
+    // Copies of the whole state as one row when it fits the NPU's depth (long bursts), else
+    // as its [B F, M] rows.
+    const int64_t elements = int64_t{rows} * p_.memory;
+    const bool flat = elements <= kMaxDimension;
+    const ir::Shape4 flat_shape{1, 1, 1, static_cast<int32_t>(elements)};
+    const int state_flat =
+        flat ? b_.add_view(state.tensor, flat_shape, state_quant, name_ + "_state_flat") : -1;
+    const int shifted_flat =
+        flat ? b_.add_view(shifted, flat_shape, state_quant, name_ + "_shifted_flat") : -1;
+    if (flat && p_.memory > 1) {
+      // TFLite's shift of the whole buffer; the last slot of every row is overwritten below.
+      const ir::Shape4 older{1, 1, 1, static_cast<int32_t>(elements - 1)};
+      add(b_.byte_copy({state_flat, {0, 0, 0, 1}, older}, {shifted_flat, {0, 0, 0, 0}, older},
+                       name_ + "_shift"));
+    } else if (p_.memory > 1) {
       const ir::Shape4 older{1, 1, rows, p_.memory - 1};
       add(b_.byte_copy({state_rows, {0, 0, 0, 1}, older}, {shifted, {0, 0, 0, 0}, older},
                        name_ + "_shift"));
@@ -252,55 +264,69 @@ class Lowering {
     const int newest_rows = b_.add_view(newest, column, state_quant, name_ + "_newest_rows");
     add(b_.byte_copy({newest_rows, {0, 0, 0, 0}, column},
                      {shifted, {0, 0, 0, p_.memory - 1}, column}, name_ + "_newest_column"));
-    // The time filter: products, then one sum per unit over its filters and memory.
-    const ir::Shape4 runs{1, p_.batches, p_.units, run};
-    const int units_view = b_.add_view(shifted, runs, state_quant, name_ + "_units");
-    const int time = time_weights();
-    const int products = map("products", i32, runs, {});
+    time_filter_elementwise(shifted, state_quant);
+    // The shifted state with the new column back into the variable tensor, after its read.
+    if (flat) {
+      add(b_.byte_copy({shifted_flat, {0, 0, 0, 0}, flat_shape},
+                       {state_flat, {0, 0, 0, 0}, flat_shape}, name_ + "_state"));
+    } else {
+      const ir::Shape4 all{1, 1, rows, p_.memory};
+      add(b_.byte_copy({shifted, {0, 0, 0, 0}, all}, {state_rows, {0, 0, 0, 0}, all},
+                       name_ + "_state"));
+    }
+  }
+
+ private:
+  // The products by the raw time weights, then one sum per unit over its filters and memory.
+  void time_filter_elementwise(int shifted, const ir::QuantParams& state_quant) {
+    const int run = p_.rank * p_.memory;
+    const int depth = p_.filters * p_.memory;
+    const ir::DataType i32 = ir::DataType::kInt32;
+    // The products in the state's own layout (long contiguous rows), then the same bytes viewed
+    // as one run of r M products per unit for the channel sums.
+    const ir::Shape4 rows{1, 1, p_.batches, depth};
+    const int state_rows = b_.add_view(shifted, rows, state_quant, name_ + "_batch_rows");
+    const int products = map("products", i32, rows, {});
     ir::NpuOp mul;
     mul.type = ir::NpuOpType::kMul;
-    mul.ifm = {units_view, {0, 0, 0, 0}, runs};
-    mul.ifm2 = {time, {0, 0, 0, 0}, {1, 1, p_.units, run}};
-    mul.ofm = {products, {0, 0, 0, 0}, runs};
+    mul.ifm = {state_rows, {0, 0, 0, 0}, rows};
+    mul.ifm2 = {time_weights(), {0, 0, 0, 0}, {1, 1, 1, depth}};
+    mul.ofm = {products, {0, 0, 0, 0}, rows};
     mul.explicit_scale = std::pair<uint32_t, int>{1, 0};
     mul.rounding = ir::RoundingMode::kTfl;
     mul.name = name_ + "_products";
     add(std::move(mul));
+    const ir::Shape4 runs{1, p_.batches, p_.units, run};
     const ir::Shape4 sums{1, p_.batches, p_.units, 1};
-    const ir::TensorSlice output = output_slice(sums);
+    const ir::Shape4 out_rows{1, 1, p_.batches, p_.units};
     ir::NpuOp sum;
     sum.type = ir::NpuOpType::kReduceSum;
-    sum.ifm = {products, {0, 0, 0, 0}, runs};
+    sum.ifm = {b_.add_view(products, runs, {}, name_ + "_runs"), {0, 0, 0, 0}, runs};
     sum.rounding = ir::RoundingMode::kTfl;
     if (p_.has_bias) {
-      const int total = map("sums", i32, sums, {});
-      sum.ofm = {total, {0, 0, 0, 0}, sums};
+      const int total = map("sums", i32, out_rows, {});
+      sum.ofm = {b_.add_view(total, sums, {}, name_ + "_unit_sums"), {0, 0, 0, 0}, sums};
       sum.explicit_scale = std::pair<uint32_t, int>{1, 0};
       sum.name = name_ + "_sums";
       add(std::move(sum));
       ir::NpuOp add_bias;
       add_bias.type = ir::NpuOpType::kAdd;
-      add_bias.ifm = {total, {0, 0, 0, 0}, sums};
-      add_bias.ifm2 = {bias_constant(), {0, 0, 0, 0}, {1, 1, p_.units, 1}};
-      add_bias.ofm = output;
+      add_bias.ifm = {total, {0, 0, 0, 0}, out_rows};
+      add_bias.ifm2 = {bias_constant(), {0, 0, 0, 0}, {1, 1, 1, p_.units}};
+      add_bias.ofm = output_slice(out_rows);
       add_bias.explicit_scale = record(p_.output_m);
       add_bias.rounding = ir::RoundingMode::kTfl;
       add_bias.name = name_ + "_output";
       add(std::move(add_bias));
     } else {
-      sum.ofm = output;
+      sum.ofm = output_slice(sums);
       sum.explicit_scale = record(p_.output_m);
       sum.name = name_ + "_output";
       add(std::move(sum));
     }
     finish_output();
-    // The shifted state with the new column back into the variable tensor, after its read.
-    const ir::Shape4 all{1, 1, rows, p_.memory};
-    add(b_.byte_copy({shifted, {0, 0, 0, 0}, all}, {state_rows, {0, 0, 0, 0}, all},
-                     name_ + "_state"));
   }
 
- private:
   [[noreturn]] void fail(const std::string& why) const {
     throw_input(fmt::format("operator {} ({}) cannot be lowered to the NPU: {}", index_,
                             ir::operator_display_name(op_), why));
@@ -333,13 +359,13 @@ class Lowering {
   // The raw time weights [1, 1, U, r M] (zero point 0: TFLite's kernel reads them as stored).
   int time_weights() {
     const ir::Tensor& t = b_.network_tensor(op_.inputs.at(kTime));
-    return constant("time_weights", t.type, {1, 1, p_.units, p_.rank * p_.memory},
+    return constant("time_weights", t.type, {1, 1, 1, p_.filters * p_.memory},
                     b_.model().tensor_data(t));
   }
 
   int bias_constant() {
     const ir::Tensor& t = b_.network_tensor(op_.inputs.at(kBias));
-    return constant("bias", ir::DataType::kInt32, {1, 1, p_.units, 1}, b_.model().tensor_data(t));
+    return constant("bias", ir::DataType::kInt32, {1, 1, 1, p_.units}, b_.model().tensor_data(t));
   }
 
   // The output as [1, B, U, 1]: a view of it, or of a staging map copied into it afterwards.
