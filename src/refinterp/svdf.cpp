@@ -2,13 +2,14 @@
 // Each invoke shifts the whole state one element towards the front, writes the new feature
 // projections (requantised to the state scale) into the last memory slot of every filter,
 // takes the time-weighted sum over memory per filter, adds the filters of each unit (rank) and
-// the bias, and requantises to the output.
+// the bias, and requantises to the output. As in TFLite Micro's integer kernel, the fused
+// activation is not applied (only the clamp to int8).
 #include <fmt/format.h>
 
 #include <limits>
 
-#include "refinterp/kernels.hpp"
 #include "refinterp/arith.hpp"
+#include "refinterp/kernels.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {
@@ -32,25 +33,30 @@ void run(const SvdfParams& p, TensorArena& arena) {
   auto out = arena.out<int8_t>(p.output_index);
   for (int b = 0; b < p.batches; ++b)
     for (int f = 0; f < p.filters; ++f) {
-      int32_t dot = 0;
+      uint32_t wide = 0;  // int32 wrapping (not undefined) if it overflows
       for (int c = 0; c < p.inputs; ++c)
-        dot += feature[static_cast<size_t>(f) * p.inputs + c] *
-               (input[static_cast<size_t>(b) * p.inputs + c] - p.input_zp);
-      dot = multiply_by_quantized_multiplier(dot, p.scale1);
+        wide += static_cast<uint32_t>(feature[static_cast<size_t>(f) * p.inputs + c] *
+                                      (input[static_cast<size_t>(b) * p.inputs + c] - p.input_zp));
+      int32_t dot = static_cast<int32_t>(wide);
+      // The zero point goes on before the saturation to the state type (TFLite Micro's current
+      // kernel; earlier versions added it after and could wrap around in int8).
+      dot = multiply_by_quantized_multiplier(dot, p.scale1) + p.state_zp;
       dot = std::clamp<int32_t>(dot, std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
       state[(static_cast<size_t>(b) * p.filters + f) * p.memory + p.memory - 1] =
-          static_cast<T>(p.state_zp + dot);
+          static_cast<T>(dot);
     }
   for (int b = 0; b < p.batches; ++b)
     for (int u = 0; u < p.units; ++u) {
       int32_t acc = p.bias.empty() ? 0 : static_cast<int32_t>(p.bias[static_cast<size_t>(u)]);
       for (int r = 0; r < p.rank; ++r) {
         const int f = u * p.rank + r;
-        int32_t sum = 0;
+        // int32 sums as in TFLite Micro; wrapped (not undefined) if they ever overflow.
+        uint32_t sum = 0;
         for (int m = 0; m < p.memory; ++m)
-          sum += time[static_cast<size_t>(f) * p.memory + m] *
-                 (state[(static_cast<size_t>(b) * p.filters + f) * p.memory + m] - p.state_zp);
-        acc += sum;
+          sum += static_cast<uint32_t>(
+              time[static_cast<size_t>(f) * p.memory + m] *
+              (state[(static_cast<size_t>(b) * p.filters + f) * p.memory + m] - p.state_zp));
+        acc = static_cast<int32_t>(static_cast<uint32_t>(acc) + sum);
       }
       const int32_t v = multiply_by_quantized_multiplier(acc, p.scale2) + p.output_zp;
       out[static_cast<size_t>(b) * p.units + u] = static_cast<int8_t>(std::clamp(v, -128, 127));

@@ -45,6 +45,9 @@ constexpr uint32_t kLstmRequired = (1u << 0) | (1u << 2) | (1u << 3) | (1u << 4)
                                    (1u << 7) | (1u << 8) | (1u << 13) | (1u << 14) | (1u << 15) |
                                    (1u << 18) | (1u << 19);
 
+// SVDF: the input, both weight tensors and the state variable; the bias is optional.
+constexpr uint32_t kSvdfRequired = (1u << 0) | (1u << 1) | (1u << 2) | (1u << 4);
+
 // From TFLite's kernels (Prepare checks NumInputs/NumOutputs). Optional trailing inputs: the bias
 // of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV, PAD's constant value, the
 // shape of RESHAPE. FULLY_CONNECTED's second output is the shuffled-weights workspace.
@@ -91,6 +94,7 @@ constexpr std::array kArities = {
     Arity{B::STRIDED_SLICE, 4, 4, first(4), 1, 1},
     Arity{B::SUB, 2, 2, first(2), 1, 1},
     Arity{B::SUM, 2, 2, first(2), 1, 1},
+    Arity{B::SVDF, 5, 5, kSvdfRequired, 1, 1},
     Arity{B::TANH, 1, 1, first(1), 1, 1},
     Arity{B::TRANSPOSE, 2, 2, first(2), 1, 1},
     Arity{B::TRANSPOSE_CONV, 3, 4, first(3), 1, 1},

@@ -14,6 +14,7 @@
 #include "frontend/lowering/resampling.hpp"
 #include "frontend/lowering/softmax.hpp"
 #include "frontend/lowering/squared_difference.hpp"
+#include "frontend/lowering/svdf.hpp"
 
 namespace euc::frontend {
 namespace {
@@ -102,6 +103,9 @@ void lower_transpose_conv_op(SegmentBuilder& b, const ir::Operator& op, int inde
 void lower_lstm_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_lstm(b, op, index);
 }
+void lower_svdf_op(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
+  lower_svdf(b, op, index);
+}
 void lower_join(SegmentBuilder& b, const ir::Operator& op, int index, bool) {
   lower_join_split(b, op, index);
 }
@@ -181,6 +185,8 @@ std::vector<OperatorLowering> build_table() {
       {BuiltinOp::TRANSPOSE_CONV, transpose_conv_why_not, lower_transpose_conv_op},
       // Recurrent (lstm.cpp): unrolled per time step
       {BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM, lstm_why_not, lower_lstm_op},
+      // Time-filtered projections (svdf.cpp): shifted state, products and channel sums
+      {BuiltinOp::SVDF, svdf_why_not, lower_svdf_op},
       // Reshapes (lower_ops.cpp): aliases, or copies of segment inputs
       {BuiltinOp::RESHAPE, always, lower_reshape},
       {BuiltinOp::SQUEEZE, always, lower_reshape},

@@ -86,6 +86,8 @@ Result options_present(const OpView& op) {
       return require<ArgMaxOptions>(op, "ArgMaxOptions", "output_type");
     case BuiltinOp::SHAPE:
       return require<ShapeOptions>(op, "ShapeOptions", "out_type");
+    case BuiltinOp::SVDF:
+      return require<SVDFOptions>(op, "SVDFOptions", "rank, fused_activation_function");
     case BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM:
       return require<UnidirectionalSequenceLSTMOptions>(
           op, "UnidirectionalSequenceLSTMOptions",

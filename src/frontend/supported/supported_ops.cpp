@@ -69,6 +69,17 @@ constexpr std::array kVelaOperators = {
     B::UNPACK,
 };
 
+// Operators neither Vela version places on the NPU that euc lowers: the rules apply to them too.
+constexpr std::array kBeyondVelaOperators = {
+    B::SVDF,
+};
+
+bool has_rules(ir::BuiltinOp type) {
+  return is_vela_operator_type(type) ||
+         std::find(kBeyondVelaOperators.begin(), kBeyondVelaOperators.end(), type) !=
+             kBeyondVelaOperators.end();
+}
+
 std::vector<Constraint> build_table() {
   std::vector<Constraint> table;
   for (auto family : {detail::generic_constraints, detail::convolution_constraints,
@@ -83,7 +94,7 @@ std::vector<Constraint> build_table() {
 
 SupportVerdict evaluate(const OpView& view) {
   SupportVerdict verdict;
-  if (!is_vela_operator_type(view.type())) {
+  if (!has_rules(view.type())) {
     verdict.reasons.emplace_back(kNotNpuOperatorReason);
     verdict.failed.emplace_back();
     return verdict;
@@ -105,7 +116,7 @@ SupportVerdict evaluate(const OpView& view) {
 
 bool Constraint::applies_to(ir::BuiltinOp type) const {
   bool listed = std::find(ops.begin(), ops.end(), type) != ops.end();
-  return scope == ConstraintScope::kGeneric ? is_vela_operator_type(type) && !listed : listed;
+  return scope == ConstraintScope::kGeneric ? has_rules(type) && !listed : listed;
 }
 
 const std::vector<Constraint>& constraint_table() {

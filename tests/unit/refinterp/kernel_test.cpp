@@ -269,5 +269,44 @@ TEST(ReduceMax, DifferentOutputQuantisationIsAnError) {
   EXPECT_EQ(same.run({4, -2, 7, 0, 9, -5}), (std::vector<int8_t>{-2, -5}));
 }
 
+// SVDF, one input, filter and unit, memory 2, all scales 1 (both rescales exactly 1), state
+// zero point 100, time weights [0, 1], no bias: input 100 gives the feature sum 100, plus the
+// zero point 200, saturated to 127 in the state (TFLite Micro adds the zero point before the
+// saturation; adding it after would wrap 100 + 100 around to -56). Output (127 - 100) * 1 = 27.
+TEST(Svdf, StateZeroPointGoesOnBeforeTheSaturation) {
+  ir::Model m;
+  m.buffers.resize(3);
+  const int8_t feature[] = {1};
+  const int8_t time[] = {0, 1};
+  m.buffers[1] = buffer_of(feature, sizeof(feature));
+  m.buffers[2] = buffer_of(time, sizeof(time));
+  ir::Subgraph g;
+  g.tensors.push_back(tensor("in", ir::DataType::kInt8, {1, 1}, {1.0f}, {0}));
+  g.tensors.push_back(tensor("feature", ir::DataType::kInt8, {1, 1}, {1.0f}, {0}, 1));
+  g.tensors.push_back(tensor("time", ir::DataType::kInt8, {1, 2}, {1.0f}, {0}, 2));
+  g.tensors.push_back(tensor("state", ir::DataType::kInt8, {1, 2}, {1.0f}, {100}));
+  g.tensors.back().is_variable = true;
+  g.tensors.push_back(tensor("out", ir::DataType::kInt8, {1, 1}, {1.0f}, {0}));
+  ir::Operator op;
+  op.type = ir::BuiltinOp::SVDF;
+  op.inputs = {0, 1, 2, -1, 3};
+  op.outputs = {4};
+  flatbuffers::FlatBufferBuilder fbb;
+  op.builtin_options = options_table(op.type, fbb, tflite::CreateSVDFOptions(fbb, 1));
+  g.operators.push_back(op);
+  g.inputs = {0};
+  g.outputs = {4};
+  m.subgraphs.push_back(g);
+  Interpreter interp(m);
+  const int8_t input[] = {100};
+  interp.set_input(0, {reinterpret_cast<const uint8_t*>(input), 1});
+  interp.invoke();
+  ASSERT_EQ(interp.output(0).size(), 1u);
+  EXPECT_EQ(static_cast<int8_t>(interp.output(0)[0]), 27);
+  const auto state = interp.tensor_bytes(3);
+  ASSERT_EQ(state.size(), 2u);
+  EXPECT_EQ(static_cast<int8_t>(state[1]), 127);
+}
+
 }  // namespace
 }  // namespace euc::refinterp
