@@ -182,6 +182,8 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
   }
   p.state_type = state->type;
   p.state_zp = static_cast<int32_t>(zero_point_of(*state));
+  if (p.state_type == ir::DataType::kInt16 && p.state_zp != 0)
+    return std::string("the int16 state's zero point is not 0 (TFLite's int16 SVDF assumes 0)");
   p.feature_m =
       quantize_multiplier(static_cast<double>(scale_of(*in) * scale_of(*wf) / scale_of(*state)));
   p.output_m =
