@@ -291,6 +291,16 @@ TEST(Svdf, UnsupportedInstancesStayOnTheCpuWithTheirReason) {
   EXPECT_EQ(frontend::svdf_why_not(m, 0, 0).value_or(""),
             "a rescale is not below 1 within the NPU's shift range");
   compile_and_compare(m, "ethos-u55-128");
+
+  Spec offset;  // int16 state with a zero point
+  offset.int16_state = true;
+  offset.state_scale = 0.002f;
+  offset.state_zp = 5;
+  offset.time_max = 100;
+  m = svdf_model(offset, rng);
+  EXPECT_EQ(frontend::svdf_why_not(m, 0, 0).value_or(""),
+            "the int16 state's zero point is not 0 (TFLite's int16 SVDF assumes 0)");
+  compile_and_compare(m, "ethos-u55-128");
 }
 
 // The keyword spotting model (seven SVDFs, rank 1, int8 state with zero points, fused RELU):

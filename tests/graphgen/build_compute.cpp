@@ -384,6 +384,80 @@ bool Builder::apply_batch_matmul(const Step& s) {
   return true;
 }
 
+bool Builder::apply_svdf(const Step& s) {
+  if (s.src.size() != 1)
+    return false;
+  const Value x = *value(s.src[0]);
+  if (x.type != ir::DataType::kInt8 || x.shape.size() != 2)
+    return false;
+  const int batches = x.shape[0], inputs = x.shape[1];
+  const int units = std::clamp(s.channels, 1, 64);
+  const int rank = std::clamp(s.kh, 1, 4);
+  const int memory = std::clamp(s.kw, 1, 16);
+  const int filters = units * rank, run = rank * memory;
+  const bool wide = (s.flags & flag::kInt16State) != 0;
+  const ir::DataType state_type = wide ? ir::DataType::kInt16 : ir::DataType::kInt8;
+  if (static_cast<int64_t>(batches) * filters * memory > 65536)
+    return false;
+  Rng rng(s.data_seed);
+  std::vector<int8_t> wf(static_cast<size_t>(filters) * inputs);
+  for (int8_t& v : wf)
+    v = static_cast<int8_t>(rng.uniform(-127, 127));
+  const float wf_scale = static_cast<float>(rng.log_real(0.002, 0.05));
+  const int feature = add_constant(step_name("feature"), {filters, inputs}, ir::DataType::kInt8,
+                                   to_bytes(wf), {wf_scale}, {0});
+  // The time weights: int16 ones small enough that TFLite's int32 sums cannot overflow.
+  const int time_max = wide ? std::max(1, std::min(32767, 58000 / run)) : 127;
+  const float wt_scale = static_cast<float>(rng.log_real(0.002, 0.05));
+  std::vector<int16_t> wt(static_cast<size_t>(filters) * memory);
+  for (int16_t& v : wt)
+    v = static_cast<int16_t>(rng.uniform(-time_max, time_max));
+  std::vector<uint8_t> wt_bytes;
+  if (wide) {
+    wt_bytes = to_bytes(wt);
+  } else {
+    for (int16_t v : wt)
+      wt_bytes.push_back(static_cast<uint8_t>(static_cast<int8_t>(v)));
+  }
+  const int time = add_constant(step_name("time"), {filters, memory}, state_type,
+                                std::move(wt_bytes), {wt_scale}, {0});
+  // The state holds the feature projections: about 4 standard deviations of them in its range,
+  // and a rescale below 1 (the NPU's MBQM).
+  const double x2 = x.mean * x.mean + x.spread * x.spread;
+  const double feature_spread =
+      std::sqrt(static_cast<double>(inputs) * x2 * wf_scale * wf_scale * 127.0 * 127.0 / 3.0);
+  float state_scale =
+      static_cast<float>(4.0 * feature_spread / (wide ? 32767.0 : 127.0) * s.scale_factor);
+  state_scale = std::max({state_scale, x.scale * wf_scale * 1.01f, 1e-6f});
+  const int64_t state_zp = wide ? 0 : rng.uniform(-20, 20);
+  const int state = add_tensor(step_name("state"), {batches, filters * memory}, state_type,
+                               state_scale, state_zp);
+  model_.subgraphs[0].tensors[static_cast<size_t>(state)].is_variable = true;
+  int bias = -1;
+  if (s.has_bias) {
+    std::vector<int32_t> b(static_cast<size_t>(units));
+    for (int32_t& v : b)
+      v = rng.uniform(-1000, 1000);
+    bias = add_constant(step_name("bias"), {units}, ir::DataType::kInt32, to_bytes(b),
+                        {state_scale * wt_scale}, {0});
+  }
+  const double out_spread = std::sqrt(static_cast<double>(run) * feature_spread * feature_spread *
+                                      wt_scale * wt_scale * time_max * time_max / 3.0);
+  // TFLite's integer SVDF ignores the fused activation: the output is not clamped by it.
+  Quant q = choose_quant(s, ir::DataType::kInt8, 0.0, out_spread, Act::kNone);
+  q.scale = std::max(q.scale, state_scale * wt_scale * 1.01f);
+  const Value& out = add_value({batches, units}, ir::DataType::kInt8, q, "svdf");
+  tflite::SVDFOptionsT o;
+  o.rank = rank;
+  o.fused_activation_function = tflite_act(s.act);
+  emit<tflite::SVDFOptions>(ir::BuiltinOp::SVDF, {x.tensor, feature, time, bias, state},
+                            {out.tensor}, o);
+  macs_ += static_cast<int64_t>(batches) * filters * (inputs + memory);
+  describe(s, fmt::format("units {} rank {} memory {}{}{} {}", units, rank, memory,
+                          wide ? " int16" : "", s.has_bias ? "" : " no-bias", act_name(s.act)));
+  return true;
+}
+
 bool Builder::apply_pool(const Step& s) {
   if (s.src.size() != 1)
     return false;

@@ -32,6 +32,7 @@ const char* op_name(Op op) {
                                                "RESHAPE",
                                                "QUANTIZE",
                                                "BATCH_MATMUL",
+                                               "SVDF",
                                                "TRANSPOSE",
                                                "RESIZE_NEAREST_NEIGHBOR",
                                                "LOGISTIC",
@@ -163,6 +164,8 @@ bool Builder::apply(const Step& s) {
       return apply_quantize(s);
     case Op::kBatchMatMul:
       return apply_batch_matmul(s);
+    case Op::kSvdf:
+      return apply_svdf(s);
     case Op::kTranspose:
       return apply_transpose(s);
     case Op::kResizeNearest:

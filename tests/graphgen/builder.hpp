@@ -68,6 +68,7 @@ class Builder {
   bool apply_fully_connected(const Step& s);
   bool apply_pool(const Step& s);
   bool apply_batch_matmul(const Step& s);
+  bool apply_svdf(const Step& s);
   bool apply_elementwise(const Step& s);
   bool apply_concat(const Step& s);
   bool apply_split(const Step& s);

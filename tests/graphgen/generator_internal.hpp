@@ -34,6 +34,7 @@ enum class Family {
   kQuantize,
   kBatchMatMul,
   kResample,
+  kSvdf,
   kCpu,
   kCount
 };
@@ -123,6 +124,9 @@ class Generator {
   // RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR (factors 1-8, align_corners, half_pixel_centers)
   // or TRANSPOSE_CONV.
   bool add_resample();
+  // SVDF on a 2-D int8 value (a RESHAPE to [1, n] first otherwise): rank, memory, bias, int8 or
+  // int16 state; its state is a variable tensor.
+  bool add_svdf();
 
   // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place.
   bool add_cpu();

@@ -94,6 +94,32 @@ bool Generator::add_batch_matmul() {
   return try_add(s);
 }
 
+bool Generator::add_svdf() {
+  ValueRef src = source();
+  const Value x = val(src);
+  if (x.type != ir::DataType::kInt8)
+    return false;
+  if (x.shape.size() != 2) {
+    if (x.elements() > 1024)
+      return false;
+    Step r = step(Op::kReshape);
+    r.src = {src};
+    r.ints = {1, static_cast<int32_t>(x.elements())};
+    if (!try_add(r))
+      return false;
+    src = last();
+  }
+  Step s = step(Op::kSvdf);
+  s.src = {src};
+  s.channels = rng_.uniform(1, 24);
+  s.kh = rng_.chance(0.6) ? 1 : rng_.uniform(2, 3);
+  s.kw = rng_.uniform(1, 12);
+  s.has_bias = rng_.chance(0.7);
+  s.act = rng_.chance(0.3) ? Act::kRelu : Act::kNone;
+  s.flags = rng_.chance(0.3) ? flag::kInt16State : 0;
+  return try_add(s);
+}
+
 bool Generator::add_pool(Op op) {
   auto src = source4();
   if (!src)

@@ -209,6 +209,12 @@ std::vector<Step> simpler_steps(const Step& s) {
     with([](Step& t) { t.swap_operands = false; });
   if (s.quant_of)
     with([](Step& t) { t.quant_of.reset(); });
+  if ((s.op == Op::kSvdf) && (s.kh > 1 || s.kw > 1 || s.channels > 1))
+    with([](Step& t) {
+      t.kh = 1;
+      t.kw = std::max(1, t.kw / 2);
+      t.channels = std::max(1, t.channels / 2);
+    });
   if (s.flags != 0 && s.op != Op::kFullyConnected && s.op != Op::kBatchMatMul)
     with([](Step& t) { t.flags = 0; });
   if (s.op == Op::kFullyConnected && (s.flags & flag::kPerChannel) != 0)

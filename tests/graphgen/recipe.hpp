@@ -36,6 +36,7 @@ enum class Op : uint8_t {
   kReshape,
   kQuantize,
   kBatchMatMul,
+  kSvdf,
   // Operators euc leaves on the CPU: they cut the NPU part into several ethos-u operators.
   kTranspose,
   kResizeNearest,
@@ -93,6 +94,7 @@ inline constexpr uint32_t kAdjX = 1;
 inline constexpr uint32_t kAdjY = 2;
 inline constexpr uint32_t kConstRhs = 4;
 inline constexpr uint32_t kBroadcastRhs = 8;
+inline constexpr uint32_t kInt16State = 1;    // SVDF: int16 time weights and state
 inline constexpr uint32_t kAlignCorners = 1;  // RESIZE_*: OFM - 1 = factor (IFM - 1)
 inline constexpr uint32_t kHalfPixel = 2;     // RESIZE_*: half_pixel_centers
 // STRIDED_SLICE masks: begin_mask in bits 8-11, end_mask 12-15, shrink_axis_mask 16-19.
@@ -111,7 +113,7 @@ struct Step {
   bool same = true;
   Act act = Act::kNone;
   // CONV/FULLY_CONNECTED output channels, DEPTHWISE depth multiplier, SPLIT piece count,
-  // RESIZE factor (1, 2, 4 or 8).
+  // RESIZE factor (1, 2, 4 or 8), SVDF units (kh: its rank, kw: its memory).
   int channels = 1;
   int axis = 0;  // CONCATENATION, SPLIT, SPLIT_V
   // SPLIT_V sizes; SLICE begin then size; STRIDED_SLICE begin, end, strides; PAD before/after

@@ -16,20 +16,22 @@
 // products are formed in float, as TFLite does, and widened.
 //
 // NPU operations (T = a [B F, M] feature map in the state's type and zero point):
-//   - byte copy of S[:, 1:M] into T[:, 0:M-1] (the shift; S is not written before it is read);
+//   - byte copy of S[1:] into T[:-1], the whole state as one row (as [B F, M] rows from column 1
+//     when it is deeper than the NPU's 65,536), S read before anything writes it;
 //   - fully connected layer of x with wf into N [B, F] in the state type, explicit scale m1
 //     with TFLite rounding, OFM zero point zs: the output stage adds the zero point and then
 //     saturates, as step 2;
 //   - byte copy of N (viewed [B F, 1]) into column M - 1 of T;
-//   - MUL of T viewed [B, U, r M] (the r filters of a unit are adjacent, so each unit's products
-//     are one contiguous run) by the raw time weights [1, U, r M] broadcast over the batches:
+//   - MUL of T viewed [B, F M] by the raw time weights [1, F M] (broadcast over the batches):
 //     int32, unit scale, exact (|product| <= 2^30);
-//   - REDUCE_SUM over the r M channels into [B, U, 1]: int32 (no bias: straight into the output
-//     with m2 and zy);
-//   - ADD of the bias (int32 [1, U, 1], broadcast) with the operand scales 1 and the output
-//     scale m2 (TFLite rounding: MBQM) into the output, zero point zy, clamped to int8;
+//   - REDUCE_SUM of the products viewed [B, U, r M] (the r filters of a unit are adjacent, so
+//     each unit's products are one contiguous run) into [B, U]: int32 (without bias straight
+//     into the output with m2 and zy);
+//   - ADD of the bias (int32 [1, U], broadcast) with the operand scales 1 and the output scale
+//     m2 (TFLite rounding: MBQM) into the output, zero point zy, clamped to int8;
 //   - byte copy of T into S: the state for the next invocation (the segment has S as an input
-//     and an output at one address, reserved over the whole subgraph).
+//     and an output at one address, reserved over the whole subgraph). With M = 1 the state is
+//     never read, so the segment keeps none of it.
 // The NPU sums in at least 32 bits and saturates where TFLite's int32 sums would overflow
 // (undefined in C++): instances whose worst-case sums (weights known, inputs and state anywhere
 // in their type's range) could leave int32 stay on the CPU, so within the lowered ones both sums
@@ -182,6 +184,8 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
   }
   p.state_type = state->type;
   p.state_zp = static_cast<int32_t>(zero_point_of(*state));
+  if (p.state_type == ir::DataType::kInt16 && p.state_zp != 0)
+    return std::string("the int16 state's zero point is not 0 (TFLite's int16 SVDF assumes 0)");
   p.feature_m =
       quantize_multiplier(static_cast<double>(scale_of(*in) * scale_of(*wf) / scale_of(*state)));
   p.output_m =
