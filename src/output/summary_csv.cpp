@@ -31,7 +31,8 @@ constexpr std::pair<const char*, arch::MemArea> kAreas[] = {
 
 }  // namespace
 
-std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& f) {
+std::vector<std::pair<std::string, std::string>> summary_columns(const arch::SystemConfig& system,
+                                                                 const SummaryFigures& f) {
   const scheduler::PlanCost* perf = f.performance ? &*f.performance : nullptr;
   std::optional<double> inference_seconds;
   if (perf != nullptr)
@@ -96,7 +97,11 @@ std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFi
         figure([k](const scheduler::PlanCost& c) { return c.access_cycles[k]; }));
   }
   add("cycles_total", figure([](const scheduler::PlanCost& c) { return c.total_cycles; }));
+  return cols;
+}
 
+std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& f) {
+  const std::vector<std::pair<std::string, std::string>> cols = summary_columns(system, f);
   std::string header, row;
   for (size_t i = 0; i < cols.size(); ++i) {
     header += (i ? "," : "") + cols[i].first;

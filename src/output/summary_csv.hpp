@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "arch/system_config.hpp"
 #include "scheduler/plan_cost.hpp"
@@ -24,6 +26,10 @@ struct SummaryFigures {
   // The performance model's totals over every NPU operation.
   std::optional<scheduler::PlanCost> performance;
 };
+
+// The columns in order: Vela's name and the cell's text ("" where there is no figure).
+std::vector<std::pair<std::string, std::string>> summary_columns(const arch::SystemConfig& system,
+                                                                 const SummaryFigures& figures);
 
 std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& figures);
 
