@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,27 @@ def test_two_compiles_in_threads():
     for i, r in enumerate(results):
         assert r.tflite == expected[i % 2].tflite
         assert r.summary == expected[i % 2].summary
+
+
+def test_the_gil_is_released_while_compiling():
+    # The main thread keeps running Python while another thread compiles; were the GIL held
+    # through the compile, no sample could fall between its start and end.
+    window = {}
+    samples = []
+
+    def work():
+        window["start"] = time.perf_counter()
+        euc.compile(PERSON_DETECT, optimise="Size")
+        window["end"] = time.perf_counter()
+
+    t = threading.Thread(target=work)
+    t.start()
+    while t.is_alive():
+        samples.append(time.perf_counter())
+        time.sleep(0.001)
+    t.join()
+    inside = [x for x in samples if window["start"] < x < window["end"]]
+    assert len(inside) >= 2, (window, len(samples))
 
 
 @needs_cli
