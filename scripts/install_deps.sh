@@ -8,6 +8,9 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
+  # The Python module (python/) and its tests; pip, venv, setuptools and wheel for the README's
+  # `pip install --no-build-isolation ./python`.
+  python3-dev pybind11-dev python3-pytest python3-pip python3-venv python3-setuptools python3-wheel
 )
 
 missing=()

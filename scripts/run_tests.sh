@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the Release build (unit and end-to-end tests), then the
-# ASan+UBSan build with clang (the same tests plus the libFuzzer targets, 60 s each).
+# Builds and runs every test: the Release build (unit and end-to-end tests, the Python module's
+# pytest suite), then the ASan+UBSan build with clang (the same tests but the Python suite, plus
+# the libFuzzer targets, 60 s each).
 # Prints each CTest summary and a final "N passed, N failed" line over both builds.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,9 @@ run_ctest() {  # build-dir label
 }
 
 echo "== Release build"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
+# EUC_PYTHON=ON: the Python module and its pytest suite are part of the run; a missing pybind11,
+# Python header or pytest fails the configure step instead of skipping them quietly.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEUC_PYTHON=ON >/dev/null || exit 1
 cmake --build build -j "$jobs" || exit 1
 run_ctest build "Release"
 

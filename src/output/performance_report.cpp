@@ -39,60 +39,77 @@ constexpr std::array<Column, 15> kColumns = {{
     {"Name", true, 20, -1},
 }};
 
+// One layer's text columns and numeric columns (text columns hold 0 in `value`).
+struct LayerCells {
+  std::array<std::string, kColumns.size()> text;
+  std::array<double, kColumns.size()> value;
+};
+
+LayerCells layer_cells(const LayerPerformance& l, const scheduler::PlanCost& totals,
+                       const arch::AcceleratorConfig& acc, int64_t peak_sram) {
+  const double max_macs = l.cost.total_cycles * acc.macs * acc.cores;
+  return {
+      {l.tflite_operator, l.npu_operation, "", "", "", "", "", "", "", "", "", "", "", "", l.name},
+      {0, 0, static_cast<double>(l.sram_usage),
+       percentage(static_cast<double>(l.sram_usage), static_cast<double>(peak_sram)),
+       l.cost.total_cycles, percentage(l.cost.total_cycles, totals.total_cycles), l.cost.npu_cycles,
+       l.cost.access_cycles[arch::index_of(arch::MemArea::kSram)],
+       l.cost.access_cycles[arch::index_of(arch::MemArea::kDram)],
+       l.cost.access_cycles[arch::index_of(arch::MemArea::kOnChipFlash)],
+       l.cost.access_cycles[arch::index_of(arch::MemArea::kOffChipFlash)],
+       static_cast<double>(l.cost.macs),
+       percentage(static_cast<double>(l.cost.macs), static_cast<double>(totals.macs)),
+       percentage(static_cast<double>(l.cost.macs), max_macs), 0}};
+}
+
 }  // namespace
+
+std::vector<std::vector<std::string>> per_layer_rows(const std::vector<LayerPerformance>& layers,
+                                                     const scheduler::PlanCost& totals,
+                                                     const arch::SystemConfig& system,
+                                                     int64_t peak_sram) {
+  std::vector<std::vector<std::string>> rows(1);
+  for (const Column& c : kColumns)
+    rows[0].emplace_back(c.name);
+  for (const LayerPerformance& l : layers) {
+    const LayerCells cells = layer_cells(l, totals, system.accelerator_config(), peak_sram);
+    std::vector<std::string>& row = rows.emplace_back();
+    for (size_t i = 0; i < kColumns.size(); ++i) {
+      row.push_back(kColumns[i].precision < 0 ? cells.text[i]
+                    : i == 2 || i == 11       ? std::to_string(static_cast<int64_t>(cells.value[i]))
+                                              : py_float(cells.value[i]));
+    }
+  }
+  return rows;
+}
 
 std::string format_per_layer(const std::vector<LayerPerformance>& layers,
                              const scheduler::PlanCost& totals, const arch::SystemConfig& system,
                              int64_t peak_sram, bool csv) {
-  const arch::AcceleratorConfig& acc = system.accelerator_config();
   std::string out;
   if (csv) {
-    for (size_t i = 0; i < kColumns.size(); ++i)
-      out += fmt::format("{}{}", i ? "," : "", kColumns[i].name);
-    out += "\n";
-  } else {
-    std::string header, rule;
-    for (const Column& c : kColumns) {
-      std::string cell =
-          c.left ? fmt::format("{:<{}}", c.name, c.width) : fmt::format("{:>{}}", c.name, c.width);
-      header += cell + " ";
-      rule += std::string(cell.size(), '-') + " ";
-    }
-    out += header + "\n" + rule + "\n";
+    for (const std::vector<std::string>& row : per_layer_rows(layers, totals, system, peak_sram))
+      out += fmt::format("{}\n", fmt::join(row, ","));
+    return out;
   }
+  std::string header, rule;
+  for (const Column& c : kColumns) {
+    std::string cell =
+        c.left ? fmt::format("{:<{}}", c.name, c.width) : fmt::format("{:>{}}", c.name, c.width);
+    header += cell + " ";
+    rule += std::string(cell.size(), '-') + " ";
+  }
+  out += header + "\n" + rule + "\n";
   for (const LayerPerformance& l : layers) {
-    const double max_macs = l.cost.total_cycles * acc.macs * acc.cores;
-    const std::array<std::string, 15> text = {
-        l.tflite_operator, l.npu_operation, "", "", "", "", "", "", "", "", "", "", "", "", l.name};
-    const std::array<double, 15> value = {
-        0,
-        0,
-        static_cast<double>(l.sram_usage),
-        percentage(static_cast<double>(l.sram_usage), static_cast<double>(peak_sram)),
-        l.cost.total_cycles,
-        percentage(l.cost.total_cycles, totals.total_cycles),
-        l.cost.npu_cycles,
-        l.cost.access_cycles[arch::index_of(arch::MemArea::kSram)],
-        l.cost.access_cycles[arch::index_of(arch::MemArea::kDram)],
-        l.cost.access_cycles[arch::index_of(arch::MemArea::kOnChipFlash)],
-        l.cost.access_cycles[arch::index_of(arch::MemArea::kOffChipFlash)],
-        static_cast<double>(l.cost.macs),
-        percentage(static_cast<double>(l.cost.macs), static_cast<double>(totals.macs)),
-        percentage(static_cast<double>(l.cost.macs), max_macs),
-        0};
+    const LayerCells cells = layer_cells(l, totals, system.accelerator_config(), peak_sram);
     for (size_t i = 0; i < kColumns.size(); ++i) {
       const Column& c = kColumns[i];
-      if (csv) {
-        std::string cell = c.precision < 0     ? text[i]
-                           : i == 2 || i == 11 ? std::to_string(static_cast<int64_t>(value[i]))
-                                               : py_float(value[i]);
-        out += fmt::format("{}{}", i ? "," : "", cell);
-      } else if (c.precision < 0) {
-        out += (c.left ? fmt::format("{:<{}}", text[i], c.width)
-                       : fmt::format("{:>{}}", text[i], c.width)) +
+      if (c.precision < 0) {
+        out += (c.left ? fmt::format("{:<{}}", cells.text[i], c.width)
+                       : fmt::format("{:>{}}", cells.text[i], c.width)) +
                " ";
       } else {
-        out += fmt::format("{:>{}.{}f} ", value[i], c.width, c.precision);
+        out += fmt::format("{:>{}.{}f} ", cells.value[i], c.width, c.precision);
       }
     }
     out += "\n";

@@ -21,6 +21,12 @@ struct LayerPerformance {
   arch::OpCost cost;
 };
 
+// The rows of <stem>_per-layer.csv: the column names, then one row of cells per layer (Vela's
+// names; "Network%" appears twice, the share of cycles and the share of MACs).
+std::vector<std::vector<std::string>> per_layer_rows(const std::vector<LayerPerformance>& layers,
+                                                     const scheduler::PlanCost& totals,
+                                                     const arch::SystemConfig& system,
+                                                     int64_t peak_sram);
 
 // The per-layer table. `csv` selects Vela's CSV rows (full precision) instead of the aligned
 // console table. `peak_sram` is the network's peak, for the Peak% column.

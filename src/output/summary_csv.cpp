@@ -31,7 +31,8 @@ constexpr std::pair<const char*, arch::MemArea> kAreas[] = {
 
 }  // namespace
 
-std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& f) {
+std::vector<std::pair<std::string, std::string>> summary_columns(const arch::SystemConfig& system,
+                                                                 const SummaryFigures& f) {
   const scheduler::PlanCost* perf = f.performance ? &*f.performance : nullptr;
   std::optional<double> inference_seconds;
   if (perf != nullptr)
@@ -98,7 +99,11 @@ std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFi
   add("cycles_total", figure([](const scheduler::PlanCost& c) { return c.total_cycles; }));
   // euc's own column, after all of Vela's: the timed run of the command streams.
   add("cycles_simulated", f.simulated_cycles ? std::to_string(*f.simulated_cycles) : "");
+  return cols;
+}
 
+std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& f) {
+  const std::vector<std::pair<std::string, std::string>> cols = summary_columns(system, f);
   std::string header, row;
   for (size_t i = 0; i < cols.size(); ++i) {
     header += (i ? "," : "") + cols[i].first;

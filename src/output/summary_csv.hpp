@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "arch/system_config.hpp"
 #include "scheduler/plan_cost.hpp"
@@ -28,6 +30,10 @@ struct SummaryFigures {
   // column, cycles_simulated, after Vela's (empty without NPU operations).
   std::optional<int64_t> simulated_cycles;
 };
+
+// The columns in order: Vela's name and the cell's text ("" where there is no figure).
+std::vector<std::pair<std::string, std::string>> summary_columns(const arch::SystemConfig& system,
+                                                                 const SummaryFigures& figures);
 
 std::string format_summary_csv(const arch::SystemConfig& system, const SummaryFigures& figures);
 

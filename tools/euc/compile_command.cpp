@@ -92,13 +92,11 @@ void verify(const ir::Model& model, const driver::CompileResult& result, int run
                     "differ); {}; no output written",
                     run, runs, d.output, d.tensor, d.element, d.got, d.want, d.differing, writer));
   }
-  fmt::print("Verified: {} random input{} give the reference interpreter's outputs byte for byte\n",
-             runs, runs == 1 ? "" : "s");
 }
 
 }  // namespace
 
-void run_compile(const Options& options, const ir::Model& model, const arch::SystemConfig& system) {
+driver::CompileOptions compile_options(const Options& options) {
   driver::CompileOptions compile;
   compile.plan.allocator = scheduler::parse_allocator(options.tensor_allocator);
   if (options.arena_cache_size)
@@ -126,20 +124,83 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   compile.description = fmt::format("euc {}", EUC_VERSION);
   compile.describe_plans = options.verbose.schedule || options.verbose.allocation;
   compile.corrupt_one_weight = options.debug_corrupt_weight;
-  driver::CompileResult result = driver::compile_model(model, system, compile);
-  if (options.verify_runs > 0)
-    verify(model, result, options.verify_runs);
+  return compile;
+}
 
+Compilation compile(const Options& options, const ir::Model& model,
+                    const arch::SystemConfig& system) {
+  Compilation c{
+      driver::compile_model(model, system, compile_options(options)), {}, {}, 0, 0, {}, {}};
+  if (options.verify_runs > 0)
+    verify(model, c.result, options.verify_runs);
+  const driver::CompileReport& r = c.result.report;
+  c.stem = std::filesystem::path(options.network).stem().string();
+  int64_t original = 0, encoded = 0;
+  for (const auto& s : r.segments) {
+    c.npu_ops += s.npu_ops;
+    original += s.original_weight_bytes;
+    encoded += s.encoded_weight_bytes;
+    c.command_stream_bytes += s.command_stream_bytes;
+  }
+  output::SummaryFigures& figures = c.figures;
+  figures.network = c.stem;
+  figures.passes_before_fusing = r.network_ops;
+  figures.passes_after_fusing = c.npu_ops + r.cpu_ops;
+  figures.arena_bytes = r.arena_size;
+  figures.fast_arena_bytes = r.fast_arena_size;
+  figures.read_only_bytes = r.flash_size + c.command_stream_bytes;
+  figures.original_weight_bytes = original;
+  figures.encoded_weight_bytes = encoded;
+  figures.macs = r.macs;
+  figures.performance = r.performance;
+  // The timing model on the output itself: an independent check of the static estimate.
+  if (r.performance) {
+    try {
+      c.simulated_cycles =
+          nputiming::time_model(c.result.model, c.stem + "_vela.tflite", system).total_cycles;
+      figures.simulated_cycles = c.simulated_cycles;
+    } catch (const Error& e) {
+      // A report figure only: the compiled model stands; say why the figure is missing.
+      c.timing_warning = fmt::format("no simulated cycles: {}", e.what());
+    }
+  }
+  return c;
+}
+
+OutputFiles write_outputs(const Options& options, const Compilation& c,
+                          const arch::SystemConfig& system, const std::filesystem::path& out_dir) {
   namespace fs = std::filesystem;
-  fs::path out_dir(options.output_dir);
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec)
     throw_usage(fmt::format("{}: cannot create output folder: {}", out_dir.string(), ec.message()));
-  fs::path out = out_dir / (fs::path(options.network).stem().string() + "_vela.tflite");
-  tfl::write_model_file(out, result.model);
+  OutputFiles files;
+  files.model = out_dir / (c.stem + "_vela.tflite");
+  tfl::write_model_file(files.model, c.result.model);
+  const driver::CompileReport& r = c.result.report;
+  if (options.verbose.performance && r.performance) {
+    files.per_layer = out_dir / (c.stem + "_per-layer.csv");
+    write_file_atomically(*files.per_layer, output::format_per_layer(r.layers, *r.performance,
+                                                                     system, r.arena_size, true));
+  }
+  files.summary =
+      out_dir / fmt::format("{}_summary_{}.csv", c.figures.network, system.system_config_name);
+  write_file_atomically(files.summary, output::format_summary_csv(system, c.figures));
+  return files;
+}
 
-  const driver::CompileReport& r = result.report;
+void run_compile(const Options& options, const ir::Model& model, const arch::SystemConfig& system) {
+  const Compilation c = compile(options, model, system);
+  if (options.verify_runs > 0) {
+    fmt::print(
+        "Verified: {} random input{} give the reference interpreter's outputs byte for byte\n",
+        options.verify_runs, options.verify_runs == 1 ? "" : "s");
+  }
+  const OutputFiles files = write_outputs(options, c, system, options.output_dir);
+  if (c.timing_warning)
+    fmt::print(stderr, "euc: warning: {}\n", *c.timing_warning);
+
+  const driver::CompileReport& r = c.result.report;
   for (const driver::SegmentReport& s : r.segments) {
     if (options.verbose.schedule)
       fmt::print("{}\n", s.schedule);
@@ -148,15 +209,7 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   }
   if (options.show_cpu_operations)
     fmt::print("{}", cpu_operations(model, r));
-  int npu_ops = 0;
-  int64_t original = 0, encoded = 0, command_bytes = 0;
-  for (const auto& s : r.segments) {
-    npu_ops += s.npu_ops;
-    original += s.original_weight_bytes;
-    encoded += s.encoded_weight_bytes;
-    command_bytes += s.command_stream_bytes;
-  }
-  fmt::print("Network summary for {}\n", fs::path(options.network).stem().string());
+  fmt::print("Network summary for {}\n", c.stem);
   fmt::print("Accelerator configuration               {:>20}\n", system.accelerator_config().name);
   fmt::print("System configuration                    {:>20}\n", system.system_config_name);
   fmt::print("Memory mode                             {:>20}\n", system.memory_mode_name);
@@ -171,56 +224,29 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
     fmt::print("Total SRAM used (arena)                 {:>20.2f} KiB\n", r.arena_size / 1024.0);
   }
   fmt::print("Total read-only (flash) used            {:>20.2f} KiB\n", r.flash_size / 1024.0);
-  fmt::print("Command stream size                     {:>20} bytes\n", command_bytes);
+  fmt::print("Command stream size                     {:>20} bytes\n", c.command_stream_bytes);
   fmt::print("\n");
   fmt::print("CPU operators                           {:>20}\n", r.cpu_ops);
   fmt::print("NPU operators (network)                 {:>20}\n", r.npu_network_ops);
-  fmt::print("NPU operations (lowered)                {:>20}\n", npu_ops);
+  fmt::print("NPU operations (lowered)                {:>20}\n", c.npu_ops);
   fmt::print("NPU segments (ethos-u operators)        {:>20}\n", r.segments.size());
-  fmt::print("Original weights                        {:>20.2f} KiB\n", original / 1024.0);
-  fmt::print("NPU encoded weights                     {:>20.2f} KiB\n", encoded / 1024.0);
-  output::SummaryFigures figures;
-  figures.network = fs::path(options.network).stem().string();
-  figures.passes_before_fusing = r.network_ops;
-  figures.passes_after_fusing = npu_ops + r.cpu_ops;
-  figures.arena_bytes = r.arena_size;
-  figures.fast_arena_bytes = r.fast_arena_size;
-  figures.read_only_bytes = r.flash_size + command_bytes;
-  figures.original_weight_bytes = original;
-  figures.encoded_weight_bytes = encoded;
-  figures.macs = r.macs;
-  figures.performance = r.performance;
-  // The timing model on the output itself: an independent check of the static estimate.
-  std::optional<nputiming::ModelTiming> timed;
-  if (r.performance) {
-    try {
-      timed = nputiming::time_model(result.model, out.string(), system);
-      figures.simulated_cycles = timed->total_cycles;
-    } catch (const Error& e) {
-      // A report figure only: the compiled model stands; say why the figure is missing.
-      fmt::print(stderr, "euc: warning: no simulated cycles: {}\n", e.what());
-    }
-  }
-  const std::string stem = fs::path(options.network).stem().string();
+  fmt::print("Original weights                        {:>20.2f} KiB\n",
+             c.figures.original_weight_bytes / 1024.0);
+  fmt::print("NPU encoded weights                     {:>20.2f} KiB\n",
+             c.figures.encoded_weight_bytes / 1024.0);
   if (options.verbose.performance && r.performance) {
-    fmt::print("\n{}\nPerformance for NPU operations of {}\n", std::string(80, '#'), stem);
+    fmt::print("\n{}\nPerformance for NPU operations of {}\n", std::string(80, '#'), c.stem);
     fmt::print("{}",
                output::format_per_layer(r.layers, *r.performance, system, r.arena_size, false));
-    write_file_atomically(
-        out_dir / (stem + "_per-layer.csv"),
-        output::format_per_layer(r.layers, *r.performance, system, r.arena_size, true));
   }
-  fs::path csv =
-      out_dir / fmt::format("{}_summary_{}.csv", figures.network, system.system_config_name);
-  write_file_atomically(csv, output::format_summary_csv(system, figures));
   fmt::print("Total MACs                              {:>20}\n", r.macs);
   if (r.performance)
     fmt::print("\n{}", output::format_performance_summary(*r.performance, system));
-  if (timed) {
+  if (c.simulated_cycles) {
     fmt::print("{:<40}{:>20} cycles/batch (timing model, the command streams run)\n",
-               "Simulated cycles", timed->total_cycles);
+               "Simulated cycles", *c.simulated_cycles);
   }
-  fmt::print("\nOutput written to {} and {}\n", out.string(), csv.string());
+  fmt::print("\nOutput written to {} and {}\n", files.model.string(), files.summary.string());
 }
 
 }  // namespace euc::cli

@@ -1,6 +1,6 @@
 // euc: the command-line driver. Parses options, resolves the system configuration, reads the
-// network and runs the pipeline; the one place that catches euc::Error, prints
-// "euc: error: ..." and chooses the exit code (2 usage, 1 bad input).
+// network and runs the pipeline. Errors are thrown as euc::Error; the caller (euc_main.cpp, the
+// Python module) catches them once, prints "euc: error: ..." and chooses the exit code.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,10 +12,10 @@
 #include "arch/config_file.hpp"
 #include "arch/config_report.hpp"
 #include "arch/system_config.hpp"
+#include "cli.hpp"
 #include "compile_command.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
-#include "core/tool_main.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "options.hpp"
 #include "tflite/reader.hpp"
@@ -46,18 +46,6 @@ void reject_unimplemented(const cli::Options& o) {
   check(v.register_command_stream, "--verbose-register-command-stream");
   check(v.weights, "--verbose-weights");
   check(v.cycle_estimate, "--verbose-cycle-estimate");
-}
-
-std::filesystem::path config_files_dir(const char* argv0) {
-  if (const char* env = std::getenv("EUC_CONFIG_FILES"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  // build/bin/euc -> <project>/config_files
-  std::error_code ec;
-  auto exe = std::filesystem::canonical("/proc/self/exe", ec);
-  if (ec)
-    exe = argv0;
-  return exe.parent_path().parent_path().parent_path() / "config_files";
 }
 
 // --config NAME: an existing path, else NAME inside the config files folder (Vela looks up
@@ -122,7 +110,24 @@ std::string operator_list(const ir::Model& model) {
   return out;
 }
 
-int run(int argc, char** argv) {
+}  // namespace
+
+arch::SystemConfig cli::resolve_system(const cli::Options& o,
+                                       const std::filesystem::path& config_dir) {
+  reject_unimplemented(o);
+  std::vector<std::filesystem::path> configs;
+  for (const auto& c : o.config_files)
+    configs.push_back(locate_config(c, config_dir));
+  arch::ConfigLibrary library = arch::load_config_library(configs);
+  arch::SystemConfigOptions sys_options;
+  sys_options.accelerator = arch::parse_accelerator(o.accelerator);
+  sys_options.system_config = o.system_config;
+  sys_options.memory_mode = o.memory_mode;
+  sys_options.arena_cache_size = o.arena_cache_size;
+  return arch::resolve_system_config(library, sys_options);
+}
+
+int cli::run(int argc, char** argv, const std::filesystem::path& config_dir) {
   auto start = Clock::now();
   std::optional<cli::Options> parsed = cli::parse_options(argc, argv);
   if (!parsed)
@@ -143,29 +148,20 @@ int run(int argc, char** argv) {
     fmt::print("Report file: {}\n", path.string());
     return 0;
   }
-  std::filesystem::path config_dir = config_files_dir(argv[0]);
   if (o.list_config_files) {
     list_config_files(config_dir);
     return 0;
   }
-  std::vector<std::filesystem::path> configs;
-  for (const auto& c : o.config_files)
-    configs.push_back(locate_config(c, config_dir));
   if (o.list_configs) {
+    std::vector<std::filesystem::path> configs;
+    for (const auto& c : o.config_files)
+      configs.push_back(locate_config(c, config_dir));
     if (!o.list_configs_file.empty())
       configs.push_back(locate_config(o.list_configs_file, config_dir));
     fmt::print("{}", arch::list_configs(arch::load_config_library(configs)));
     return 0;
   }
-  reject_unimplemented(o);
-
-  arch::ConfigLibrary library = arch::load_config_library(configs);
-  arch::SystemConfigOptions sys_options;
-  sys_options.accelerator = arch::parse_accelerator(o.accelerator);
-  sys_options.system_config = o.system_config;
-  sys_options.memory_mode = o.memory_mode;
-  sys_options.arena_cache_size = o.arena_cache_size;
-  arch::SystemConfig system = arch::resolve_system_config(library, sys_options);
+  arch::SystemConfig system = resolve_system(o, config_dir);
   if (o.verbose.config)
     fmt::print("{}", arch::format_verbose_config(system));
   auto configured = Clock::now();
@@ -191,9 +187,4 @@ int run(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace
 }  // namespace euc
-
-int main(int argc, char** argv) {
-  return euc::run_tool_main("euc", [&] { return euc::run(argc, argv); });
-}
