@@ -1,7 +1,10 @@
-// UNIDIRECTIONAL_SEQUENCE_LSTM, int8 input and hidden state, int8 weights, int32 biases, int16
-// cell state with a power-of-two scale 2^p, one batch, no peephole, projection or layer
-// normalisation: the sequence unrolled into NPU operations that reproduce TensorFlow Lite
-// Micro's integer reference kernel bit for bit.
+// UNIDIRECTIONAL_SEQUENCE_LSTM, int8 input and hidden state with int32 biases or (16x8) int16
+// ones with int64 biases, int8 weights, int16 cell state with a power-of-two scale 2^p, one
+// batch, no peephole, projection or layer normalisation: the sequence unrolled into NPU
+// operations that reproduce TensorFlow Lite Micro's integer reference kernel bit for bit.
+// 16x8 differs only in the gate products: TFLite accumulates them in 64 bits and rescales with
+// a 16-bit significand and one rounding shift (see gate_record); the rest is the same int16
+// arithmetic, the hidden product saturating to int16 instead of int8.
 //
 // Reference, per time step t with input row x_t, hidden state h and cell state c, for each gate
 // g (input i, forget f, cell z, output o) with weights W_g, U_g, bias b_g:
@@ -36,6 +39,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <optional>
+#include <tuple>
 #include <variant>
 
 #include "core/error.hpp"
@@ -65,7 +71,9 @@ constexpr float kGateOutputScale = 1.0f / 32768;  // Q0.15
 
 struct Params {
   int steps = 0, input_size = 0, units = 0;
-  QuantMultiplier input_m[4], recurrent_m[4];
+  bool wide = false;  // 16x8: int16 input, hidden state and output, int64 biases
+  // The gate products' output stage records (multiplier, shift): see gate_record.
+  std::pair<uint32_t, int> input_rec[4], recurrent_rec[4];
   QuantMultiplier forget_cell_m, input_cell_m, hidden_m;
   int32_t tanh_multiplier = 0;  // tanh of the cell: x * multiplier >> shift, rounded
   int tanh_shift = 0;
@@ -82,6 +90,30 @@ const ir::Tensor* input_of(const ir::Subgraph& sg, const ir::Operator& op, size_
 // A multiplier the output stage applies exactly as MBQM: below one, record shift in range.
 bool usable(const QuantMultiplier& m) {
   return m.significand > 0 && m.shift <= 0 && kHighMulBits - m.shift <= kMaxRecordShift;
+}
+
+// The output stage record of a gate product with multiplier m. int8: the TFL rounding mode
+// applies m as MBQM with the record shift 31 - e (e <= 0). 16x8: TFLite's 64-bit variant rounds
+// the significand to 16 bits and shifts once, rounding half up: (acc * m16 + 2^(s-1)) >> s with
+// s = 15 - e, which is what the NPU's output stage does for an int16 IFM without an int32 bias
+// (NATURAL rounding, the accumulator in 40 bits). Nothing when no record reproduces it.
+std::optional<std::pair<uint32_t, int>> gate_record(const QuantMultiplier& m, bool wide) {
+  if (!wide) {
+    if (!usable(m))
+      return std::nullopt;
+    return std::make_pair(static_cast<uint32_t>(m.significand), kHighMulBits - m.shift);
+  }
+  const int32_t reduced = m.significand < 0x7FFF0000 ? (m.significand + (1 << 15)) >> 16 : 0x7FFF;
+  const int shift = 15 - m.shift;
+  if (m.significand <= 0 || reduced <= 0 || shift < 1 || shift > kMaxRecordShift)
+    return std::nullopt;
+  return std::make_pair(static_cast<uint32_t>(reduced), shift);
+}
+
+// The largest |value| a 16x8 gate product's 64-bit accumulator reaches, for `depth` products
+// of int8 weights and int16 values plus `bias`.
+int64_t accumulator_bound(int depth, int64_t bias) {
+  return int64_t{depth} * 128 * 32768 + (bias < 0 ? -bias : bias);
 }
 
 // The parameters, or why the operator cannot be lowered.
@@ -105,11 +137,12 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
     return std::string("the input or a state tensor is missing");
   if (!hidden->is_variable || !cell->is_variable)
     return std::string("the hidden and cell states are not variable tensors");
-  if (in->type != ir::DataType::kInt8 || hidden->type != ir::DataType::kInt8 ||
-      out.type != ir::DataType::kInt8 || cell->type != ir::DataType::kInt16)
+  const bool wide = in->type == ir::DataType::kInt16;
+  if ((in->type != ir::DataType::kInt8 && !wide) || hidden->type != in->type ||
+      out.type != in->type || cell->type != ir::DataType::kInt16)
     return std::string(
-        "euc lowers int8 LSTM only (int8 input, hidden state and output, int16 "
-        "cell state)");
+        "euc lowers int8 and 16x8 LSTM only (int8 or int16 input, hidden state and "
+        "output alike, int16 cell state)");
   if (!per_tensor(*in) || !per_tensor(*hidden) || !per_tensor(*cell) || !per_tensor(out))
     return std::string("the input, states and output need per-tensor quantisation");
   const auto* o = tfl::builtin_options_as<tflite::UnidirectionalSequenceLSTMOptions>(op);
@@ -119,7 +152,10 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
     return std::string("the cell gate's activation is not TANH");
   if (in->shape.size() != 3)
     return std::string("the input is not 3-D");
+  if (wide && (zero_point_of(*in) != 0 || zero_point_of(*hidden) != 0 || zero_point_of(out) != 0))
+    return std::string("a 16x8 LSTM's input, hidden state or output zero point is not 0");
   Params p;
+  p.wide = wide;
   const int batches = o->time_major() ? in->shape[1] : in->shape[0];
   p.steps = o->time_major() ? in->shape[0] : in->shape[1];
   p.input_size = in->shape[2];
@@ -150,9 +186,11 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
     const ir::Tensor* bias = input_of(sg, op, static_cast<size_t>(kBias + g));
     if (wi == nullptr || wr == nullptr || bias == nullptr)
       return std::string("a gate's weights or bias are missing (CIFG is not lowered)");
+    const ir::DataType bias_type = wide ? ir::DataType::kInt64 : ir::DataType::kInt32;
     if (wi->type != ir::DataType::kInt8 || wr->type != ir::DataType::kInt8 ||
-        bias->type != ir::DataType::kInt32)
-      return std::string("euc lowers int8 weights and int32 biases");
+        bias->type != bias_type)
+      return std::string(wide ? "a 16x8 LSTM needs int8 weights and int64 biases"
+                              : "euc lowers int8 weights and int32 biases");
     if (model.tensor_data(*wi).empty() || model.tensor_data(*wr).empty() ||
         model.tensor_data(*bias).empty())
       return std::string("the weights and biases must be constant");
@@ -162,16 +200,43 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
         wr->shape != std::vector<int32_t>{p.units, p.units} || bias->num_elements() != p.units ||
         model.tensor_data(*wi).size() != static_cast<size_t>(p.units) * p.input_size ||
         model.tensor_data(*wr).size() != static_cast<size_t>(p.units) * p.units ||
-        model.tensor_data(*bias).size() != static_cast<size_t>(p.units) * 4)
+        model.tensor_data(*bias).size() != static_cast<size_t>(p.units) * (wide ? 8 : 4))
       return std::string("the weight or bias shapes do not match the input and state sizes");
-    p.input_m[g] = quantize_multiplier(static_cast<double>(scale_of(*in) * scale_of(*wi)) /
-                                       static_cast<double>(kGateInputScale));
-    p.recurrent_m[g] = quantize_multiplier(static_cast<double>(scale_of(*hidden) * scale_of(*wr)) /
-                                           static_cast<double>(kGateInputScale));
-    if (!usable(p.input_m[g]) || !usable(p.recurrent_m[g]))
-      return std::string(
-          "a gate's fully connected rescale is not below 1 within the NPU's "
-          "shift range");
+    const QuantMultiplier input_m = quantize_multiplier(
+        static_cast<double>(scale_of(*in) * scale_of(*wi)) / static_cast<double>(kGateInputScale));
+    const QuantMultiplier recurrent_m =
+        quantize_multiplier(static_cast<double>(scale_of(*hidden) * scale_of(*wr)) /
+                            static_cast<double>(kGateInputScale));
+    const auto input_rec = gate_record(input_m, wide);
+    const auto recurrent_rec = gate_record(recurrent_m, wide);
+    if (!input_rec || !recurrent_rec) {
+      return std::string(wide ? "a gate's fully connected rescale is outside the NPU's shift range"
+                              : "a gate's fully connected rescale is not below 1 within the "
+                                "NPU's shift range");
+    }
+    p.input_rec[g] = *input_rec;
+    p.recurrent_rec[g] = *recurrent_rec;
+    if (wide) {
+      // The NPU accumulates in 40 bits and takes a 40-bit bias; TFLite's 64-bit result is
+      // truncated to 32 bits before it saturates to 16. Both agree while the accumulator and
+      // the rescaled value stay within those widths.
+      const auto bytes = model.tensor_data(*bias);
+      for (int u = 0; u < p.units; ++u) {
+        int64_t b = 0;
+        std::memcpy(&b, bytes.data() + static_cast<size_t>(u) * 8, 8);
+        for (const auto& [depth, bv, rec] : {std::tuple{p.input_size, b, *input_rec},
+                                             std::tuple{p.units, int64_t{0}, *recurrent_rec}}) {
+          const int64_t bound = accumulator_bound(depth, bv);
+          const double scaled =
+              static_cast<double>(bound) * rec.first / std::ldexp(1.0, rec.second);
+          if (bv <= -(int64_t{1} << 39) || bv >= (int64_t{1} << 39) ||
+              bound >= (int64_t{1} << 39) || scaled >= 2147483647.0)
+            return std::string(
+                "a 16x8 gate's accumulator or bias may exceed the NPU's 40 bits or its rescaled "
+                "value 32 bits");
+        }
+      }
+    }
   }
   const float cell_scale = scale_of(*cell);
   int power = 0;
@@ -224,7 +289,7 @@ class Lowering {
       from_input[g] =
           map(fmt::format("g{}_input", g), ir::DataType::kInt16, {1, 1, p_.steps, p_.units});
       fully_connected(input, from_input[g], op_.inputs.at(static_cast<size_t>(kInputWeights + g)),
-                      op_.inputs.at(static_cast<size_t>(kBias + g)), p_.input_m[g],
+                      op_.inputs.at(static_cast<size_t>(kBias + g)), p_.input_rec[g],
                       fmt::format("g{}_input", g));
     }
     // The state at the start: the variable tensors (what the previous invocation left).
@@ -240,7 +305,7 @@ class Lowering {
             map(step + fmt::format("g{}_recurrent", g), ir::DataType::kInt16, row);
         fully_connected(t > 0 ? output_row(output, t - 1) : hidden_state, rec,
                         op_.inputs.at(static_cast<size_t>(kRecurrentWeights + g)), -1,
-                        p_.recurrent_m[g], step + fmt::format("g{}_recurrent", g));
+                        p_.recurrent_rec[g], step + fmt::format("g{}_recurrent", g));
         const ir::TensorSlice pre =
             map(step + fmt::format("g{}_sum", g), ir::DataType::kInt16, row);
         elementwise(ir::NpuOpType::kAdd, in_row, rec, pre, {1, 0},
@@ -296,15 +361,16 @@ class Lowering {
   }
 
   void fully_connected(const ir::TensorSlice& in, const ir::TensorSlice& out, int weights, int bias,
-                       const QuantMultiplier& m, const std::string& what) {
+                       std::pair<uint32_t, int> scale, const std::string& what) {
     ir::NpuOp op;
     op.type = ir::NpuOpType::kFullyConnected;
     op.ifm = in;
     op.ofm = out;
     op.weights = b_.tensor(weights);
     op.bias = bias >= 0 ? b_.tensor(bias) : -1;
-    op.explicit_scale = record(m);
-    op.rounding = ir::RoundingMode::kTfl;
+    op.explicit_scale = scale;
+    // 16x8: the command stream sets NATURAL for an int16 IFM without an int32 bias.
+    op.rounding = p_.wide ? ir::RoundingMode::kNatural : ir::RoundingMode::kTfl;
     op.name = name_ + "_" + what;
     op.source_ops = {index_};
     b_.add(std::move(op));
