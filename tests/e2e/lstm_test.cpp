@@ -103,6 +103,27 @@ ir::Model lstm_model(const Spec& s, std::mt19937& rng) {
   return tfl::read_model(tfl::write_model(m), "lstm");
 }
 
+// A random 16x8 network's specification (k picks the clip and the layout).
+Spec wide_spec(std::mt19937& rng, int k) {
+  std::uniform_int_distribution<int> size(1, 32);
+  std::uniform_int_distribution<int> steps(1, 10);
+  std::uniform_real_distribution<float> input_scale(2e-5f, 5e-4f);
+  std::uniform_real_distribution<float> hidden_scale(1.0f / 32768, 1.0f / 4096);
+  std::uniform_int_distribution<int> power(-15, -11);
+  Spec s;
+  s.wide = true;
+  s.steps = steps(rng);
+  s.input_size = size(rng);
+  s.units = size(rng);
+  s.input_scale = input_scale(rng);
+  s.hidden_scale = hidden_scale(rng);
+  s.cell_power = power(rng);
+  s.cell_clip = k % 3 == 0 ? 0.0f : (k % 3 == 1 ? 0.5f : 10.0f);
+  s.time_major = k % 2 == 1;
+  s.bias_max = int64_t{1} << 22;
+  return s;
+}
+
 // The variable tensors of subgraph 0 (by name: the compiled model keeps them under theirs).
 std::vector<int> variables(const ir::Model& m, const std::vector<std::string>& names) {
   std::vector<int> out;
@@ -225,16 +246,68 @@ TEST(Lstm, RandomNetworksMatchTheReferenceAtEveryTimeStep) {
   }
 }
 
+// Several batches, time major (the batches share each step's operations) and batch major (one
+// unrolled sequence per batch): every step equals the reference on three accelerators, and the
+// states after each of three streamed invocations; int8 and 16x8.
+TEST(Lstm, SeveralBatchesInBothLayoutsMatchTheReference) {
+  std::mt19937 rng(2026);
+  std::uniform_int_distribution<int> size(1, 20);
+  std::uniform_int_distribution<int> steps(1, 6);
+  std::uniform_int_distribution<int> batches(2, 4);
+  std::uniform_int_distribution<int> zp(-128, 127);
+  int compared = 0, carried = 0;
+  for (int k = 0; k < 8; ++k) {
+    Spec s;
+    if (k >= 4) {
+      s = wide_spec(rng, k);
+    } else {
+      s.input_zp = zp(rng);
+      s.hidden_zp = zp(rng);
+      s.cell_clip = k % 2 == 0 ? 0.0f : 0.5f;
+    }
+    s.steps = steps(rng);
+    s.input_size = size(rng);
+    s.units = size(rng);
+    s.batches = batches(rng);
+    s.time_major = k % 2 == 1;
+    SCOPED_TRACE(testing::Message() << "16x8 " << s.wide << " batches " << s.batches << " steps "
+                                    << s.steps << " input " << s.input_size << " units " << s.units
+                                    << " time major " << s.time_major);
+    const ir::Model m = lstm_model(s, rng);
+    const auto why = frontend::lstm_why_not(m, 0, 0);
+    EXPECT_FALSE(why.has_value()) << *why;
+    if (why)
+      continue;
+    for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
+      expect_same_outputs(m, accelerator);
+    compared += expect_same_stream(m, "ethos-u55-128", random_inputs(m, 3, rng), carried);
+  }
+  EXPECT_EQ(compared, 8 * 3);
+  EXPECT_EQ(carried, 8 * 2);
+}
+
 // Instances the lowering does not cover stay on the CPU with their reason, and the model still
 // computes the reference's result there.
 TEST(Lstm, UnsupportedInstancesStayOnTheCpuWithTheirReason) {
   std::mt19937 rng(5);
-  Spec two;
-  two.batches = 2;
-  ir::Model m = lstm_model(two, rng);
-  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""), "2 batches; euc lowers one");
+  Spec many;  // more rows than euc unrolls
+  many.batches = 65;
+  many.steps = 16;
+  many.input_size = 2;
+  many.units = 2;
+  ir::Model m = lstm_model(many, rng);
+  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""),
+            "16 time steps x 65 batches; euc unrolls at most 1024 rows");
   driver::CompileResult r = compile_and_compare(m, "ethos-u55-128");
   EXPECT_EQ(r.model.subgraphs[0].operators[0].type, BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM);
+
+  Spec flat;  // several batches with the cell state flattened: rows not addressable per batch
+  flat.batches = 2;
+  m = lstm_model(flat, rng);
+  m.subgraphs[0].tensors[static_cast<size_t>(m.subgraphs[0].operators[0].inputs[19])].shape = {
+      2 * flat.units};
+  EXPECT_NE(frontend::lstm_why_not(m, 0, 0).value_or("").find("the cell state [B, units]"),
+            std::string::npos);
 
   Spec big;  // input scale x weight scale / 2^-12 above 1: the NPU's MBQM needs e <= 0
   big.input_scale = 0.2f;
@@ -422,26 +495,6 @@ TEST(Lstm, CorpusModelKeepsItsStateAcrossInvocations) {
 }
 
 // --- 16x8: int16 activations, int8 weights, int64 biases. ---
-
-Spec wide_spec(std::mt19937& rng, int k) {
-  std::uniform_int_distribution<int> size(1, 32);
-  std::uniform_int_distribution<int> steps(1, 10);
-  std::uniform_real_distribution<float> input_scale(2e-5f, 5e-4f);
-  std::uniform_real_distribution<float> hidden_scale(1.0f / 32768, 1.0f / 4096);
-  std::uniform_int_distribution<int> power(-15, -11);
-  Spec s;
-  s.wide = true;
-  s.steps = steps(rng);
-  s.input_size = size(rng);
-  s.units = size(rng);
-  s.input_scale = input_scale(rng);
-  s.hidden_scale = hidden_scale(rng);
-  s.cell_power = power(rng);
-  s.cell_clip = k % 3 == 0 ? 0.0f : (k % 3 == 1 ? 0.5f : 10.0f);
-  s.time_major = k % 2 == 1;
-  s.bias_max = int64_t{1} << 22;
-  return s;
-}
 
 // The int16 values of a tensor's bytes.
 std::vector<int16_t> int16_values(std::span<const uint8_t> bytes) {

@@ -70,7 +70,8 @@ constexpr float kGateInputScale = 1.0f / 4096;    // Q3.12
 constexpr float kGateOutputScale = 1.0f / 32768;  // Q0.15
 
 struct Params {
-  int steps = 0, input_size = 0, units = 0;
+  int steps = 0, input_size = 0, units = 0, batches = 1;
+  bool time_major = false;
   bool wide = false;  // 16x8: int16 input, hidden state and output, int64 biases
   // The gate products' output stage records (multiplier, shift): see gate_record.
   std::pair<uint32_t, int> input_rec[4], recurrent_rec[4];
@@ -156,21 +157,34 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
     return std::string("a 16x8 LSTM's input, hidden state or output zero point is not 0");
   Params p;
   p.wide = wide;
-  const int batches = o->time_major() ? in->shape[1] : in->shape[0];
-  p.steps = o->time_major() ? in->shape[0] : in->shape[1];
+  p.time_major = o->time_major();
+  p.batches = p.time_major ? in->shape[1] : in->shape[0];
+  p.steps = p.time_major ? in->shape[0] : in->shape[1];
   p.input_size = in->shape[2];
   // Each step is up to 21 NPU operations: a bound on what one operator may unroll to.
   if (p.steps > kMaxSteps)
     return fmt::format("{} time steps; euc unrolls at most {}", p.steps, kMaxSteps);
-  if (batches != 1)
-    return fmt::format("{} batches; euc lowers one", batches);
-  if (hidden->shape.size() != 2 || hidden->shape[0] != 1 || hidden->shape[1] <= 0)
-    return std::string("the hidden state is not [1, units]");
+  // Time-major batches share each step's operations (B rows); batch-major ones are separate
+  // sequences, each unrolled on its own. The gate products read T x B rows at once.
+  if (p.batches > 1 && int64_t{p.steps} * p.batches > kMaxSteps)
+    return fmt::format("{} time steps x {} batches; euc unrolls at most {} rows", p.steps,
+                       p.batches, kMaxSteps);
+  if (p.batches <= 0 || hidden->shape.size() != 2 || hidden->shape[0] != p.batches ||
+      hidden->shape[1] <= 0)
+    return std::string("the hidden state is not [batches, units]");
   p.units = hidden->shape[1];
-  if (p.steps <= 0 || p.input_size <= 0 || cell->num_elements() != p.units ||
-      out.num_elements() != int64_t{p.steps} * p.units || out.shape.size() != 3 ||
+  if (p.steps <= 0 || p.input_size <= 0 || cell->num_elements() != int64_t{p.batches} * p.units ||
+      out.num_elements() != int64_t{p.steps} * p.batches * p.units || out.shape.size() != 3 ||
       out.shape[2] != p.units)
     return std::string("the state and output shapes do not match the input's sequence");
+  // Several batches: the output's rows and the cell state's are addressed per batch.
+  if (p.batches > 1 &&
+      (out.shape != (p.time_major ? std::vector<int32_t>{p.steps, p.batches, p.units}
+                                  : std::vector<int32_t>{p.batches, p.steps, p.units}) ||
+       cell->shape != hidden->shape))
+    return std::string(
+        "with several batches the output must be [T, B, units] (time major) or [B, T, units] "
+        "and the cell state [B, units]");
   if (zero_point_of(*hidden) != zero_point_of(out))
     return std::string(
         "the hidden state and output zero points differ (the NPU reads the "
@@ -279,15 +293,15 @@ class Lowering {
 
   void lower() {
     name_ = b_.network_tensor(op_.outputs.at(0)).name;
+    const int rows = p_.steps * p_.batches;
     ir::TensorSlice input = b_.whole(op_.inputs.at(kInput));
-    input.shape = {1, 1, p_.steps, p_.input_size};  // linear rows, as FULLY_CONNECTED reads
+    input.shape = {1, 1, rows, p_.input_size};  // linear rows, as FULLY_CONNECTED reads
     const ir::TensorSlice output = b_.whole(op_.outputs.at(0));
-    const ir::Shape4 row{1, 1, 1, p_.units};
-    // Gate inputs of every step at once: T rows of `units`.
+    // Gate inputs of every step (and batch) at once: T x B rows of `units`, in the input's order.
     ir::TensorSlice from_input[4];
     for (int g = 0; g < 4; ++g) {
       from_input[g] =
-          map(fmt::format("g{}_input", g), ir::DataType::kInt16, {1, 1, p_.steps, p_.units});
+          map(fmt::format("g{}_input", g), ir::DataType::kInt16, {1, 1, rows, p_.units});
       fully_connected(input, from_input[g], op_.inputs.at(static_cast<size_t>(kInputWeights + g)),
                       op_.inputs.at(static_cast<size_t>(kBias + g)), p_.input_rec[g],
                       fmt::format("g{}_input", g));
@@ -295,15 +309,43 @@ class Lowering {
     // The state at the start: the variable tensors (what the previous invocation left).
     const ir::TensorSlice hidden_state = b_.whole(op_.inputs.at(kHiddenState));
     const ir::TensorSlice cell_state = b_.whole(op_.inputs.at(kCellState));
-    ir::TensorSlice cell = cell_state;
+    // Time major: one sequence of B rows per step. Batch major: B sequences of one row.
+    const int groups = p_.time_major ? 1 : p_.batches;
+    const int group_rows = p_.time_major ? p_.batches : 1;
+    std::vector<ir::TensorSlice> final_cell;
+    for (int k = 0; k < groups; ++k) {
+      final_cell.push_back(sequence(k, group_rows, from_input, output,
+                                    state_rows(hidden_state, k, group_rows),
+                                    state_rows(cell_state, k, group_rows)));
+    }
+    // The final state back into the variable tensors, after every read of them (step 0's).
+    for (int k = 0; k < groups; ++k) {
+      b_.add(b_.byte_copy(output_rows(output, k, p_.steps - 1, group_rows),
+                          state_rows(hidden_state, k, group_rows),
+                          name_ + group_name(k) + "_hidden_state"));
+      b_.last_op().source_ops = {index_};
+    }
+    for (int k = 0; k < groups; ++k) {
+      b_.add(b_.byte_copy(final_cell[static_cast<size_t>(k)], state_rows(cell_state, k, group_rows),
+                          name_ + group_name(k) + "_cell_state"));
+      b_.last_op().source_ops = {index_};
+    }
+  }
+
+  // The steps of sequence k (its `n` rows per step) from the state rows `hidden` and `cell`;
+  // returns where its final cell state is.
+  ir::TensorSlice sequence(int k, int n, const ir::TensorSlice* from_input,
+                           const ir::TensorSlice& output, const ir::TensorSlice& hidden,
+                           ir::TensorSlice cell) {
+    const ir::Shape4 row{1, 1, n, p_.units};
     for (int t = 0; t < p_.steps; ++t) {
-      const std::string step = fmt::format("t{}_", t);
+      const std::string step = k > 0 ? fmt::format("b{}_t{}_", k, t) : fmt::format("t{}_", t);
       ir::TensorSlice act[4];
       for (int g = 0; g < 4; ++g) {
-        ir::TensorSlice in_row{from_input[g].tensor, {0, 0, t, 0}, row};
+        ir::TensorSlice in_row{from_input[g].tensor, {0, 0, input_row(k, t), 0}, row};
         const ir::TensorSlice rec =
             map(step + fmt::format("g{}_recurrent", g), ir::DataType::kInt16, row);
-        fully_connected(t > 0 ? output_row(output, t - 1) : hidden_state, rec,
+        fully_connected(t > 0 ? output_rows(output, k, t - 1, n) : hidden, rec,
                         op_.inputs.at(static_cast<size_t>(kRecurrentWeights + g)), -1,
                         p_.recurrent_rec[g], step + fmt::format("g{}_recurrent", g));
         const ir::TensorSlice pre =
@@ -329,14 +371,10 @@ class Lowering {
       const ir::TensorSlice squashed = map(step + "cell_tanh", ir::DataType::kInt16, row);
       function(cell, squashed, ir::Activation::Kind::kTanh, p_.tanh_multiplier, p_.tanh_shift,
                step + "cell_tanh");
-      elementwise(ir::NpuOpType::kMul, squashed, act[kOutputGate], output_row(output, t),
+      elementwise(ir::NpuOpType::kMul, squashed, act[kOutputGate], output_rows(output, k, t, n),
                   record(p_.hidden_m), step + "hidden");
     }
-    // The final state back into the variable tensors, after every read of them (step 0's).
-    b_.add(b_.byte_copy(output_row(output, p_.steps - 1), hidden_state, name_ + "_hidden_state"));
-    b_.last_op().source_ops = {index_};
-    b_.add(b_.byte_copy(cell, cell_state, name_ + "_cell_state"));
-    b_.last_op().source_ops = {index_};
+    return cell;
   }
 
  private:
@@ -344,12 +382,25 @@ class Lowering {
     return {static_cast<uint32_t>(m.significand), kHighMulBits - m.shift};
   }
 
-  // Row t of the output ([1, T, units] or [T, 1, units]).
-  ir::TensorSlice output_row(const ir::TensorSlice& output, int t) const {
+  std::string group_name(int k) const { return k > 0 ? fmt::format("_b{}", k) : std::string(); }
+
+  // The linear row (of the input and the output sequence) of sequence k's first row at step t.
+  int input_row(int k, int t) const { return p_.time_major ? t * p_.batches : k * p_.steps + t; }
+
+  // The n output rows of sequence k at step t: linear rows of the output's [1, H, W, units]
+  // (one batch: [1, T, units] or [T, 1, units]; several: [T, B, units] or [B, T, units]), which
+  // never cross an H row.
+  ir::TensorSlice output_rows(const ir::TensorSlice& output, int k, int t, int n) const {
     const ir::Shape4& s = output.shape;
-    const ir::Shape4 at =
-        s.h == p_.steps && s.w == 1 ? ir::Shape4{0, t, 0, 0} : ir::Shape4{0, 0, t, 0};
-    return {output.tensor, output.offset + at, {1, 1, 1, p_.units}};
+    const int r = input_row(k, t);
+    return {output.tensor, output.offset + ir::Shape4{0, r / s.w, r % s.w, 0}, {1, 1, n, p_.units}};
+  }
+
+  // Rows k * n .. k * n + n - 1 of a state tensor ([B, units]; one batch: the whole tensor).
+  ir::TensorSlice state_rows(const ir::TensorSlice& state, int k, int n) const {
+    if (p_.batches == 1)
+      return state;
+    return {state.tensor, state.offset + ir::Shape4{0, 0, k * n, 0}, {1, 1, n, p_.units}};
   }
 
   ir::TensorSlice map(const std::string& suffix, ir::DataType type, const ir::Shape4& shape) {
