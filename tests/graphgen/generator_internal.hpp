@@ -34,6 +34,7 @@ enum class Family {
   kQuantize,
   kBatchMatMul,
   kResample,
+  kLstm,
   kCpu,
   kCount
 };
@@ -123,6 +124,10 @@ class Generator {
   // RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR (factors 1-8, align_corners, half_pixel_centers)
   // or TRANSPOSE_CONV.
   bool add_resample();
+
+  // UNIDIRECTIONAL_SEQUENCE_LSTM (int8 or 16x8) on the operand as a 3-D sequence (a RESHAPE
+  // first when it is not one), either layout, one or several batches.
+  bool add_lstm();
 
   // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place.
   bool add_cpu();
