@@ -389,6 +389,34 @@ TEST(Lstm, CorpusModelHiddenStateAfterEveryStepOnGoldenInputs) {
   EXPECT_EQ(cases, 30);
 }
 
+// The recurrent weights every unrolled step reads stay resident: step 0's four recurrent fully
+// connected layers copy their streams into SRAM once, and the 27 later steps' read them there
+// (4 x 27 operations), in the default system (weights in off-chip flash) under the Performance
+// strategy; --disable-buffering leaves every step fetching them from flash. The outputs are
+// checked bit-exact by the tests above (which compile under the same system).
+TEST(Lstm, RecurrentWeightsStayResidentAcrossTimeSteps) {
+  EUC_REQUIRE_SHARED();
+  const ir::Model m =
+      tfl::read_model_file(test::shared_dir() / "models" / "mnist_lstm_int8.tflite");
+  const arch::SystemConfig system =
+      arch::resolve_system_config(arch::builtin_config_library(), arch::SystemConfigOptions{});
+  auto resident = [&](bool buffering) {
+    driver::CompileOptions o;
+    o.describe_plans = true;
+    o.plan.weight_buffering = buffering;
+    const driver::CompileResult r = driver::compile_model(m, system, o);
+    EXPECT_EQ(r.report.segments.size(), 1u);
+    const std::string& text = r.report.segments.at(0).schedule;
+    size_t count = 0;
+    for (size_t at = text.find("resident"); at != std::string::npos;
+         at = text.find("resident", at + 1))
+      ++count;
+    return count;
+  };
+  EXPECT_EQ(resident(true), 4u * 27u);
+  EXPECT_EQ(resident(false), 0u);
+}
+
 // Streaming: the state carries over between invocations (TensorFlow Lite Micro resets variable
 // tensors only on request). Random networks, four invocations each with new inputs, without a
 // reset: outputs and final states equal the reference's after every invocation.
