@@ -57,7 +57,10 @@ std::string format_schedule(const std::string& name, const ir::NpuGraph& graph,
       out += fmt::format("\t\tWeight buffer2 = {} bytes\n", wb.half);
     } else if (wb.enabled()) {
       out += fmt::format("\t\tWeight buffer1 = {} bytes{}\n", wb.size,
-                         wb.reuses_previous ? " (the previous operation's, reused)" : "");
+                         !wb.reuses_previous ? ""
+                         : wb.shared_from >= 0
+                             ? fmt::format(" (operation {}'s, resident)", wb.shared_from)
+                             : std::string(" (the previous operation's, reused)"));
     }
     if (wb.double_buffered())
       out += fmt::format("\t\tDepth slices = [{}]\n", fmt::join(wb.depth_slices, ", "));

@@ -1,15 +1,20 @@
-// UNIDIRECTIONAL_SEQUENCE_LSTM, integer path: int8 input and hidden state, int8 weights,
-// int32 biases, int16 cell state with a power-of-two scale. Each gate is two fully connected
-// products (input and recurrent) into Q3.12 int16, added with saturation and passed through
-// the int16 sigmoid or tanh; the cell and hidden updates are int16 multiplies requantised with
-// the gate scale 2^-15. No peepholes, projection or layer normalisation.
+// UNIDIRECTIONAL_SEQUENCE_LSTM, integer paths: int8 input and hidden state with int32 biases,
+// or int16 input and hidden state with int64 biases (16x8); int8 weights and an int16 cell state
+// with a power-of-two scale in both. Each gate is two fully connected products (input and
+// recurrent) into Q3.12 int16, added with saturation and passed through the int16 sigmoid or
+// tanh; the cell and hidden updates are int16 multiplies requantised with the gate scale 2^-15.
+// The 16x8 gate products accumulate in 64 bits and rescale with the 64-bit accumulator variant
+// of the quantised multiply (16-bit significand, one rounding shift), as TFLite's int16 fully
+// connected kernel does; the multiplies of the cell and hidden updates are the 32-bit kind in
+// both paths. No peepholes, projection or layer normalisation.
 #include <fmt/format.h>
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
-#include "refinterp/kernels.hpp"
 #include "refinterp/arith.hpp"
+#include "refinterp/kernels.hpp"
 #include "tables/sigmoid_table.hpp"
 #include "tflite/options.hpp"
 
@@ -29,7 +34,7 @@ enum Gate { kInputGate = 0, kForgetGate = 1, kCellGate = 2, kOutputGate = 3 };
 
 struct GateFc {
   std::vector<int8_t> input_weights, recurrent_weights;  // [state, input] and [state, state]
-  std::vector<int32_t> bias;
+  std::vector<int64_t> bias;
   QuantMultiplier input_m, recurrent_m;
 };
 
@@ -87,18 +92,34 @@ void tanh_params(int power, int32_t* multiplier, int* shift) {
   }
 }
 
-int32_t fc(const int8_t* x, int32_t x_offset, const int8_t* w, int n) {
-  int32_t acc = 0;
-  for (int i = 0; i < n; ++i)
-    acc += w[i] * (x[i] + x_offset);
-  return acc;
+// One gate product rescaled to Q3.12: int8 activations accumulate in 32 bits (and the bias is
+// int32), int16 activations in 64 bits with the 64-bit rescale.
+template <class Act>
+int16_t gate_product(const Act* x, int32_t x_offset, const int8_t* w, int n, int64_t bias,
+                     const QuantMultiplier& m) {
+  if constexpr (std::is_same_v<Act, int8_t>) {
+    int32_t acc = 0;
+    for (int i = 0; i < n; ++i)
+      acc += w[i] * (x[i] + x_offset);
+    acc += static_cast<int32_t>(bias);
+    return saturate16(multiply_by_quantized_multiplier(acc, m));
+  } else {
+    int64_t acc = 0;
+    for (int i = 0; i < n; ++i)
+      acc += int64_t{w[i]} * (x[i] + x_offset);
+    acc += bias;
+    return saturate16(multiply_by_quantized_multiplier(acc, m.significand, m.shift));
+  }
 }
 
+template <class Act>
 void run(const LstmParams& p, TensorArena& arena) {
-  auto input = arena.in<int8_t>(p.input_index);
-  auto hidden = arena.out<int8_t>(p.hidden_index);
+  constexpr int32_t kMin = std::numeric_limits<Act>::min();
+  constexpr int32_t kMax = std::numeric_limits<Act>::max();
+  auto input = arena.in<Act>(p.input_index);
+  auto hidden = arena.out<Act>(p.hidden_index);
   auto cell = arena.out<int16_t>(p.cell_index);
-  auto output = arena.out<int8_t>(p.output_index);
+  auto output = arena.out<Act>(p.output_index);
   const int n = p.state_size;
   std::vector<int16_t> gate[4];
   for (auto& g : gate)
@@ -113,19 +134,18 @@ void run(const LstmParams& p, TensorArena& arena) {
           static_cast<size_t>(p.time_major ? t * p.batches + b : b * p.steps + t) * p.input_size;
       const size_t out_off =
           static_cast<size_t>(p.time_major ? t * p.batches + b : b * p.steps + t) * n;
-      const int8_t* x = &input[in_off];
-      int8_t* h = &hidden[static_cast<size_t>(b) * n];
+      const Act* x = &input[in_off];
+      Act* h = &hidden[static_cast<size_t>(b) * n];
       int16_t* c = &cell[static_cast<size_t>(b) * n];
       for (int g = 0; g < 4; ++g) {
         const GateFc& q = p.gates[g];
         for (int i = 0; i < n; ++i) {
-          int32_t a = fc(x, p.input_offset, &q.input_weights[static_cast<size_t>(i) * p.input_size],
-                         p.input_size) +
-                      q.bias[static_cast<size_t>(i)];
-          const int16_t from_input = saturate16(multiply_by_quantized_multiplier(a, q.input_m));
-          const int32_t r =
-              fc(h, p.hidden_offset, &q.recurrent_weights[static_cast<size_t>(i) * n], n);
-          const int16_t from_state = saturate16(multiply_by_quantized_multiplier(r, q.recurrent_m));
+          const int16_t from_input = gate_product(
+              x, p.input_offset, &q.input_weights[static_cast<size_t>(i) * p.input_size],
+              p.input_size, q.bias[static_cast<size_t>(i)], q.input_m);
+          const int16_t from_state =
+              gate_product(h, p.hidden_offset, &q.recurrent_weights[static_cast<size_t>(i) * n], n,
+                           0, q.recurrent_m);
           gate[g][static_cast<size_t>(i)] = saturate16(from_input + from_state);
         }
       }
@@ -150,7 +170,7 @@ void run(const LstmParams& p, TensorArena& arena) {
         const int32_t v = multiply_by_quantized_multiplier(
                               squashed * gate[kOutputGate][static_cast<size_t>(i)], p.hidden_m) +
                           p.hidden_zp;
-        h[i] = static_cast<int8_t>(std::clamp(v, -128, 127));
+        h[i] = static_cast<Act>(std::clamp(v, kMin, kMax));
         output[out_off + static_cast<size_t>(i)] = h[i];
       }
     }
@@ -170,10 +190,15 @@ Kernel prepare_unidirectional_lstm(const OpContext& ctx) {
   const ir::Tensor& hidden = ctx.input(kHiddenState);
   const ir::Tensor& cell = ctx.input(kCellState);
   const ir::Tensor& output = ctx.output(0);
-  ctx.expect_type(input, {ir::DataType::kInt8}, "input");
-  ctx.expect_type(hidden, {ir::DataType::kInt8}, "hidden state");
+  ctx.expect_type(input, {ir::DataType::kInt8, ir::DataType::kInt16}, "input");
+  ctx.expect_type(hidden, {input.type}, "hidden state");
   ctx.expect_type(cell, {ir::DataType::kInt16}, "cell state");
-  ctx.expect_type(output, {ir::DataType::kInt8}, "output");
+  ctx.expect_type(output, {input.type}, "output");
+  const bool wide = input.type == ir::DataType::kInt16;
+  // TFLite quantises 16-bit activations symmetrically; its int16 kernels assume zero point 0.
+  ctx.check(!wide || (zero_point_of(input) == 0 && zero_point_of(hidden) == 0 &&
+                      zero_point_of(output) == 0),
+            "int16 input, hidden state and output need zero point 0");
   ctx.check(hidden.is_variable && cell.is_variable, "hidden and cell states must be variables");
   for (size_t i : {9, 10, 11, 16, 17, 20, 21, 22, 23})
     ctx.check(!ctx.has_input(i),
@@ -214,6 +239,8 @@ Kernel prepare_unidirectional_lstm(const OpContext& ctx) {
     ctx.check(zero_point_of(wi) == 0 && zero_point_of(wr) == 0, "weights must be symmetric");
     q.input_weights = int8_values(ctx, kInputWeights + g);
     q.recurrent_weights = int8_values(ctx, kRecurrentWeights + g);
+    ctx.expect_type(ctx.input(kBias + g), {wide ? ir::DataType::kInt64 : ir::DataType::kInt32},
+                    "bias");
     const auto bias = ctx.constant_ints(kBias + g);
     ctx.check(static_cast<int>(bias.size()) == p.state_size, "bias size is not the unit count");
     q.bias.assign(bias.begin(), bias.end());
@@ -241,7 +268,9 @@ Kernel prepare_unidirectional_lstm(const OpContext& ctx) {
   p.hidden_m = quantize_multiplier(static_cast<double>(kGateOutputScale) *
                                    static_cast<double>(kGateOutputScale) /
                                    static_cast<double>(scale_of(hidden)));
-  return [p = std::move(p)](TensorArena& a) { run(p, a); };
+  if (wide)
+    return [p = std::move(p)](TensorArena& a) { run<int16_t>(p, a); };
+  return [p = std::move(p)](TensorArena& a) { run<int8_t>(p, a); };
 }
 
 }  // namespace euc::refinterp

@@ -19,8 +19,14 @@ LiveRange buffer_range(const Plan& plan, size_t i) {
   LiveRange lr;
   lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
   size_t end = i;
-  while (end + 1 < plan.ops.size() && plan.ops[end + 1].weight_buffer.reuses_previous)
+  while (end + 1 < plan.ops.size() && plan.ops[end + 1].weight_buffer.reuses_previous &&
+         plan.ops[end + 1].weight_buffer.shared_from < 0)
     ++end;
+  for (size_t k = i + 1; k < plan.ops.size(); ++k) {
+    if (plan.ops[k].weight_buffer.reuses_previous &&
+        plan.ops[k].weight_buffer.shared_from == static_cast<int>(i))
+      end = k;
+  }
   lr.end = static_cast<int>(end);
   const int c = plan.ops[i].cascade;
   if (c >= 0 && static_cast<size_t>(c) < plan.cascades.size())
@@ -29,11 +35,14 @@ LiveRange buffer_range(const Plan& plan, size_t i) {
   return lr;
 }
 
-// Operations reusing the previous one's buffer get its address.
+// Operations reusing the previous one's buffer (or an earlier one's) get its address.
 void share_buffer_addresses(Plan& plan) {
   for (size_t i = 1; i < plan.ops.size(); ++i) {
-    if (plan.ops[i].weight_buffer.reuses_previous)
-      plan.ops[i].weight_buffer.address = plan.ops[i - 1].weight_buffer.address;
+    WeightBuffer& b = plan.ops[i].weight_buffer;
+    if (b.reuses_previous) {
+      const size_t from = b.shared_from >= 0 ? static_cast<size_t>(b.shared_from) : i - 1;
+      b.address = plan.ops[from].weight_buffer.address;
+    }
   }
 }
 

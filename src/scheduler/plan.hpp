@@ -49,6 +49,10 @@ struct WeightBuffer {
   // The previous operation's buffer already holds this operation's stream (identical weights,
   // scales and encoding): it stays live through this operation, which copies nothing.
   bool reuses_previous = false;
+  // With reuses_previous: the earlier operation whose buffer holds this operation's stream (-1:
+  // the previous one). Operations that read one stream far apart (an unrolled recurrent layer's
+  // steps) keep it resident in the first one's buffer, live until the last of them.
+  int shared_from = -1;
   bool enabled() const { return size > 0; }
   bool double_buffered() const { return depth_slices.size() > 2; }
 };

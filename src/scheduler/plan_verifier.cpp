@@ -323,10 +323,14 @@ class Verifier {
         }
       }
       if (b.reuses_previous) {
-        const WeightBuffer* prev = i > 0 ? &plan_.ops[i - 1].weight_buffer : nullptr;
-        if (prev == nullptr || !prev->enabled() || prev->region != b.region ||
-            prev->address != b.address || prev->size < b.size || prev->double_buffered() ||
-            b.double_buffered() || plan_.ops[i].cascade >= 0 || plan_.ops[i - 1].cascade >= 0) {
+        // The previous operation's buffer, or an earlier one's that is live until here.
+        const bool shared = b.shared_from >= 0;
+        const size_t from = shared ? static_cast<size_t>(b.shared_from) : i - 1;
+        const WeightBuffer* prev = i > 0 && from < i ? &plan_.ops[from].weight_buffer : nullptr;
+        if (prev == nullptr || !prev->enabled() || (shared && prev->reuses_previous) ||
+            prev->region != b.region || prev->address != b.address || prev->size < b.size ||
+            prev->double_buffered() || b.double_buffered() || plan_.ops[i].cascade >= 0 ||
+            plan_.ops[from].cascade >= 0) {
           fail(
               fmt::format("{} reuses the previous operation's weight buffer, which does not "
                           "hold its weights whole at the same address",
@@ -424,8 +428,14 @@ class Verifier {
       e.end = b.address + b.size;
       e.first_step = i > 0 ? static_cast<int>(i) - 1 : 0;
       size_t last = i;
-      while (last + 1 < plan_.ops.size() && plan_.ops[last + 1].weight_buffer.reuses_previous)
+      while (last + 1 < plan_.ops.size() && plan_.ops[last + 1].weight_buffer.reuses_previous &&
+             plan_.ops[last + 1].weight_buffer.shared_from < 0)
         ++last;
+      for (size_t k = i + 1; k < plan_.ops.size(); ++k) {
+        if (plan_.ops[k].weight_buffer.reuses_previous &&
+            plan_.ops[k].weight_buffer.shared_from == static_cast<int>(i))
+          last = k;
+      }
       e.last_step = static_cast<int>(last);
       if (plan_.ops[i].cascade >= 0) {
         e.last_step =

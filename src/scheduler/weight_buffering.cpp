@@ -1,6 +1,7 @@
 #include "scheduler/weight_buffering.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "arch/operation_kinds.hpp"
 #include "arch/performance.hpp"
@@ -137,6 +138,58 @@ void share_identical_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOp
   }
   if (any)
     allocate_arena(graph, plan, options);
+}
+
+void share_resident_streams(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
+                            std::span<const int64_t> stream_address,
+                            const std::vector<std::vector<int64_t>>& slice_bytes, int64_t budget) {
+  if (budget <= 0)
+    return;
+  const Region region = plan.spilling ? Region::kFastArena : Region::kArena;
+  auto used = [&](const Plan& p) { return plan.spilling ? p.fast_arena_size : p.arena_size; };
+  // The readers of each stream that could share a buffer, in operation order.
+  std::map<int64_t, std::vector<size_t>> readers;
+  for (size_t i = 0; i < plan.ops.size() && i < stream_address.size() && i < slice_bytes.size();
+       ++i) {
+    const OpPlan& p = plan.ops[i];
+    if (stream_address[i] < 0 || p.weight_buffer.enabled() || p.cascade >= 0 ||
+        slice_bytes[i].size() != 1 || slice_bytes[i][0] <= 0)
+      continue;
+    readers[stream_address[i]].push_back(i);
+  }
+  struct Group {
+    int64_t address;
+    int64_t saved;  // bytes not fetched again
+  };
+  std::vector<Group> groups;
+  for (const auto& [address, ops] : readers) {
+    if (ops.size() >= 2) {
+      groups.push_back(
+          {address, static_cast<int64_t>(ops.size() - 1) * slice_bytes[ops.front()][0]});
+    }
+  }
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const Group& a, const Group& b) { return a.saved > b.saved; });
+  for (const Group& g : groups) {
+    const std::vector<size_t>& ops = readers[g.address];
+    const size_t first = ops.front();
+    Plan trial = plan;
+    WeightBuffer owner;
+    owner.size = slice_bytes[first][0];
+    owner.region = region;
+    owner.saving = static_cast<double>(g.saved);
+    trial.ops[first].weight_buffer = owner;
+    for (size_t k = 1; k < ops.size(); ++k) {
+      WeightBuffer reader = owner;
+      reader.reuses_previous = true;
+      reader.shared_from = static_cast<int>(first);
+      trial.ops[ops[k]].weight_buffer = reader;
+    }
+    allocate_arena(graph, trial, options);
+    if (used(trial) <= budget)
+      plan = std::move(trial);
+  }
+  allocate_arena(graph, plan, options);
 }
 
 void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,

@@ -40,4 +40,15 @@ void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOpti
 void share_identical_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
                              std::span<const int64_t> stream_address);
 
+// Operations that read one stream (`stream_address`) without a buffer of their own, not next to
+// each other (an unrolled recurrent layer reads its recurrent weights once per time step), keep
+// it resident: the first copies it into a buffer that stays live until the last, and the others
+// read it there (WeightBuffer::shared_from) instead of fetching it from permanent storage again.
+// Streams read most (times their size) first, each kept only while the SRAM used stays within
+// `budget` (as returned by buffer_weights; 0: nothing is buffered). Single-slice,
+// non-cascaded operations only.
+void share_resident_streams(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options,
+                            std::span<const int64_t> stream_address,
+                            const std::vector<std::vector<int64_t>>& slice_bytes, int64_t budget);
+
 }  // namespace euc::scheduler

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,8 @@ struct Spec {
   bool time_major = false;
   int batches = 1;
   float weight_scale_max = 0.01f;
+  bool wide = false;  // 16x8: int16 input, states and output, int64 biases
+  int64_t bias_max = 30000;
 };
 
 ir::Model lstm_model(const Spec& s, std::mt19937& rng) {
@@ -47,10 +51,11 @@ ir::Model lstm_model(const Spec& s, std::mt19937& rng) {
   const std::vector<int32_t> out_shape = s.time_major
                                              ? std::vector<int32_t>{s.steps, s.batches, s.units}
                                              : std::vector<int32_t>{s.batches, s.steps, s.units};
-  const int x = n.tensor("x", in_shape, s.input_scale, s.input_zp);
+  const ir::DataType act = s.wide ? ir::DataType::kInt16 : ir::DataType::kInt8;
+  const int x = n.tensor("x", in_shape, s.input_scale, s.input_zp, act);
   std::uniform_int_distribution<int> w8(-127, 127);
   std::uniform_real_distribution<float> wscale(0.002f, s.weight_scale_max);
-  std::uniform_int_distribution<int32_t> bias(-30000, 30000);
+  std::uniform_int_distribution<int64_t> bias(-s.bias_max, s.bias_max);
   std::vector<int32_t> inputs(24, -1);
   inputs[0] = x;
   for (int k = 1; k <= 8; ++k) {
@@ -64,19 +69,25 @@ ir::Model lstm_model(const Spec& s, std::mt19937& rng) {
   }
   for (int g = 0; g < 4; ++g) {
     std::vector<int32_t> b(static_cast<size_t>(s.units));
-    for (int32_t& v : b)
-      v = bias(rng);
-    inputs[static_cast<size_t>(12 + g)] = n.constant(
-        fmt::format("b{}", g), {s.units}, ir::DataType::kInt32, b.data(), b.size() * 4, 1e-5f, 0);
+    std::vector<int64_t> b64(static_cast<size_t>(s.units));
+    for (size_t u = 0; u < b.size(); ++u) {
+      b64[u] = bias(rng);
+      b[u] = static_cast<int32_t>(b64[u]);
+    }
+    inputs[static_cast<size_t>(12 + g)] =
+        s.wide ? n.constant(fmt::format("b{}", g), {s.units}, ir::DataType::kInt64, b64.data(),
+                            b64.size() * 8, 1e-8f, 0)
+               : n.constant(fmt::format("b{}", g), {s.units}, ir::DataType::kInt32, b.data(),
+                            b.size() * 4, 1e-5f, 0);
   }
-  const int h = n.tensor("h", {s.batches, s.units}, s.hidden_scale, s.hidden_zp);
+  const int h = n.tensor("h", {s.batches, s.units}, s.hidden_scale, s.hidden_zp, act);
   const int c =
       n.tensor("c", {s.batches, s.units}, std::ldexp(1.0f, s.cell_power), 0, ir::DataType::kInt16);
   n.make_variable(h);
   n.make_variable(c);
   inputs[18] = h;
   inputs[19] = c;
-  const int y = n.tensor("y", out_shape, s.hidden_scale, s.hidden_zp);
+  const int y = n.tensor("y", out_shape, s.hidden_scale, s.hidden_zp, act);
   std::vector<int32_t> intermediates;
   for (int k = 0; k < 5; ++k)
     intermediates.push_back(n.tensor(fmt::format("im{}", k), {1}, 1.0f, 0, ir::DataType::kInt16));
@@ -90,6 +101,27 @@ ir::Model lstm_model(const Spec& s, std::mt19937& rng) {
   ir::Model m = n.model();
   m.subgraphs[0].operators[0].intermediates = intermediates;
   return tfl::read_model(tfl::write_model(m), "lstm");
+}
+
+// A random 16x8 network's specification (k picks the clip and the layout).
+Spec wide_spec(std::mt19937& rng, int k) {
+  std::uniform_int_distribution<int> size(1, 32);
+  std::uniform_int_distribution<int> steps(1, 10);
+  std::uniform_real_distribution<float> input_scale(2e-5f, 5e-4f);
+  std::uniform_real_distribution<float> hidden_scale(1.0f / 32768, 1.0f / 4096);
+  std::uniform_int_distribution<int> power(-15, -11);
+  Spec s;
+  s.wide = true;
+  s.steps = steps(rng);
+  s.input_size = size(rng);
+  s.units = size(rng);
+  s.input_scale = input_scale(rng);
+  s.hidden_scale = hidden_scale(rng);
+  s.cell_power = power(rng);
+  s.cell_clip = k % 3 == 0 ? 0.0f : (k % 3 == 1 ? 0.5f : 10.0f);
+  s.time_major = k % 2 == 1;
+  s.bias_max = int64_t{1} << 22;
+  return s;
 }
 
 // The variable tensors of subgraph 0 (by name: the compiled model keeps them under theirs).
@@ -165,9 +197,10 @@ int expect_same_stream(const ir::Model& original, const std::string& accelerator
 
 std::vector<std::vector<uint8_t>> random_inputs(const ir::Model& m, int count, std::mt19937& rng) {
   const ir::Tensor& in = m.subgraphs[0].tensors[static_cast<size_t>(m.subgraphs[0].inputs[0])];
+  const size_t element = in.type == ir::DataType::kInt16 ? 2 : 1;
   std::vector<std::vector<uint8_t>> out(static_cast<size_t>(count));
   for (auto& bytes : out) {
-    bytes.resize(static_cast<size_t>(in.num_elements()));
+    bytes.resize(static_cast<size_t>(in.num_elements()) * element);
     for (uint8_t& v : bytes)
       v = static_cast<uint8_t>(rng());
   }
@@ -213,16 +246,68 @@ TEST(Lstm, RandomNetworksMatchTheReferenceAtEveryTimeStep) {
   }
 }
 
+// Several batches, time major (the batches share each step's operations) and batch major (one
+// unrolled sequence per batch): every step equals the reference on three accelerators, and the
+// states after each of three streamed invocations; int8 and 16x8.
+TEST(Lstm, SeveralBatchesInBothLayoutsMatchTheReference) {
+  std::mt19937 rng(2026);
+  std::uniform_int_distribution<int> size(1, 20);
+  std::uniform_int_distribution<int> steps(1, 6);
+  std::uniform_int_distribution<int> batches(2, 4);
+  std::uniform_int_distribution<int> zp(-128, 127);
+  int compared = 0, carried = 0;
+  for (int k = 0; k < 8; ++k) {
+    Spec s;
+    if (k >= 4) {
+      s = wide_spec(rng, k);
+    } else {
+      s.input_zp = zp(rng);
+      s.hidden_zp = zp(rng);
+      s.cell_clip = k % 2 == 0 ? 0.0f : 0.5f;
+    }
+    s.steps = steps(rng);
+    s.input_size = size(rng);
+    s.units = size(rng);
+    s.batches = batches(rng);
+    s.time_major = k % 2 == 1;
+    SCOPED_TRACE(testing::Message() << "16x8 " << s.wide << " batches " << s.batches << " steps "
+                                    << s.steps << " input " << s.input_size << " units " << s.units
+                                    << " time major " << s.time_major);
+    const ir::Model m = lstm_model(s, rng);
+    const auto why = frontend::lstm_why_not(m, 0, 0);
+    EXPECT_FALSE(why.has_value()) << *why;
+    if (why)
+      continue;
+    for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
+      expect_same_outputs(m, accelerator);
+    compared += expect_same_stream(m, "ethos-u55-128", random_inputs(m, 3, rng), carried);
+  }
+  EXPECT_EQ(compared, 8 * 3);
+  EXPECT_EQ(carried, 8 * 2);
+}
+
 // Instances the lowering does not cover stay on the CPU with their reason, and the model still
 // computes the reference's result there.
 TEST(Lstm, UnsupportedInstancesStayOnTheCpuWithTheirReason) {
   std::mt19937 rng(5);
-  Spec two;
-  two.batches = 2;
-  ir::Model m = lstm_model(two, rng);
-  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""), "2 batches; euc lowers one");
+  Spec many;  // more rows than euc unrolls
+  many.batches = 65;
+  many.steps = 16;
+  many.input_size = 2;
+  many.units = 2;
+  ir::Model m = lstm_model(many, rng);
+  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""),
+            "16 time steps x 65 batches; euc unrolls at most 1024 rows");
   driver::CompileResult r = compile_and_compare(m, "ethos-u55-128");
   EXPECT_EQ(r.model.subgraphs[0].operators[0].type, BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM);
+
+  Spec flat;  // several batches with the cell state flattened: rows not addressable per batch
+  flat.batches = 2;
+  m = lstm_model(flat, rng);
+  m.subgraphs[0].tensors[static_cast<size_t>(m.subgraphs[0].operators[0].inputs[19])].shape = {
+      2 * flat.units};
+  EXPECT_NE(frontend::lstm_why_not(m, 0, 0).value_or("").find("the cell state [B, units]"),
+            std::string::npos);
 
   Spec big;  // input scale x weight scale / 2^-12 above 1: the NPU's MBQM needs e <= 0
   big.input_scale = 0.2f;
@@ -302,6 +387,34 @@ TEST(Lstm, CorpusModelHiddenStateAfterEveryStepOnGoldenInputs) {
     }
   }
   EXPECT_EQ(cases, 30);
+}
+
+// The recurrent weights every unrolled step reads stay resident: step 0's four recurrent fully
+// connected layers copy their streams into SRAM once, and the 27 later steps' read them there
+// (4 x 27 operations), in the default system (weights in off-chip flash) under the Performance
+// strategy; --disable-buffering leaves every step fetching them from flash. The outputs are
+// checked bit-exact by the tests above (which compile under the same system).
+TEST(Lstm, RecurrentWeightsStayResidentAcrossTimeSteps) {
+  EUC_REQUIRE_SHARED();
+  const ir::Model m =
+      tfl::read_model_file(test::shared_dir() / "models" / "mnist_lstm_int8.tflite");
+  const arch::SystemConfig system =
+      arch::resolve_system_config(arch::builtin_config_library(), arch::SystemConfigOptions{});
+  auto resident = [&](bool buffering) {
+    driver::CompileOptions o;
+    o.describe_plans = true;
+    o.plan.weight_buffering = buffering;
+    const driver::CompileResult r = driver::compile_model(m, system, o);
+    EXPECT_EQ(r.report.segments.size(), 1u);
+    const std::string& text = r.report.segments.at(0).schedule;
+    size_t count = 0;
+    for (size_t at = text.find("resident"); at != std::string::npos;
+         at = text.find("resident", at + 1))
+      ++count;
+    return count;
+  };
+  EXPECT_EQ(resident(true), 4u * 27u);
+  EXPECT_EQ(resident(false), 0u);
 }
 
 // Streaming: the state carries over between invocations (TensorFlow Lite Micro resets variable
@@ -407,6 +520,150 @@ TEST(Lstm, CorpusModelKeepsItsStateAcrossInvocations) {
   }
   EXPECT_EQ(compared, 6 * 2 * 10);
   EXPECT_GE(carried, 6 * 9);  // at least the cut model's hidden sequences after the first
+}
+
+// --- 16x8: int16 activations, int8 weights, int64 biases. ---
+
+// The int16 values of a tensor's bytes.
+std::vector<int16_t> int16_values(std::span<const uint8_t> bytes) {
+  std::vector<int16_t> v(bytes.size() / 2);
+  std::memcpy(v.data(), bytes.data(), v.size() * 2);
+  return v;
+}
+
+// The model's LSTM in float on dequantised weights, biases and input, from a zero state: the
+// textbook cell, an expectation independent of TFLite's integer arithmetic (one batch).
+std::vector<float> float_lstm(const ir::Model& m, const std::vector<int16_t>& x) {
+  const ir::Subgraph& sg = m.subgraphs[0];
+  const ir::Operator& op = sg.operators[0];
+  auto t = [&](int i) -> const ir::Tensor& {
+    return sg.tensors[static_cast<size_t>(op.inputs[static_cast<size_t>(i)])];
+  };
+  const int units = t(18).shape[1];
+  const int in_size = t(0).shape[2];
+  const int steps = static_cast<int>(x.size()) / in_size;
+  std::vector<float> h(static_cast<size_t>(units), 0.0f), c(h), out;
+  auto weight = [&](int i, int r, int k, int cols) {
+    const auto bytes = m.tensor_data(t(i));
+    return static_cast<float>(static_cast<int8_t>(bytes[static_cast<size_t>(r * cols + k)])) *
+           t(i).quantization->scale[0];
+  };
+  auto bias = [&](int i, int r) {
+    int64_t v = 0;
+    std::memcpy(&v, m.tensor_data(t(i)).data() + static_cast<size_t>(r) * 8, 8);
+    return static_cast<float>(v) * t(0).quantization->scale[0] * t(i - 11).quantization->scale[0];
+  };
+  const float sx = t(0).quantization->scale[0];
+  for (int step = 0; step < steps; ++step) {
+    std::vector<float> gate[4];
+    for (int g = 0; g < 4; ++g) {
+      for (int r = 0; r < units; ++r) {
+        float a = bias(12 + g, r);
+        for (int k = 0; k < in_size; ++k)
+          a += weight(1 + g, r, k, in_size) * sx * x[static_cast<size_t>(step * in_size + k)];
+        for (int k = 0; k < units; ++k)
+          a += weight(5 + g, r, k, units) * h[static_cast<size_t>(k)];
+        a = std::clamp(a, -8.0f, 8.0f);  // the Q3.12 gate input saturates
+        gate[g].push_back(g == 2 ? std::tanh(a) : 1.0f / (1.0f + std::exp(-a)));
+      }
+    }
+    for (int r = 0; r < units; ++r) {
+      const auto u = static_cast<size_t>(r);
+      c[u] = gate[1][u] * c[u] + gate[0][u] * gate[2][u];
+      h[u] = gate[3][u] * std::tanh(c[u]);
+      out.push_back(h[u]);
+    }
+  }
+  return out;
+}
+
+// The test suite's own 16x8 LSTM networks: compiled, every time step (the output sequence) is
+// byte-identical to the reference interpreter's on three accelerators, in both layouts, with
+// and without a cell clip.
+TEST(Lstm16x8, RandomNetworksMatchTheReferenceAtEveryTimeStep) {
+  std::mt19937 rng(1608);
+  for (int k = 0; k < 10; ++k) {
+    const Spec s = wide_spec(rng, k);
+    SCOPED_TRACE(testing::Message() << "steps " << s.steps << " input " << s.input_size << " units "
+                                    << s.units << " cell 2^" << s.cell_power << " clip "
+                                    << s.cell_clip << " time major " << s.time_major);
+    const ir::Model m = lstm_model(s, rng);
+    const auto why = frontend::lstm_why_not(m, 0, 0);
+    EXPECT_FALSE(why.has_value()) << *why;
+    if (why)
+      continue;
+    for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
+      expect_same_outputs(m, accelerator);
+  }
+}
+
+// Streaming 16x8: outputs and both state tensors equal the reference's after every one of four
+// invocations without a reset, and the state carries over.
+TEST(Lstm16x8, RandomNetworksKeepTheirStateAcrossInvocations) {
+  std::mt19937 rng(1609);
+  int compared = 0, carried = 0;
+  for (int k = 0; k < 6; ++k) {
+    const Spec s = wide_spec(rng, k);
+    const ir::Model m = lstm_model(s, rng);
+    ASSERT_FALSE(frontend::lstm_why_not(m, 0, 0).has_value());
+    const auto inputs = random_inputs(m, 4, rng);
+    for (const char* accelerator : {"ethos-u55-64", "ethos-u65-256"})
+      compared += expect_same_stream(m, accelerator, inputs, carried);
+  }
+  EXPECT_EQ(compared, 6 * 2 * 4);
+  EXPECT_EQ(carried, 6 * 2 * 3);
+}
+
+// The reference interpreter's 16x8 path follows the float LSTM: hidden states within a few
+// hundredths (int16 gates and state, table activations, saturating Q3.12 gate inputs). Inputs
+// of moderate size, so that the gates do not all saturate.
+TEST(Lstm16x8, ReferenceInterpreterFollowsTheFloatCell) {
+  std::mt19937 rng(1610);
+  int checked = 0;
+  for (int k = 0; k < 6; ++k) {
+    Spec s = wide_spec(rng, 0);
+    s.time_major = false;
+    s.cell_power = -11;  // cell values up to 16: no saturation of the cell state
+    const ir::Model m = lstm_model(s, rng);
+    std::uniform_int_distribution<int> value(-6000, 6000);
+    std::vector<int16_t> x(static_cast<size_t>(s.steps * s.input_size));
+    for (int16_t& v : x)
+      v = static_cast<int16_t>(value(rng));
+    refinterp::Interpreter ref(m);
+    std::vector<uint8_t> bytes(x.size() * 2);
+    std::memcpy(bytes.data(), x.data(), bytes.size());
+    ref.set_input(0, bytes);
+    ref.invoke();
+    const std::vector<int16_t> got = int16_values(ref.output(0));
+    const std::vector<float> want = float_lstm(m, x);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      const float h = static_cast<float>(got[i]) * s.hidden_scale;
+      const float expected = std::clamp(want[i], -32768 * s.hidden_scale, 32767 * s.hidden_scale);
+      EXPECT_NEAR(h, expected, 0.02f) << "network " << k << " value " << i;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 50);
+}
+
+// 16x8 instances outside what the NPU reproduces stay on the CPU with the exact reason, and
+// still compute the reference's result there.
+TEST(Lstm16x8, UnsupportedInstancesStayOnTheCpuWithTheirReason) {
+  std::mt19937 rng(1611);
+  Spec s = wide_spec(rng, 0);
+  s.bias_max = int64_t{1} << 45;  // beyond the NPU's 40-bit bias
+  ir::Model m = lstm_model(s, rng);
+  EXPECT_NE(frontend::lstm_why_not(m, 0, 0).value_or("").find("40 bits"), std::string::npos);
+  driver::CompileResult r = compile_and_compare(m, "ethos-u55-128");
+  EXPECT_EQ(r.model.subgraphs[0].operators[0].type, BuiltinOp::UNIDIRECTIONAL_SEQUENCE_LSTM);
+
+  s = wide_spec(rng, 0);
+  m = lstm_model(s, rng);
+  m.subgraphs[0].tensors[static_cast<size_t>(m.subgraphs[0].operators[0].inputs[12])].type =
+      ir::DataType::kInt32;
+  EXPECT_EQ(frontend::lstm_why_not(m, 0, 0).value_or(""),
+            "a 16x8 LSTM needs int8 weights and int64 biases");
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ const char* op_name(Op op) {
                                                "RELU",
                                                "SOFTMAX",
                                                "RESIZE_BILINEAR",
-                                               "TRANSPOSE_CONV"};
+                                               "TRANSPOSE_CONV",
+                                               "UNIDIRECTIONAL_SEQUENCE_LSTM"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -173,6 +174,8 @@ bool Builder::apply(const Step& s) {
       return apply_resize(s);
     case Op::kTransposeConv:
       return apply_transpose_conv(s);
+    case Op::kLstm:
+      return apply_lstm(s);
     case Op::kLogistic:
     case Op::kTanh:
     case Op::kLeakyRelu:

@@ -81,6 +81,7 @@ class Builder {
   bool apply_transpose(const Step& s);
   bool apply_resize(const Step& s);
   bool apply_transpose_conv(const Step& s);
+  bool apply_lstm(const Step& s);  // build_recurrent.cpp
   bool apply_unary(const Step& s);
 
   // The output quantisation for estimated real values (mean, spread) of type `type`, honouring

@@ -15,7 +15,7 @@ namespace {
 
 // Relative weights of the families; kCpu's is set from GenOptions::cpu_share.
 constexpr std::array<double, static_cast<size_t>(Family::kCount)> kWeights = {
-    20, 11, 6, 5, 5, 9, 3, 4, 2, 2, 6, 3, 2, 3, 3, 4, 1, 3, 3, 3, 2, 3, 2, 0};
+    20, 11, 6, 5, 5, 9, 3, 4, 2, 2, 6, 3, 2, 3, 3, 4, 1, 3, 3, 3, 2, 3, 2, 2, 0};
 
 }  // namespace
 
@@ -280,6 +280,8 @@ bool Generator::add_family(Family f) {
       return add_svdf();
     case Family::kResample:
       return add_resample();
+    case Family::kLstm:
+      return add_lstm();
     case Family::kCpu:
       return add_cpu();
     default:

@@ -35,6 +35,7 @@ enum class Family {
   kBatchMatMul,
   kResample,
   kSvdf,
+  kLstm,
   kCpu,
   kCount
 };
@@ -127,6 +128,10 @@ class Generator {
   // SVDF on a 2-D int8 value (a RESHAPE to [1, n] first otherwise): rank, memory, bias, int8 or
   // int16 state; its state is a variable tensor.
   bool add_svdf();
+
+  // UNIDIRECTIONAL_SEQUENCE_LSTM (int8 or 16x8) on the operand as a 3-D sequence (a RESHAPE
+  // first when it is not one), either layout, one or several batches.
+  bool add_lstm();
 
   // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place.
   bool add_cpu();

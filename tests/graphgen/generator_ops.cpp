@@ -515,6 +515,64 @@ bool Generator::add_resample() {
   return false;
 }
 
+bool Generator::add_lstm() {
+  const ValueRef src = source();
+  const Value& x = val(src);
+  if (x.type != ir::DataType::kInt8 && x.type != ir::DataType::kInt16)
+    return false;
+  // The sequence: rows of the operand's innermost dimension, or of a divisor of its size.
+  const int64_t n = x.elements();
+  int32_t in = x.shape.empty() ? 1 : x.shape.back();
+  if (in > 64) {
+    in = 1;
+    for (int32_t d = 64; d > 1; --d) {
+      if (n % d == 0) {
+        in = d;
+        break;
+      }
+    }
+  }
+  const int64_t rows = n / in;
+  // Each step of each sequence is about 21 NPU operations: keep graphs quick to compile.
+  if (rows > 96)
+    return false;
+  int batches = 1;
+  if (rows > 1 && rng_.chance(0.4)) {
+    for (int d = 4; d >= 2; --d) {
+      if (rows % d == 0 && rng_.chance(0.6)) {
+        batches = d;
+        break;
+      }
+    }
+  }
+  const auto steps = static_cast<int32_t>(rows / batches);
+  const bool time_major = rng_.chance(0.4);
+  const std::vector<int32_t> shape = time_major ? std::vector<int32_t>{steps, batches, in}
+                                                : std::vector<int32_t>{batches, steps, in};
+  ValueRef seq = src;
+  if (x.shape != shape) {
+    Step r = step(Op::kReshape);
+    r.src = {src};
+    r.ints = shape;
+    r.flags = rng_.chance(0.5) ? flag::kShapeInput : 0;
+    if (!try_add(r))
+      return false;
+    seq = last();
+  }
+  Step s = step(Op::kLstm);
+  s.src = {seq};
+  s.channels = rng_.uniform(1, 24);
+  s.ints = {rng_.uniform(-15, -11)};
+  s.flags = (time_major ? flag::kTimeMajor : 0) | (rng_.chance(0.3) ? flag::kCellClip : 0);
+  s.alpha = static_cast<float>(rng_.log_real(0.2, 8.0));
+  for (int k = 0; k < 3; ++k) {
+    if (try_add(s))
+      return true;
+    s.channels = std::max(1, s.channels / 2);
+  }
+  return false;
+}
+
 // An operator euc leaves on the CPU, or a variant of an NPU operator it cannot place (or once
 // could not: transposes, channel pads and strided slices with stride 2 now run on the NPU as
 // data movement).

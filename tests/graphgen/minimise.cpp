@@ -197,7 +197,7 @@ std::vector<Step> simpler_steps(const Step& s) {
     with([](Step& t) { t.stride_h = t.stride_w = 1; });
   if (s.dilation_h > 1 || s.dilation_w > 1)
     with([](Step& t) { t.dilation_h = t.dilation_w = 1; });
-  if ((s.op == Op::kConv || s.op == Op::kFullyConnected) && s.channels > 1)
+  if ((s.op == Op::kConv || s.op == Op::kFullyConnected || s.op == Op::kLstm) && s.channels > 1)
     with([](Step& t) { t.channels = std::max(1, t.channels / 2); });
   if ((s.op == Op::kDepthwise || s.op == Op::kSplit) && s.channels > 1)
     with([](Step& t) { t.channels = 1; });

@@ -48,8 +48,10 @@ enum class Op : uint8_t {
   // Resampling (euc places RESIZE_NEAREST_NEIGHBOR too, where its positions are exact).
   kResizeBilinear,
   kTransposeConv,
+  // Recurrent (int8 and 16x8 UNIDIRECTIONAL_SEQUENCE_LSTM: variable state tensors).
+  kLstm,
 };
-inline constexpr int kOpCount = static_cast<int>(Op::kTransposeConv) + 1;
+inline constexpr int kOpCount = static_cast<int>(Op::kLstm) + 1;
 const char* op_name(Op op);
 // The operator of that TFLite name, if the generator draws it.
 std::optional<Op> op_from_name(std::string_view name);
@@ -97,6 +99,10 @@ inline constexpr uint32_t kBroadcastRhs = 8;
 inline constexpr uint32_t kInt16State = 1;    // SVDF: int16 time weights and state
 inline constexpr uint32_t kAlignCorners = 1;  // RESIZE_*: OFM - 1 = factor (IFM - 1)
 inline constexpr uint32_t kHalfPixel = 2;     // RESIZE_*: half_pixel_centers
+// UNIDIRECTIONAL_SEQUENCE_LSTM: the 3-D operand is [T, B, I] (else [B, T, I]); a cell clip of
+// `alpha`. Step::channels is the number of units, ints[0] the cell state's scale exponent.
+inline constexpr uint32_t kTimeMajor = 1;
+inline constexpr uint32_t kCellClip = 2;
 // STRIDED_SLICE masks: begin_mask in bits 8-11, end_mask 12-15, shrink_axis_mask 16-19.
 inline constexpr int kBeginMaskShift = 8;
 inline constexpr int kEndMaskShift = 12;

@@ -1,7 +1,10 @@
-// UNIDIRECTIONAL_SEQUENCE_LSTM, int8 input and hidden state, int8 weights, int32 biases, int16
-// cell state with a power-of-two scale 2^p, one batch, no peephole, projection or layer
-// normalisation: the sequence unrolled into NPU operations that reproduce TensorFlow Lite
-// Micro's integer reference kernel bit for bit.
+// UNIDIRECTIONAL_SEQUENCE_LSTM, int8 input and hidden state with int32 biases or (16x8) int16
+// ones with int64 biases, int8 weights, int16 cell state with a power-of-two scale 2^p, one
+// batch, no peephole, projection or layer normalisation: the sequence unrolled into NPU
+// operations that reproduce TensorFlow Lite Micro's integer reference kernel bit for bit.
+// 16x8 differs only in the gate products: TFLite accumulates them in 64 bits and rescales with
+// a 16-bit significand and one rounding shift (see gate_record); the rest is the same int16
+// arithmetic, the hidden product saturating to int16 instead of int8.
 //
 // Reference, per time step t with input row x_t, hidden state h and cell state c, for each gate
 // g (input i, forget f, cell z, output o) with weights W_g, U_g, bias b_g:
@@ -36,6 +39,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <optional>
+#include <tuple>
 #include <variant>
 
 #include "core/error.hpp"
@@ -64,8 +70,11 @@ constexpr float kGateInputScale = 1.0f / 4096;    // Q3.12
 constexpr float kGateOutputScale = 1.0f / 32768;  // Q0.15
 
 struct Params {
-  int steps = 0, input_size = 0, units = 0;
-  QuantMultiplier input_m[4], recurrent_m[4];
+  int steps = 0, input_size = 0, units = 0, batches = 1;
+  bool time_major = false;
+  bool wide = false;  // 16x8: int16 input, hidden state and output, int64 biases
+  // The gate products' output stage records (multiplier, shift): see gate_record.
+  std::pair<uint32_t, int> input_rec[4], recurrent_rec[4];
   QuantMultiplier forget_cell_m, input_cell_m, hidden_m;
   int32_t tanh_multiplier = 0;  // tanh of the cell: x * multiplier >> shift, rounded
   int tanh_shift = 0;
@@ -82,6 +91,30 @@ const ir::Tensor* input_of(const ir::Subgraph& sg, const ir::Operator& op, size_
 // A multiplier the output stage applies exactly as MBQM: below one, record shift in range.
 bool usable(const QuantMultiplier& m) {
   return m.significand > 0 && m.shift <= 0 && kHighMulBits - m.shift <= kMaxRecordShift;
+}
+
+// The output stage record of a gate product with multiplier m. int8: the TFL rounding mode
+// applies m as MBQM with the record shift 31 - e (e <= 0). 16x8: TFLite's 64-bit variant rounds
+// the significand to 16 bits and shifts once, rounding half up: (acc * m16 + 2^(s-1)) >> s with
+// s = 15 - e, which is what the NPU's output stage does for an int16 IFM without an int32 bias
+// (NATURAL rounding, the accumulator in 40 bits). Nothing when no record reproduces it.
+std::optional<std::pair<uint32_t, int>> gate_record(const QuantMultiplier& m, bool wide) {
+  if (!wide) {
+    if (!usable(m))
+      return std::nullopt;
+    return std::make_pair(static_cast<uint32_t>(m.significand), kHighMulBits - m.shift);
+  }
+  const int32_t reduced = m.significand < 0x7FFF0000 ? (m.significand + (1 << 15)) >> 16 : 0x7FFF;
+  const int shift = 15 - m.shift;
+  if (m.significand <= 0 || reduced <= 0 || shift < 1 || shift > kMaxRecordShift)
+    return std::nullopt;
+  return std::make_pair(static_cast<uint32_t>(reduced), shift);
+}
+
+// The largest |value| a 16x8 gate product's 64-bit accumulator reaches, for `depth` products
+// of int8 weights and int16 values plus `bias`.
+int64_t accumulator_bound(int depth, int64_t bias) {
+  return int64_t{depth} * 128 * 32768 + (bias < 0 ? -bias : bias);
 }
 
 // The parameters, or why the operator cannot be lowered.
@@ -105,11 +138,12 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
     return std::string("the input or a state tensor is missing");
   if (!hidden->is_variable || !cell->is_variable)
     return std::string("the hidden and cell states are not variable tensors");
-  if (in->type != ir::DataType::kInt8 || hidden->type != ir::DataType::kInt8 ||
-      out.type != ir::DataType::kInt8 || cell->type != ir::DataType::kInt16)
+  const bool wide = in->type == ir::DataType::kInt16;
+  if ((in->type != ir::DataType::kInt8 && !wide) || hidden->type != in->type ||
+      out.type != in->type || cell->type != ir::DataType::kInt16)
     return std::string(
-        "euc lowers int8 LSTM only (int8 input, hidden state and output, int16 "
-        "cell state)");
+        "euc lowers int8 and 16x8 LSTM only (int8 or int16 input, hidden state and "
+        "output alike, int16 cell state)");
   if (!per_tensor(*in) || !per_tensor(*hidden) || !per_tensor(*cell) || !per_tensor(out))
     return std::string("the input, states and output need per-tensor quantisation");
   const auto* o = tfl::builtin_options_as<tflite::UnidirectionalSequenceLSTMOptions>(op);
@@ -119,22 +153,38 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
     return std::string("the cell gate's activation is not TANH");
   if (in->shape.size() != 3)
     return std::string("the input is not 3-D");
+  if (wide && (zero_point_of(*in) != 0 || zero_point_of(*hidden) != 0 || zero_point_of(out) != 0))
+    return std::string("a 16x8 LSTM's input, hidden state or output zero point is not 0");
   Params p;
-  const int batches = o->time_major() ? in->shape[1] : in->shape[0];
-  p.steps = o->time_major() ? in->shape[0] : in->shape[1];
+  p.wide = wide;
+  p.time_major = o->time_major();
+  p.batches = p.time_major ? in->shape[1] : in->shape[0];
+  p.steps = p.time_major ? in->shape[0] : in->shape[1];
   p.input_size = in->shape[2];
   // Each step is up to 21 NPU operations: a bound on what one operator may unroll to.
   if (p.steps > kMaxSteps)
     return fmt::format("{} time steps; euc unrolls at most {}", p.steps, kMaxSteps);
-  if (batches != 1)
-    return fmt::format("{} batches; euc lowers one", batches);
-  if (hidden->shape.size() != 2 || hidden->shape[0] != 1 || hidden->shape[1] <= 0)
-    return std::string("the hidden state is not [1, units]");
+  // Time-major batches share each step's operations (B rows); batch-major ones are separate
+  // sequences, each unrolled on its own. The gate products read T x B rows at once.
+  if (p.batches > 1 && int64_t{p.steps} * p.batches > kMaxSteps)
+    return fmt::format("{} time steps x {} batches; euc unrolls at most {} rows", p.steps,
+                       p.batches, kMaxSteps);
+  if (p.batches <= 0 || hidden->shape.size() != 2 || hidden->shape[0] != p.batches ||
+      hidden->shape[1] <= 0)
+    return std::string("the hidden state is not [batches, units]");
   p.units = hidden->shape[1];
-  if (p.steps <= 0 || p.input_size <= 0 || cell->num_elements() != p.units ||
-      out.num_elements() != int64_t{p.steps} * p.units || out.shape.size() != 3 ||
+  if (p.steps <= 0 || p.input_size <= 0 || cell->num_elements() != int64_t{p.batches} * p.units ||
+      out.num_elements() != int64_t{p.steps} * p.batches * p.units || out.shape.size() != 3 ||
       out.shape[2] != p.units)
     return std::string("the state and output shapes do not match the input's sequence");
+  // Several batches: the output's rows and the cell state's are addressed per batch.
+  if (p.batches > 1 &&
+      (out.shape != (p.time_major ? std::vector<int32_t>{p.steps, p.batches, p.units}
+                                  : std::vector<int32_t>{p.batches, p.steps, p.units}) ||
+       cell->shape != hidden->shape))
+    return std::string(
+        "with several batches the output must be [T, B, units] (time major) or [B, T, units] "
+        "and the cell state [B, units]");
   if (zero_point_of(*hidden) != zero_point_of(out))
     return std::string(
         "the hidden state and output zero points differ (the NPU reads the "
@@ -150,9 +200,11 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
     const ir::Tensor* bias = input_of(sg, op, static_cast<size_t>(kBias + g));
     if (wi == nullptr || wr == nullptr || bias == nullptr)
       return std::string("a gate's weights or bias are missing (CIFG is not lowered)");
+    const ir::DataType bias_type = wide ? ir::DataType::kInt64 : ir::DataType::kInt32;
     if (wi->type != ir::DataType::kInt8 || wr->type != ir::DataType::kInt8 ||
-        bias->type != ir::DataType::kInt32)
-      return std::string("euc lowers int8 weights and int32 biases");
+        bias->type != bias_type)
+      return std::string(wide ? "a 16x8 LSTM needs int8 weights and int64 biases"
+                              : "euc lowers int8 weights and int32 biases");
     if (model.tensor_data(*wi).empty() || model.tensor_data(*wr).empty() ||
         model.tensor_data(*bias).empty())
       return std::string("the weights and biases must be constant");
@@ -162,16 +214,43 @@ std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Su
         wr->shape != std::vector<int32_t>{p.units, p.units} || bias->num_elements() != p.units ||
         model.tensor_data(*wi).size() != static_cast<size_t>(p.units) * p.input_size ||
         model.tensor_data(*wr).size() != static_cast<size_t>(p.units) * p.units ||
-        model.tensor_data(*bias).size() != static_cast<size_t>(p.units) * 4)
+        model.tensor_data(*bias).size() != static_cast<size_t>(p.units) * (wide ? 8 : 4))
       return std::string("the weight or bias shapes do not match the input and state sizes");
-    p.input_m[g] = quantize_multiplier(static_cast<double>(scale_of(*in) * scale_of(*wi)) /
-                                       static_cast<double>(kGateInputScale));
-    p.recurrent_m[g] = quantize_multiplier(static_cast<double>(scale_of(*hidden) * scale_of(*wr)) /
-                                           static_cast<double>(kGateInputScale));
-    if (!usable(p.input_m[g]) || !usable(p.recurrent_m[g]))
-      return std::string(
-          "a gate's fully connected rescale is not below 1 within the NPU's "
-          "shift range");
+    const QuantMultiplier input_m = quantize_multiplier(
+        static_cast<double>(scale_of(*in) * scale_of(*wi)) / static_cast<double>(kGateInputScale));
+    const QuantMultiplier recurrent_m =
+        quantize_multiplier(static_cast<double>(scale_of(*hidden) * scale_of(*wr)) /
+                            static_cast<double>(kGateInputScale));
+    const auto input_rec = gate_record(input_m, wide);
+    const auto recurrent_rec = gate_record(recurrent_m, wide);
+    if (!input_rec || !recurrent_rec) {
+      return std::string(wide ? "a gate's fully connected rescale is outside the NPU's shift range"
+                              : "a gate's fully connected rescale is not below 1 within the "
+                                "NPU's shift range");
+    }
+    p.input_rec[g] = *input_rec;
+    p.recurrent_rec[g] = *recurrent_rec;
+    if (wide) {
+      // The NPU accumulates in 40 bits and takes a 40-bit bias; TFLite's 64-bit result is
+      // truncated to 32 bits before it saturates to 16. Both agree while the accumulator and
+      // the rescaled value stay within those widths.
+      const auto bytes = model.tensor_data(*bias);
+      for (int u = 0; u < p.units; ++u) {
+        int64_t b = 0;
+        std::memcpy(&b, bytes.data() + static_cast<size_t>(u) * 8, 8);
+        for (const auto& [depth, bv, rec] : {std::tuple{p.input_size, b, *input_rec},
+                                             std::tuple{p.units, int64_t{0}, *recurrent_rec}}) {
+          const int64_t bound = accumulator_bound(depth, bv);
+          const double scaled =
+              static_cast<double>(bound) * rec.first / std::ldexp(1.0, rec.second);
+          if (bv <= -(int64_t{1} << 39) || bv >= (int64_t{1} << 39) ||
+              bound >= (int64_t{1} << 39) || scaled >= 2147483647.0)
+            return std::string(
+                "a 16x8 gate's accumulator or bias may exceed the NPU's 40 bits or its rescaled "
+                "value 32 bits");
+        }
+      }
+    }
   }
   const float cell_scale = scale_of(*cell);
   int power = 0;
@@ -214,33 +293,61 @@ class Lowering {
 
   void lower() {
     name_ = b_.network_tensor(op_.outputs.at(0)).name;
+    const int rows = p_.steps * p_.batches;
     ir::TensorSlice input = b_.whole(op_.inputs.at(kInput));
-    input.shape = {1, 1, p_.steps, p_.input_size};  // linear rows, as FULLY_CONNECTED reads
+    input.shape = {1, 1, rows, p_.input_size};  // linear rows, as FULLY_CONNECTED reads
     const ir::TensorSlice output = b_.whole(op_.outputs.at(0));
-    const ir::Shape4 row{1, 1, 1, p_.units};
-    // Gate inputs of every step at once: T rows of `units`.
+    // Gate inputs of every step (and batch) at once: T x B rows of `units`, in the input's order.
     ir::TensorSlice from_input[4];
     for (int g = 0; g < 4; ++g) {
       from_input[g] =
-          map(fmt::format("g{}_input", g), ir::DataType::kInt16, {1, 1, p_.steps, p_.units});
+          map(fmt::format("g{}_input", g), ir::DataType::kInt16, {1, 1, rows, p_.units});
       fully_connected(input, from_input[g], op_.inputs.at(static_cast<size_t>(kInputWeights + g)),
-                      op_.inputs.at(static_cast<size_t>(kBias + g)), p_.input_m[g],
+                      op_.inputs.at(static_cast<size_t>(kBias + g)), p_.input_rec[g],
                       fmt::format("g{}_input", g));
     }
     // The state at the start: the variable tensors (what the previous invocation left).
     const ir::TensorSlice hidden_state = b_.whole(op_.inputs.at(kHiddenState));
     const ir::TensorSlice cell_state = b_.whole(op_.inputs.at(kCellState));
-    ir::TensorSlice cell = cell_state;
+    // Time major: one sequence of B rows per step. Batch major: B sequences of one row.
+    const int groups = p_.time_major ? 1 : p_.batches;
+    const int group_rows = p_.time_major ? p_.batches : 1;
+    std::vector<ir::TensorSlice> final_cell;
+    for (int k = 0; k < groups; ++k) {
+      final_cell.push_back(sequence(k, group_rows, from_input, output,
+                                    state_rows(hidden_state, k, group_rows),
+                                    state_rows(cell_state, k, group_rows)));
+    }
+    // The final state back into the variable tensors, after every read of them (step 0's).
+    for (int k = 0; k < groups; ++k) {
+      b_.add(b_.byte_copy(output_rows(output, k, p_.steps - 1, group_rows),
+                          state_rows(hidden_state, k, group_rows),
+                          name_ + group_name(k) + "_hidden_state"));
+      b_.last_op().source_ops = {index_};
+    }
+    for (int k = 0; k < groups; ++k) {
+      b_.add(b_.byte_copy(final_cell[static_cast<size_t>(k)], state_rows(cell_state, k, group_rows),
+                          name_ + group_name(k) + "_cell_state"));
+      b_.last_op().source_ops = {index_};
+    }
+  }
+
+  // The steps of sequence k (its `n` rows per step) from the state rows `hidden` and `cell`;
+  // returns where its final cell state is.
+  ir::TensorSlice sequence(int k, int n, const ir::TensorSlice* from_input,
+                           const ir::TensorSlice& output, const ir::TensorSlice& hidden,
+                           ir::TensorSlice cell) {
+    const ir::Shape4 row{1, 1, n, p_.units};
     for (int t = 0; t < p_.steps; ++t) {
-      const std::string step = fmt::format("t{}_", t);
+      const std::string step = k > 0 ? fmt::format("b{}_t{}_", k, t) : fmt::format("t{}_", t);
       ir::TensorSlice act[4];
       for (int g = 0; g < 4; ++g) {
-        ir::TensorSlice in_row{from_input[g].tensor, {0, 0, t, 0}, row};
+        ir::TensorSlice in_row{from_input[g].tensor, {0, 0, input_row(k, t), 0}, row};
         const ir::TensorSlice rec =
             map(step + fmt::format("g{}_recurrent", g), ir::DataType::kInt16, row);
-        fully_connected(t > 0 ? output_row(output, t - 1) : hidden_state, rec,
+        fully_connected(t > 0 ? output_rows(output, k, t - 1, n) : hidden, rec,
                         op_.inputs.at(static_cast<size_t>(kRecurrentWeights + g)), -1,
-                        p_.recurrent_m[g], step + fmt::format("g{}_recurrent", g));
+                        p_.recurrent_rec[g], step + fmt::format("g{}_recurrent", g));
         const ir::TensorSlice pre =
             map(step + fmt::format("g{}_sum", g), ir::DataType::kInt16, row);
         elementwise(ir::NpuOpType::kAdd, in_row, rec, pre, {1, 0},
@@ -264,14 +371,10 @@ class Lowering {
       const ir::TensorSlice squashed = map(step + "cell_tanh", ir::DataType::kInt16, row);
       function(cell, squashed, ir::Activation::Kind::kTanh, p_.tanh_multiplier, p_.tanh_shift,
                step + "cell_tanh");
-      elementwise(ir::NpuOpType::kMul, squashed, act[kOutputGate], output_row(output, t),
+      elementwise(ir::NpuOpType::kMul, squashed, act[kOutputGate], output_rows(output, k, t, n),
                   record(p_.hidden_m), step + "hidden");
     }
-    // The final state back into the variable tensors, after every read of them (step 0's).
-    b_.add(b_.byte_copy(output_row(output, p_.steps - 1), hidden_state, name_ + "_hidden_state"));
-    b_.last_op().source_ops = {index_};
-    b_.add(b_.byte_copy(cell, cell_state, name_ + "_cell_state"));
-    b_.last_op().source_ops = {index_};
+    return cell;
   }
 
  private:
@@ -279,12 +382,25 @@ class Lowering {
     return {static_cast<uint32_t>(m.significand), kHighMulBits - m.shift};
   }
 
-  // Row t of the output ([1, T, units] or [T, 1, units]).
-  ir::TensorSlice output_row(const ir::TensorSlice& output, int t) const {
+  std::string group_name(int k) const { return k > 0 ? fmt::format("_b{}", k) : std::string(); }
+
+  // The linear row (of the input and the output sequence) of sequence k's first row at step t.
+  int input_row(int k, int t) const { return p_.time_major ? t * p_.batches : k * p_.steps + t; }
+
+  // The n output rows of sequence k at step t: linear rows of the output's [1, H, W, units]
+  // (one batch: [1, T, units] or [T, 1, units]; several: [T, B, units] or [B, T, units]), which
+  // never cross an H row.
+  ir::TensorSlice output_rows(const ir::TensorSlice& output, int k, int t, int n) const {
     const ir::Shape4& s = output.shape;
-    const ir::Shape4 at =
-        s.h == p_.steps && s.w == 1 ? ir::Shape4{0, t, 0, 0} : ir::Shape4{0, 0, t, 0};
-    return {output.tensor, output.offset + at, {1, 1, 1, p_.units}};
+    const int r = input_row(k, t);
+    return {output.tensor, output.offset + ir::Shape4{0, r / s.w, r % s.w, 0}, {1, 1, n, p_.units}};
+  }
+
+  // Rows k * n .. k * n + n - 1 of a state tensor ([B, units]; one batch: the whole tensor).
+  ir::TensorSlice state_rows(const ir::TensorSlice& state, int k, int n) const {
+    if (p_.batches == 1)
+      return state;
+    return {state.tensor, state.offset + ir::Shape4{0, 0, k * n, 0}, {1, 1, n, p_.units}};
   }
 
   ir::TensorSlice map(const std::string& suffix, ir::DataType type, const ir::Shape4& shape) {
@@ -296,15 +412,16 @@ class Lowering {
   }
 
   void fully_connected(const ir::TensorSlice& in, const ir::TensorSlice& out, int weights, int bias,
-                       const QuantMultiplier& m, const std::string& what) {
+                       std::pair<uint32_t, int> scale, const std::string& what) {
     ir::NpuOp op;
     op.type = ir::NpuOpType::kFullyConnected;
     op.ifm = in;
     op.ofm = out;
     op.weights = b_.tensor(weights);
     op.bias = bias >= 0 ? b_.tensor(bias) : -1;
-    op.explicit_scale = record(m);
-    op.rounding = ir::RoundingMode::kTfl;
+    op.explicit_scale = scale;
+    // 16x8: the command stream sets NATURAL for an int16 IFM without an int32 bias.
+    op.rounding = p_.wide ? ir::RoundingMode::kNatural : ir::RoundingMode::kTfl;
     op.name = name_ + "_" + what;
     op.source_ops = {index_};
     b_.add(std::move(op));
