@@ -10,6 +10,7 @@
 #include "core/file_io.hpp"
 #include "driver/compiler.hpp"
 #include "output/performance_report.hpp"
+#include "output/raw_output.hpp"
 #include "output/summary_csv.hpp"
 #include "runner/differential.hpp"
 #include "scheduler/allocator.hpp"
@@ -135,8 +136,16 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   fs::create_directories(out_dir, ec);
   if (ec)
     throw_usage(fmt::format("{}: cannot create output folder: {}", out_dir.string(), ec.message()));
-  fs::path out = out_dir / (fs::path(options.network).stem().string() + "_vela.tflite");
-  tfl::write_model_file(out, result.model);
+  fs::path out;
+  if (options.output_format == "raw") {
+    out = out_dir / (fs::path(options.network).stem().string() + "_vela.npz");
+    output::RawOutputOptions raw;
+    raw.fast_scratch_region = system.spilling_enabled();
+    write_file_atomically(out, output::raw_output_npz(result.model, raw, options.network));
+  } else {
+    out = out_dir / (fs::path(options.network).stem().string() + "_vela.tflite");
+    tfl::write_model_file(out, result.model);
+  }
 
   const driver::CompileReport& r = result.report;
   for (const driver::SegmentReport& s : r.segments) {

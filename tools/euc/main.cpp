@@ -32,7 +32,6 @@ void reject_unimplemented(const cli::Options& o) {
     if (given)
       throw_usage(fmt::format("option {} is not implemented yet", option));
   };
-  check(o.output_format == "raw", "--output-format raw");
   check(o.cop_format == "COP2", "--cop-format COP2");
   check(o.separate_io_regions, "--separate-io-regions");
   check(o.enable_debug_db, "--enable-debug-db");
