@@ -74,6 +74,7 @@ class OperationWriter {
   void write(const scheduler::Pass& pass, std::optional<scheduler::Pass> next) {
     const auto index = static_cast<size_t>(pass.op);
     const ir::NpuOp& op = graph_.ops[index];
+    e_.owner = pass.op;
     if (arch::operation_kind(op.type).is_dma()) {
       write_memcpy(op);
       return;
@@ -319,8 +320,11 @@ class OperationWriter {
     // The next launch's weights copy while this one computes: the next slice into the other
     // half, or the next operation's buffer, clear of everything live now (the allocator saw it
     // live from this step).
-    if (next && !arch::operation_kind(graph_.ops[static_cast<size_t>(next->op)].type).is_dma())
+    if (next && !arch::operation_kind(graph_.ops[static_cast<size_t>(next->op)].type).is_dma()) {
+      e_.owner = next->op;  // that copy serves the next launch
       copy_weights(static_cast<size_t>(next->op), next->slice);
+      e_.owner = static_cast<int>(index);
+    }
     launch(op);
     kernels_outstanding_ = true;
     // An operation without a table may lend the LUT banks to its IFM or accumulators.
@@ -474,7 +478,8 @@ class OperationWriter {
 std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const scheduler::Plan& plan,
                                               const ConstantLayout& constants,
-                                              const arch::SystemConfig& system) {
+                                              const arch::SystemConfig& system,
+                                              std::vector<StreamLaunch>* launches) {
   Emitter e;
   if (arch::sets_parallel_mode(system.accelerator_config())) {
     e.set_unsigned(Opcode::kSetParallelMode, system.accelerator_config().cores - 1);
@@ -494,6 +499,11 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
     writer.write(passes[k], next);
   }
   e.operation(Opcode::kOpStop, kStopMask);
+  if (launches != nullptr) {
+    launches->clear();
+    for (const Emitter::Launch& l : e.launches())
+      launches->push_back({l.byte_offset, l.owner});
+  }
   if (e.byte_offset() >= kMaxStreamBytes) {
     throw_input(fmt::format("the command stream is {} bytes, above the 16 MiB hardware limit",
                             e.byte_offset()));

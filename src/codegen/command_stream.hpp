@@ -11,9 +11,19 @@
 
 namespace euc::codegen {
 
+// An NPU operation the stream launches (a kernel or a DMA start): the byte offset of its launching
+// command in the command words, and the graph operation it serves (a weight copy issued ahead
+// serves the launch it feeds).
+struct StreamLaunch {
+  size_t byte_offset = 0;
+  int op = -1;
+};
+
+// With `launches`, also every launch in stream order.
 std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const scheduler::Plan& plan,
                                               const scheduler::ConstantLayout& constants,
-                                              const arch::SystemConfig& system);
+                                              const arch::SystemConfig& system,
+                                              std::vector<StreamLaunch>* launches = nullptr);
 
 }  // namespace euc::codegen

@@ -9,7 +9,8 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
                                 const scheduler::ConstantLayout& constants,
                                 const arch::SystemConfig& system) {
   const arch::AcceleratorConfig& acc = system.accelerator_config();
-  std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system);
+  std::vector<StreamLaunch> launches;
+  std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system, &launches);
 
   npu::ConfigRegisterImage config;
   config.product = acc.product;
@@ -26,6 +27,7 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
 
   CompiledSegment out;
   out.payload = npu::build_cop1_payload(config, id, words);
+  out.launches = std::move(launches);
   out.flash = constants.flash;
   out.arena_size = plan.arena_size;
   out.fast_arena_size = plan.fast_arena_size;

@@ -21,7 +21,6 @@ struct LayerPerformance {
   arch::OpCost cost;
 };
 
-
 // The per-layer table. `csv` selects Vela's CSV rows (full precision) instead of the aligned
 // console table. `peak_sram` is the network's peak, for the Peak% column.
 std::string format_per_layer(const std::vector<LayerPerformance>& layers,

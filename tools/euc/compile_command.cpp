@@ -4,14 +4,20 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "driver/compiler.hpp"
+#include "output/debug_database.hpp"
 #include "output/performance_report.hpp"
+#include "output/progress_line.hpp"
 #include "output/raw_output.hpp"
 #include "output/summary_csv.hpp"
+#include "output/verbose_report.hpp"
 #include "runner/differential.hpp"
 #include "scheduler/allocator.hpp"
 #include "tflite/reader.hpp"
@@ -96,9 +102,18 @@ void verify(const ir::Model& model, const driver::CompileResult& result, int run
              runs, runs == 1 ? "" : "s");
 }
 
+// EUC_PROGRESS_DELAY_MS: when the progress line appears (tests shorten it).
+std::chrono::milliseconds progress_delay() {
+  const char* env = std::getenv("EUC_PROGRESS_DELAY_MS");
+  if (env == nullptr || *env == '\0')
+    return std::chrono::milliseconds(1000);
+  return std::chrono::milliseconds(std::strtol(env, nullptr, 10));
+}
+
 }  // namespace
 
 void run_compile(const Options& options, const ir::Model& model, const arch::SystemConfig& system) {
+  namespace fs = std::filesystem;
   driver::CompileOptions compile;
   compile.plan.allocator = scheduler::parse_allocator(options.tensor_allocator);
   if (options.arena_cache_size)
@@ -125,35 +140,70 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   }
   compile.description = fmt::format("euc {}", EUC_VERSION);
   compile.describe_plans = options.verbose.schedule || options.verbose.allocation;
+  const Verbose& v = options.verbose;
+  compile.verbose = {.graph = v.graph,
+                     .quantization = v.quantization,
+                     .packing = v.packing,
+                     .tensor_purpose = v.tensor_purpose,
+                     .tensor_format = v.tensor_format,
+                     .high_level_command_stream = v.high_level_command_stream,
+                     .register_command_stream = v.register_command_stream,
+                     .weights = v.weights};
   compile.corrupt_one_weight = options.debug_corrupt_weight;
+  // A progress line on a terminal when the compile takes more than a second (never in a pipe).
+  std::optional<output::ProgressLine> progress;
+  progress.emplace(stderr, fs::path(options.network).stem().string(),
+                   output::ProgressLine::terminal(stderr) && output::ProgressLine::terminal(stdout),
+                   progress_delay());
+  compile.progress = [&](std::string stage) {
+    if (options.verbose.progress)
+      fmt::print("Progress: {}\n", stage);  // --verbose-progress: every stage, in order
+    progress->set_stage(std::move(stage));
+  };
   driver::CompileResult result = driver::compile_model(model, system, compile);
+  progress.reset();
   if (options.verify_runs > 0)
     verify(model, result, options.verify_runs);
 
-  namespace fs = std::filesystem;
   fs::path out_dir(options.output_dir);
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec)
     throw_usage(fmt::format("{}: cannot create output folder: {}", out_dir.string(), ec.message()));
+  const std::string stem = fs::path(options.network).stem().string();
   fs::path out;
+  std::vector<uint8_t> bytes;
   if (options.output_format == "raw") {
-    out = out_dir / (fs::path(options.network).stem().string() + "_vela.npz");
+    out = out_dir / (stem + "_vela.npz");
     output::RawOutputOptions raw;
     raw.fast_scratch_region = system.spilling_enabled();
-    write_file_atomically(out, output::raw_output_npz(result.model, raw, options.network));
+    bytes = output::raw_output_npz(result.model, raw, options.network);
   } else {
-    out = out_dir / (fs::path(options.network).stem().string() + "_vela.tflite");
-    tfl::write_model_file(out, result.model);
+    out = out_dir / (stem + "_vela.tflite");
+    bytes = tfl::write_model(result.model);
+  }
+  write_file_atomically(out, bytes);
+  if (options.enable_debug_db) {
+    std::vector<output::DebugSegment> segments;
+    for (const driver::SegmentReport& s : result.report.segments)
+      segments.push_back(s.debug);
+    write_file_atomically(
+        out_dir / (stem + "_debug.xml"),
+        output::format_debug_database(model, segments,
+                                      output::command_stream_file_offsets(result.model, bytes),
+                                      options.network, out.string()));
   }
 
   const driver::CompileReport& r = result.report;
   for (const driver::SegmentReport& s : r.segments) {
+    fmt::print("{}", s.verbose);
     if (options.verbose.schedule)
       fmt::print("{}\n", s.schedule);
     if (options.verbose.allocation)
       fmt::print("{}\n", s.allocation);
   }
+  if (options.verbose.cycle_estimate && !r.layers.empty())
+    fmt::print("{}\n", output::format_cycle_estimate(r.layers, system));
   if (options.show_cpu_operations)
     fmt::print("{}", cpu_operations(model, r));
   int npu_ops = 0;
@@ -198,7 +248,6 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   figures.encoded_weight_bytes = encoded;
   figures.macs = r.macs;
   figures.performance = r.performance;
-  const std::string stem = fs::path(options.network).stem().string();
   if (options.verbose.performance && r.performance) {
     fmt::print("\n{}\nPerformance for NPU operations of {}\n", std::string(80, '#'), stem);
     fmt::print("{}",
