@@ -63,9 +63,45 @@ uint32_t shift_field(int shift) {
 class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                  const ConstantLayout& constants, const arch::AcceleratorConfig& accelerator)
+                  const ConstantLayout& constants, const arch::AcceleratorConfig& accelerator,
+                  bool separate_io_regions)
       : e_(e), graph_(graph), plan_(plan), constants_(constants), accelerator_(accelerator) {
     lut_slots_.fill(kNoTable);
+    if (!separate_io_regions)
+      return;
+    // Each segment input and output in its own region, from offset 0.
+    const size_t regions = graph.inputs.size() + graph.outputs.size();
+    if (kFirstIoRegion + regions > static_cast<size_t>(kMaxRegions)) {
+      throw_input(fmt::format(
+          "--separate-io-regions: the segment has {} inputs and outputs; the ethos-u operator "
+          "has base pointers for at most {} (regions {} to {})",
+          regions, kMaxRegions - kFirstIoRegion, kFirstIoRegion, kMaxRegions - 1));
+    }
+    int region = kFirstIoRegion;
+    for (int t : graph.inputs)
+      io_region_[t] = region++;
+    for (int t : graph.outputs) {
+      if (io_region_.count(t)) {
+        throw_input(fmt::format(
+            "--separate-io-regions: tensor '{}' is both an input and an output of the segment "
+            "(a variable tensor); it cannot live in two regions",
+            graph.tensors.at(static_cast<size_t>(t)).name));
+      }
+      io_region_[t] = region++;
+    }
+  }
+
+  // The region of a tensor's storage when it is a segment input or output in its own region.
+  std::optional<int> io_region(int tensor) const {
+    if (io_region_.empty())
+      return std::nullopt;
+    while (tensor >= 0 && graph_.tensors.at(static_cast<size_t>(tensor)).alias_of >= 0 &&
+           !io_region_.count(tensor))
+      tensor = graph_.tensors[static_cast<size_t>(tensor)].alias_of;
+    auto it = io_region_.find(tensor);
+    if (it == io_region_.end())
+      return std::nullopt;
+    return it->second;
   }
 
   // One launch: rows [row_begin, row_end) of an operation's OFM (all of it outside cascades),
@@ -128,6 +164,12 @@ class OperationWriter {
       place.address = staged->address;
       return feature_map_view(graph_, place, slice);
     }
+    if (const std::optional<int> region = io_region(slice.tensor)) {
+      scheduler::TensorPlacement place = plan_.tensors.at(slice.tensor);
+      place.region = static_cast<scheduler::Region>(*region);
+      place.address = 0;
+      return feature_map_view(graph_, place, slice);
+    }
     return feature_map_view(graph_, plan_, slice);
   }
 
@@ -137,8 +179,9 @@ class OperationWriter {
     for (const scheduler::StagedInput& staged : plan_.staged) {
       if (staged.first_reader != static_cast<int>(index) || !staged_.insert(staged.tensor).second)
         continue;
-      start_dma(static_cast<int>(scheduler::Region::kArena),
-                static_cast<uint64_t>(plan_.tensors.at(staged.tensor).address),
+      const std::optional<int> region = io_region(staged.tensor);
+      start_dma(region ? *region : static_cast<int>(scheduler::Region::kArena),
+                region ? 0 : static_cast<uint64_t>(plan_.tensors.at(staged.tensor).address),
                 static_cast<int>(scheduler::Region::kFastArena),
                 static_cast<uint64_t>(staged.address), static_cast<uint64_t>(staged.size));
     }
@@ -471,6 +514,7 @@ class OperationWriter {
   bool kernels_outstanding_ = false;
   std::set<std::pair<size_t, int>> copied_;  // (operation, depth slice) weight copies issued
   std::set<int> staged_;                     // staged inputs copied
+  std::map<int, int> io_region_;             // --separate-io-regions: tensor -> its region
 };
 
 }  // namespace
@@ -479,12 +523,14 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const scheduler::Plan& plan,
                                               const ConstantLayout& constants,
                                               const arch::SystemConfig& system,
-                                              std::vector<StreamLaunch>* launches) {
+                                              std::vector<StreamLaunch>* launches,
+                                              bool separate_io_regions) {
   Emitter e;
   if (arch::sets_parallel_mode(system.accelerator_config())) {
     e.set_unsigned(Opcode::kSetParallelMode, system.accelerator_config().cores - 1);
   }
-  OperationWriter writer(e, graph, plan, constants, system.accelerator_config());
+  OperationWriter writer(e, graph, plan, constants, system.accelerator_config(),
+                         separate_io_regions);
   std::vector<scheduler::Pass> passes = plan.passes;
   if (passes.empty()) {
     for (size_t i = 0; i < graph.ops.size(); ++i) {

@@ -179,12 +179,22 @@ void self_check(const ir::NpuGraph& graph, const scheduler::Plan& plan,
   stream.commands = payload.command_words;
   stream.region_size = {static_cast<int64_t>(compiled.flash.size()), plan.arena_size,
                         plan.fast_arena_size};
+  const bool separate = !compiled.input_addresses.empty() ? compiled.input_addresses[0] < 0
+                                                          : !compiled.output_addresses.empty() &&
+                                                                compiled.output_addresses[0] < 0;
+  int io_region = codegen::kFirstIoRegion;
   stream.shram_bytes = int64_t{system.accelerator_config().shram_banks} * 1024;
   auto placed = [&](int t) {
     const ir::NpuTensor& tensor = graph.tensors[static_cast<size_t>(t)];
     const scheduler::TensorPlacement& place = plan.tensors[static_cast<size_t>(t)];
+    const int64_t size = scheduler::linear_size(tensor);
+    if (separate) {
+      // Its own region, exactly its size.
+      stream.region_size.at(static_cast<size_t>(io_region)) = size;
+      return selfcheck::PlacedTensor{tensor.name, io_region++, 0, size};
+    }
     return selfcheck::PlacedTensor{tensor.name, static_cast<int>(place.region), place.address,
-                                   scheduler::linear_size(tensor)};
+                                   size};
   };
   for (int t : graph.inputs)
     stream.inputs.push_back(placed(t));
@@ -308,8 +318,8 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
       const scheduler::Plan& plan = schedules[k].plan;
       stage(fmt::format("generating the command stream of segment {}",
                         result.report.segments.size()));
-      codegen::CompiledSegment compiled =
-          codegen::compile_segment(seg.graph, plan, schedules[k].constants, system);
+      codegen::CompiledSegment compiled = codegen::compile_segment(
+          seg.graph, plan, schedules[k].constants, system, options.separate_io_regions);
       ++k;
       self_check(seg.graph, plan, compiled, system,
                  fmt::format("subgraph {} segment {}", s, result.report.segments.size()));

@@ -18,6 +18,9 @@ namespace euc::driver {
 struct CompileOptions {
   scheduler::PlanOptions plan;
   bool force_symmetric_int_weights = false;
+  // --separate-io-regions: every NPU segment's inputs and outputs in their own regions (3...),
+  // placed by the runtime instead of in the scratch arena.
+  bool separate_io_regions = false;
   std::vector<std::string> ignore_ops;  // --ignore-ops: builtin operator names kept on the CPU
   std::string description = "euc";
   bool describe_plans = false;     // fill SegmentReport::schedule and ::allocation

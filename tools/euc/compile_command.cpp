@@ -119,6 +119,7 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
   if (options.arena_cache_size)
     compile.plan.arena_limit = *options.arena_cache_size;
   compile.force_symmetric_int_weights = options.force_symmetric_int_weights;
+  compile.separate_io_regions = options.separate_io_regions;
   compile.plan.cpu_tensor_alignment = options.cpu_tensor_alignment;
   compile.plan.strategy =
       options.optimise == "Size" ? scheduler::Strategy::kSize : scheduler::Strategy::kPerformance;
@@ -177,6 +178,7 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
     out = out_dir / (stem + "_vela.npz");
     output::RawOutputOptions raw;
     raw.fast_scratch_region = system.spilling_enabled();
+    raw.separate_io_regions = options.separate_io_regions;
     bytes = output::raw_output_npz(result.model, raw, options.network);
   } else {
     out = out_dir / (stem + "_vela.tflite");

@@ -30,8 +30,6 @@ using Clock = std::chrono::steady_clock;
 void reject_unimplemented(const cli::Options& o) {
   if (o.cop_format == "COP2")
     throw_usage(output::cop2_unavailable_reason());
-  if (o.separate_io_regions)
-    throw_usage("option --separate-io-regions is not implemented yet");
 }
 
 std::filesystem::path config_files_dir(const char* argv0) {
