@@ -327,6 +327,7 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
       r.block_operations = block_operations(seg.graph, plan, &r.block_ofm_tensors);
       r.debug = debug_segment(static_cast<int>(s), seg, folding.original_index[s]);
       r.debug.launches = compiled.launches;
+      r.debug.command_stream = compiled.payload;
       r.subgraph = static_cast<int>(s);
       r.network_ops = static_cast<int>(seg.network_ops.size());
       r.npu_ops = static_cast<int>(seg.graph.ops.size());

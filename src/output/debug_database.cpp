@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "npu/ethosu_op.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::output {
@@ -107,16 +106,14 @@ std::pair<int, int> source_kernel(const ir::Subgraph& sg, const ir::Operator& op
 
 }  // namespace
 
-std::vector<int64_t> command_stream_file_offsets(const ir::Model& compiled,
+std::vector<int64_t> command_stream_file_offsets(const std::vector<DebugSegment>& segments,
                                                  std::span<const uint8_t> file) {
   std::vector<int64_t> offsets;
   size_t from = 0;
-  for (const npu::EthosuOperator& op : npu::read_ethosu_operators(compiled, "output model")) {
-    const ir::Subgraph& sg = compiled.subgraphs[op.subgraph];
-    const auto data =
-        compiled.tensor_data(sg.tensors.at(static_cast<size_t>(op.command_stream.index)));
-    // Buffers are written in order, so each stream lies after the previous one unless two
-    // operators share one buffer.
+  for (const DebugSegment& seg : segments) {
+    const std::vector<uint8_t>& data = seg.command_stream;
+    // Buffers are written in operator order, so each stream lies after the previous one unless
+    // two operators share one buffer.
     auto at =
         std::search(file.begin() + static_cast<long>(from), file.end(), data.begin(), data.end());
     if (at == file.end())

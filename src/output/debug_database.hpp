@@ -32,11 +32,12 @@ struct DebugSegment {
   // storage aliases, operators folded into another's output): input model indices.
   std::vector<int> without_operation;
   std::vector<codegen::StreamLaunch> launches;  // every NPU operation of its command stream
+  std::vector<uint8_t> command_stream;          // its ethos-u operator's payload bytes
 };
 
-// The byte offset, in the serialised output model `file`, of each ethos-u operator's command
-// stream tensor data, in operator order. Throws an internal error when one is not found.
-std::vector<int64_t> command_stream_file_offsets(const ir::Model& compiled,
+// The byte offset, in the written output `file` (the .tflite or the .npz), of each segment's
+// command stream. Throws an internal error when one is not found.
+std::vector<int64_t> command_stream_file_offsets(const std::vector<DebugSegment>& segments,
                                                  std::span<const uint8_t> file);
 
 // The XML text. `source` and `optimised` are the file names written into the root element;

@@ -189,11 +189,10 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
     std::vector<output::DebugSegment> segments;
     for (const driver::SegmentReport& s : result.report.segments)
       segments.push_back(s.debug);
-    write_file_atomically(
-        out_dir / (stem + "_debug.xml"),
-        output::format_debug_database(model, segments,
-                                      output::command_stream_file_offsets(result.model, bytes),
-                                      options.network, out.string()));
+    write_file_atomically(out_dir / (stem + "_debug.xml"),
+                          output::format_debug_database(
+                              model, segments, output::command_stream_file_offsets(segments, bytes),
+                              options.network, out.string()));
   }
 
   const driver::CompileReport& r = result.report;

@@ -79,10 +79,15 @@ std::vector<int> ints(const std::string& text) {
   return out;
 }
 
-void check_debug_database(const std::filesystem::path& model_path) {
+// `cpu_ops`: source operators expected to stay unmapped (left on the CPU).
+void check_debug_database(const std::filesystem::path& model_path,
+                          const std::vector<std::string>& extra = {},
+                          const std::set<int>& cpu_ops = {}) {
   const auto dir = test::temp_dir();
-  const auto r = test::run_tool(
-      "euc", {model_path.string(), "--output-dir", dir.string(), "--enable-debug-db"});
+  std::vector<std::string> args{model_path.string(), "--output-dir", dir.string(),
+                                "--enable-debug-db"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = test::run_tool("euc", args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string stem = model_path.stem().string();
   const auto xml_bytes = read_file_bytes(dir / (stem + "_debug.xml"));
@@ -127,8 +132,10 @@ void check_debug_database(const std::filesystem::path& model_path) {
     }
     sources_of[static_cast<int>(i - 1)] = ids;
   }
-  for (size_t id = 0; id < n; ++id)
-    EXPECT_TRUE(mapped.count(static_cast<int>(id))) << "source operator " << id << " unmapped";
+  for (size_t id = 0; id < n; ++id) {
+    EXPECT_EQ(mapped.count(static_cast<int>(id)), cpu_ops.count(static_cast<int>(id)) ? 0u : 1u)
+        << "source operator " << id;
+  }
 
   // Command streams: each at its file offset in the output file.
   const auto ops = npu::read_ethosu_operators(output, "output");
@@ -168,6 +175,12 @@ void check_debug_database(const std::filesystem::path& model_path) {
 
 TEST(DebugDatabase, PersonDetectMapsEveryOperatorAndEveryNpuOperation) {
   check_debug_database(test::source_dir() / "models/person_detect.tflite");
+}
+
+TEST(DebugDatabase, ACpuOperatorSplitsTheNetworkIntoTwoStreamsBothMapped) {
+  // person_detect's AVERAGE_POOL_2D (operator 27) kept on the CPU: two ethos-u operators.
+  check_debug_database(test::source_dir() / "models/person_detect.tflite",
+                       {"--ignore-ops", "AVERAGE_POOL_2D"}, {27});
 }
 
 TEST(DebugDatabase, MobileNetV2MapsEveryOperatorAndEveryNpuOperation) {
