@@ -77,28 +77,39 @@ class OperationWriter {
           "has base pointers for at most {} (regions {} to {})",
           regions, kMaxRegions - kFirstIoRegion, kFirstIoRegion, kMaxRegions - 1));
     }
+    // Keyed by the storage root: a reshape of an input or output reads or writes the same bytes.
     int region = kFirstIoRegion;
-    for (int t : graph.inputs)
-      io_region_[t] = region++;
-    for (int t : graph.outputs) {
-      if (io_region_.count(t)) {
+    auto assign = [&](int t) {
+      if (!io_region_.emplace(storage_root(t), region++).second) {
         throw_input(fmt::format(
-            "--separate-io-regions: tensor '{}' is both an input and an output of the segment "
-            "(a variable tensor); it cannot live in two regions",
+            "--separate-io-regions: tensor '{}' shares its storage with another input or output "
+            "of the segment (a variable tensor, or a reshape of one); it cannot live in two "
+            "regions",
             graph.tensors.at(static_cast<size_t>(t)).name));
       }
-      io_region_[t] = region++;
+    };
+    for (int t : graph.inputs)
+      assign(t);
+    for (int t : graph.outputs)
+      assign(t);
+  }
+
+  // The tensor whose storage `tensor` shares (itself when it is no alias).
+  int storage_root(int tensor) const {
+    for (size_t steps = 0; steps <= graph_.tensors.size(); ++steps) {
+      const int next = graph_.tensors.at(static_cast<size_t>(tensor)).alias_of;
+      if (next < 0)
+        return tensor;
+      tensor = next;
     }
+    throw Error(ErrorKind::kInternal, "a cycle of tensor aliases");
   }
 
   // The region of a tensor's storage when it is a segment input or output in its own region.
   std::optional<int> io_region(int tensor) const {
     if (io_region_.empty())
       return std::nullopt;
-    while (tensor >= 0 && graph_.tensors.at(static_cast<size_t>(tensor)).alias_of >= 0 &&
-           !io_region_.count(tensor))
-      tensor = graph_.tensors[static_cast<size_t>(tensor)].alias_of;
-    auto it = io_region_.find(tensor);
+    auto it = io_region_.find(storage_root(tensor));
     if (it == io_region_.end())
       return std::nullopt;
     return it->second;

@@ -83,6 +83,27 @@ TEST(SeparateIoRegions, PersonDetectRunsByteExactWithItsIoInRegions3And4) {
   EXPECT_EQ(npz.at("output_offset").int64_values(), std::vector<int64_t>{0});
 }
 
+// Random graphs (tests/graphgen, seeds 9131 and 9082) whose segment output is a reshape of what an
+// operation writes: the region belongs to the storage, not to the tensor.
+TEST(SeparateIoRegions, OutputsStoredThroughAReshapeLiveInTheirRegion) {
+  for (const char* model :
+       {"separate_io_reshape_output.tflite", "separate_io_reshape_output_2.tflite"}) {
+    SCOPED_TRACE(model);
+    check_separate_regions(test::source_dir() / "tests/data/models" / model, {});
+  }
+}
+
+TEST(SeparateIoRegions, IoTensorsSharingStorageAreRefusedByName) {
+  const auto dir = test::temp_dir();
+  const auto r = test::run_tool(
+      "euc", {(test::source_dir() / "tests/data/models/separate_io_shared_storage.tflite").string(),
+              "--output-dir", dir.string(), "--separate-io-regions"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("--separate-io-regions: tensor 's1_reshape' shares its storage"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(SeparateIoRegions, SharedModelsRunByteExactUnderDedicatedSram) {
   EUC_REQUIRE_SHARED();
   const std::vector<std::string> dedicated = {"--accelerator-config", "ethos-u65-256",
