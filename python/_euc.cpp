@@ -201,9 +201,12 @@ PYBIND11_MODULE(_euc, m) {
               const cli::OutputFiles f =
                   cli::write_outputs(c.options, c.compilation, c.system, dir);
               std::vector<std::pair<std::string, std::filesystem::path>> files = {
-                  {"tflite", f.model}, {"summary", f.summary}};
+                  {f.model.extension() == ".npz" ? "npz" : "tflite", f.model},
+                  {"summary", f.summary}};
               if (f.per_layer)
                 files.emplace_back("per_layer", *f.per_layer);
+              if (f.debug_db)
+                files.emplace_back("debug_db", *f.debug_db);
               return files;
             });
           },

@@ -140,6 +140,9 @@ def compile(  # noqa: A001 (the name the issue asks for)
     disable_buffering: bool = False,
     verify: int = 0,
     verbose_performance: bool = False,
+    output_format: str = "tflite",
+    enable_debug_db: bool = False,
+    separate_io_regions: bool = False,
     name: Optional[str] = None,
 ) -> CompiledModel:
     """Compiles a TensorFlow Lite model: a file path, or the model's bytes.
@@ -147,7 +150,9 @@ def compile(  # noqa: A001 (the name the issue asks for)
     Each keyword is the command-line option of the same name (--accelerator-config, --config for
     config_files, --verify=N for verify > 0, ...) and is checked as the command line checks it.
     `name` names the network in the outputs (default: the file's stem, or "model" for bytes);
-    verbose_performance makes write() also write <name>_per-layer.csv.
+    verbose_performance makes write() also write <name>_per-layer.csv; output_format="raw" makes
+    write() write <name>_vela.npz instead of the .tflite (the .tflite property stays the model);
+    enable_debug_db makes write() also write <name>_debug.xml.
     Raises euc.UsageError for a wrong option or missing file, euc.InputError for a malformed or
     unsupported model, euc.InternalError for a compiler fault; each carries the message `euc`
     prints after "euc: error: ".
@@ -187,6 +192,11 @@ def compile(  # noqa: A001 (the name the issue asks for)
         args += _flag("verify", verify)
     if verbose_performance:
         args.append("--verbose-performance")
+    args += _flag("output-format", output_format)
+    if enable_debug_db:
+        args.append("--enable-debug-db")
+    if separate_io_regions:
+        args.append("--separate-io-regions")
     args += ["--", network]
     return CompiledModel(_euc.compile(args, data, _CONFIG_DIR))
 

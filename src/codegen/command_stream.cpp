@@ -63,9 +63,56 @@ uint32_t shift_field(int shift) {
 class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
-                  const ConstantLayout& constants, const arch::AcceleratorConfig& accelerator)
+                  const ConstantLayout& constants, const arch::AcceleratorConfig& accelerator,
+                  bool separate_io_regions)
       : e_(e), graph_(graph), plan_(plan), constants_(constants), accelerator_(accelerator) {
     lut_slots_.fill(kNoTable);
+    if (!separate_io_regions)
+      return;
+    // Each segment input and output in its own region, from offset 0.
+    const size_t regions = graph.inputs.size() + graph.outputs.size();
+    if (kFirstIoRegion + regions > static_cast<size_t>(kMaxRegions)) {
+      throw_input(fmt::format(
+          "--separate-io-regions: the segment has {} inputs and outputs; the ethos-u operator "
+          "has base pointers for at most {} (regions {} to {})",
+          regions, kMaxRegions - kFirstIoRegion, kFirstIoRegion, kMaxRegions - 1));
+    }
+    // Keyed by the storage root: a reshape of an input or output reads or writes the same bytes.
+    int region = kFirstIoRegion;
+    auto assign = [&](int t) {
+      if (!io_region_.emplace(storage_root(t), region++).second) {
+        throw_input(fmt::format(
+            "--separate-io-regions: tensor '{}' shares its storage with another input or output "
+            "of the segment (a variable tensor, or a reshape of one); it cannot live in two "
+            "regions",
+            graph.tensors.at(static_cast<size_t>(t)).name));
+      }
+    };
+    for (int t : graph.inputs)
+      assign(t);
+    for (int t : graph.outputs)
+      assign(t);
+  }
+
+  // The tensor whose storage `tensor` shares (itself when it is no alias).
+  int storage_root(int tensor) const {
+    for (size_t steps = 0; steps <= graph_.tensors.size(); ++steps) {
+      const int next = graph_.tensors.at(static_cast<size_t>(tensor)).alias_of;
+      if (next < 0)
+        return tensor;
+      tensor = next;
+    }
+    throw Error(ErrorKind::kInternal, "a cycle of tensor aliases");
+  }
+
+  // The region of a tensor's storage when it is a segment input or output in its own region.
+  std::optional<int> io_region(int tensor) const {
+    if (io_region_.empty())
+      return std::nullopt;
+    auto it = io_region_.find(storage_root(tensor));
+    if (it == io_region_.end())
+      return std::nullopt;
+    return it->second;
   }
 
   // One launch: rows [row_begin, row_end) of an operation's OFM (all of it outside cascades),
@@ -74,6 +121,7 @@ class OperationWriter {
   void write(const scheduler::Pass& pass, std::optional<scheduler::Pass> next) {
     const auto index = static_cast<size_t>(pass.op);
     const ir::NpuOp& op = graph_.ops[index];
+    e_.owner = pass.op;
     if (arch::operation_kind(op.type).is_dma()) {
       write_memcpy(op);
       return;
@@ -127,6 +175,12 @@ class OperationWriter {
       place.address = staged->address;
       return feature_map_view(graph_, place, slice);
     }
+    if (const std::optional<int> region = io_region(slice.tensor)) {
+      scheduler::TensorPlacement place = plan_.tensors.at(slice.tensor);
+      place.region = static_cast<scheduler::Region>(*region);
+      place.address = 0;
+      return feature_map_view(graph_, place, slice);
+    }
     return feature_map_view(graph_, plan_, slice);
   }
 
@@ -136,8 +190,9 @@ class OperationWriter {
     for (const scheduler::StagedInput& staged : plan_.staged) {
       if (staged.first_reader != static_cast<int>(index) || !staged_.insert(staged.tensor).second)
         continue;
-      start_dma(static_cast<int>(scheduler::Region::kArena),
-                static_cast<uint64_t>(plan_.tensors.at(staged.tensor).address),
+      const std::optional<int> region = io_region(staged.tensor);
+      start_dma(region ? *region : static_cast<int>(scheduler::Region::kArena),
+                region ? 0 : static_cast<uint64_t>(plan_.tensors.at(staged.tensor).address),
                 static_cast<int>(scheduler::Region::kFastArena),
                 static_cast<uint64_t>(staged.address), static_cast<uint64_t>(staged.size));
     }
@@ -319,8 +374,11 @@ class OperationWriter {
     // The next launch's weights copy while this one computes: the next slice into the other
     // half, or the next operation's buffer, clear of everything live now (the allocator saw it
     // live from this step).
-    if (next && !arch::operation_kind(graph_.ops[static_cast<size_t>(next->op)].type).is_dma())
+    if (next && !arch::operation_kind(graph_.ops[static_cast<size_t>(next->op)].type).is_dma()) {
+      e_.owner = next->op;  // that copy serves the next launch
       copy_weights(static_cast<size_t>(next->op), next->slice);
+      e_.owner = static_cast<int>(index);
+    }
     launch(op);
     kernels_outstanding_ = true;
     // An operation without a table may lend the LUT banks to its IFM or accumulators.
@@ -467,6 +525,7 @@ class OperationWriter {
   bool kernels_outstanding_ = false;
   std::set<std::pair<size_t, int>> copied_;  // (operation, depth slice) weight copies issued
   std::set<int> staged_;                     // staged inputs copied
+  std::map<int, int> io_region_;             // --separate-io-regions: tensor -> its region
 };
 
 }  // namespace
@@ -474,12 +533,15 @@ class OperationWriter {
 std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const scheduler::Plan& plan,
                                               const ConstantLayout& constants,
-                                              const arch::SystemConfig& system) {
+                                              const arch::SystemConfig& system,
+                                              std::vector<StreamLaunch>* launches,
+                                              bool separate_io_regions) {
   Emitter e;
   if (arch::sets_parallel_mode(system.accelerator_config())) {
     e.set_unsigned(Opcode::kSetParallelMode, system.accelerator_config().cores - 1);
   }
-  OperationWriter writer(e, graph, plan, constants, system.accelerator_config());
+  OperationWriter writer(e, graph, plan, constants, system.accelerator_config(),
+                         separate_io_regions);
   std::vector<scheduler::Pass> passes = plan.passes;
   if (passes.empty()) {
     for (size_t i = 0; i < graph.ops.size(); ++i) {
@@ -494,6 +556,11 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
     writer.write(passes[k], next);
   }
   e.operation(Opcode::kOpStop, kStopMask);
+  if (launches != nullptr) {
+    launches->clear();
+    for (const Emitter::Launch& l : e.launches())
+      launches->push_back({l.byte_offset, l.owner});
+  }
   if (e.byte_offset() >= kMaxStreamBytes) {
     throw_input(fmt::format("the command stream is {} bytes, above the 16 MiB hardware limit",
                             e.byte_offset()));

@@ -7,9 +7,11 @@ namespace euc::codegen {
 
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
                                 const scheduler::ConstantLayout& constants,
-                                const arch::SystemConfig& system) {
+                                const arch::SystemConfig& system, bool separate_io_regions) {
   const arch::AcceleratorConfig& acc = system.accelerator_config();
-  std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system);
+  std::vector<StreamLaunch> launches;
+  std::vector<uint32_t> words =
+      generate_command_stream(graph, plan, constants, system, &launches, separate_io_regions);
 
   npu::ConfigRegisterImage config;
   config.product = acc.product;
@@ -26,13 +28,14 @@ CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan
 
   CompiledSegment out;
   out.payload = npu::build_cop1_payload(config, id, words);
+  out.launches = std::move(launches);
   out.flash = constants.flash;
   out.arena_size = plan.arena_size;
   out.fast_arena_size = plan.fast_arena_size;
   for (int t : graph.inputs)
-    out.input_addresses.push_back(plan.tensors[t].address);
+    out.input_addresses.push_back(separate_io_regions ? -1 : plan.tensors[t].address);
   for (int t : graph.outputs)
-    out.output_addresses.push_back(plan.tensors[t].address);
+    out.output_addresses.push_back(separate_io_regions ? -1 : plan.tensors[t].address);
   out.command_words = words.size();
   out.original_weight_bytes = constants.original_weight_bytes;
   out.encoded_weight_bytes = constants.encoded_weight_bytes;

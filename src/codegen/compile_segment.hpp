@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arch/system_config.hpp"
+#include "codegen/command_stream.hpp"
 #include "ir/npu_graph.hpp"
 #include "scheduler/constant_layout.hpp"
 #include "scheduler/plan.hpp"
@@ -24,11 +25,16 @@ struct CompiledSegment {
   int64_t encoded_weight_bytes = 0;
   // Per operation: its encoded weights and scales (all cores), -1 without weights.
   std::vector<int64_t> op_encoded_weight_bytes;
+  // Every NPU operation of the command stream in order (kernels and DMAs), offsets relative to
+  // the first command word (the payload header comes before it).
+  std::vector<StreamLaunch> launches;
 };
 
 // The segment's code for its final plan and the constants the scheduler had encoded for it.
+// With `separate_io_regions` the inputs and outputs are addressed in their own regions (see
+// generate_command_stream) and their addresses are -1 (the runtime places them).
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
                                 const scheduler::ConstantLayout& constants,
-                                const arch::SystemConfig& system);
+                                const arch::SystemConfig& system, bool separate_io_regions = false);
 
 }  // namespace euc::codegen

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "npu/operation.hpp"
 #include "npu/register_file.hpp"
 
 namespace euc::codegen {
@@ -24,6 +25,8 @@ void Emitter::operation(const npu::Command& command) {
     throw Error(ErrorKind::kInternal, fmt::format("{} is a register write, not an operation",
                                                   npu::opcode_name(command.opcode)));
   }
+  if (npu::launched_kind(command.opcode))
+    launches_.push_back({byte_offset(), owner});
   append(command);
 }
 

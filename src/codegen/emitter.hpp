@@ -44,10 +44,20 @@ class Emitter {
   const std::vector<uint32_t>& words() const { return words_; }
   size_t byte_offset() const { return words_.size() * 4; }
 
+  // Every NPU operation launched (kernel or DMA start), with the operation of the graph it
+  // serves (`owner` when it was emitted), for the debug database and the listings.
+  struct Launch {
+    size_t byte_offset = 0;  // of the launching command in the stream
+    int owner = -1;
+  };
+  int owner = -1;
+  const std::vector<Launch>& launches() const { return launches_; }
+
  private:
   void append(const npu::Command& command);
 
   std::vector<uint32_t> words_;
+  std::vector<Launch> launches_;
   std::map<npu::Opcode, npu::Command> shadow_;
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "arch/operation_kinds.hpp"
 #include "codegen/compile_segment.hpp"
@@ -119,6 +120,38 @@ std::vector<std::string> block_operations(const ir::NpuGraph& graph, const sched
   return names;
 }
 
+// The segment's operations and the network operators (input model indices) they implement.
+output::DebugSegment debug_segment(int subgraph, const frontend::Segment& seg,
+                                   const std::vector<int>& original_index) {
+  output::DebugSegment d;
+  d.subgraph = subgraph;
+  auto original = [&](int i) {
+    return i >= 0 && static_cast<size_t>(i) < original_index.size()
+               ? original_index[static_cast<size_t>(i)]
+               : i;
+  };
+  std::set<int> implemented;
+  for (const ir::NpuOp& op : seg.graph.ops) {
+    output::DebugOperation o;
+    o.kind = std::string(arch::operation_kind(op.type).name);
+    o.kernel_width = op.kernel.width;
+    o.kernel_height = op.kernel.height;
+    o.ofm_width = op.ofm.shape.w;
+    o.ofm_height = op.ofm.shape.h;
+    o.ofm_depth = op.ofm.shape.c;
+    for (int i : op.source_ops) {
+      o.source_ops.push_back(original(i));
+      implemented.insert(i);
+    }
+    d.operations.push_back(std::move(o));
+  }
+  for (int i : seg.network_ops) {
+    if (!implemented.count(i))
+      d.without_operation.push_back(original(i));
+  }
+  return d;
+}
+
 // --debug-corrupt-weight: the first weight byte of the first operation with weights, changed.
 void corrupt_one_weight(ir::NpuGraph& graph) {
   for (const ir::NpuOp& op : graph.ops) {
@@ -146,12 +179,22 @@ void self_check(const ir::NpuGraph& graph, const scheduler::Plan& plan,
   stream.commands = payload.command_words;
   stream.region_size = {static_cast<int64_t>(compiled.flash.size()), plan.arena_size,
                         plan.fast_arena_size};
+  const bool separate = !compiled.input_addresses.empty() ? compiled.input_addresses[0] < 0
+                                                          : !compiled.output_addresses.empty() &&
+                                                                compiled.output_addresses[0] < 0;
+  int io_region = codegen::kFirstIoRegion;
   stream.shram_bytes = int64_t{system.accelerator_config().shram_banks} * 1024;
   auto placed = [&](int t) {
     const ir::NpuTensor& tensor = graph.tensors[static_cast<size_t>(t)];
     const scheduler::TensorPlacement& place = plan.tensors[static_cast<size_t>(t)];
+    const int64_t size = scheduler::linear_size(tensor);
+    if (separate) {
+      // Its own region, exactly its size.
+      stream.region_size.at(static_cast<size_t>(io_region)) = size;
+      return selfcheck::PlacedTensor{tensor.name, io_region++, 0, size};
+    }
     return selfcheck::PlacedTensor{tensor.name, static_cast<int>(place.region), place.address,
-                                   scheduler::linear_size(tensor)};
+                                   size};
   };
   for (int t : graph.inputs)
     stream.inputs.push_back(placed(t));
@@ -167,6 +210,11 @@ void self_check(const ir::NpuGraph& graph, const scheduler::Plan& plan,
 CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& system,
                             const CompileOptions& options) {
   CompileResult result;
+  auto stage = [&](std::string what) {
+    if (options.progress)
+      options.progress(std::move(what));
+  };
+  stage("checking operators");
   // Operators the model alone determines (SHAPE) become constants first; reports name
   // operators by their index in `input`.
   frontend::FoldReport folding;
@@ -197,6 +245,7 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
     }
     result.report.network_ops += static_cast<int>(on_npu.size());
     output::SubgraphCompilation comp;
+    stage(fmt::format("lowering subgraph {}", s));
     comp.lowered = frontend::lower_subgraph(model, static_cast<int>(s), on_npu);
     if (options.corrupt_one_weight) {
       for (frontend::Segment& seg : comp.lowered.segments) {
@@ -259,6 +308,7 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
       timeline.segments[k].name =
           fmt::format("subgraph {} segment {}", s, result.report.segments.size() + k);
     }
+    stage(fmt::format("scheduling subgraph {}", s));
     const std::vector<scheduler::Schedule> schedules =
         scheduler::schedule(timeline, system, options.plan, encoder);
     size_t k = 0;
@@ -266,13 +316,18 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
       if (!seg.on_npu)
         continue;
       const scheduler::Plan& plan = schedules[k].plan;
-      codegen::CompiledSegment compiled =
-          codegen::compile_segment(seg.graph, plan, schedules[k].constants, system);
+      stage(fmt::format("generating the command stream of segment {}",
+                        result.report.segments.size()));
+      codegen::CompiledSegment compiled = codegen::compile_segment(
+          seg.graph, plan, schedules[k].constants, system, options.separate_io_regions);
       ++k;
       self_check(seg.graph, plan, compiled, system,
                  fmt::format("subgraph {} segment {}", s, result.report.segments.size()));
       SegmentReport r;
       r.block_operations = block_operations(seg.graph, plan, &r.block_ofm_tensors);
+      r.debug = debug_segment(static_cast<int>(s), seg, folding.original_index[s]);
+      r.debug.launches = compiled.launches;
+      r.debug.command_stream = compiled.payload;
       r.subgraph = static_cast<int>(s);
       r.network_ops = static_cast<int>(seg.network_ops.size());
       r.npu_ops = static_cast<int>(seg.graph.ops.size());
@@ -296,6 +351,12 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
                                                                           : "HillClimb";
         r.allocation = output::format_allocation(name, seg.graph, plan, system, allocator);
       }
+      if (options.verbose.any()) {
+        r.verbose = output::format_verbose_segment(
+            options.verbose,
+            fmt::format("subgraph {} segment {}", s, result.report.segments.size()),
+            model.subgraphs[s], seg.graph, plan, compiled, system);
+      }
       result.report.macs += r.macs;
       result.report.segments.push_back(r);
       result.report.arena_size = std::max(result.report.arena_size, r.arena_size);
@@ -305,6 +366,7 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
     }
     subgraphs.push_back(std::move(comp));
   }
+  stage("assembling the output model");
   result.model = output::build_ethosu_model(model, subgraphs, options.description);
   return result;
 }

@@ -1,12 +1,15 @@
 #pragma once
 // The compiler pipeline for one model: supported-operator decisions, lowering to NPU segments,
 // planning, code generation and assembly of the output model.
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "arch/system_config.hpp"
 #include "ir/model.hpp"
+#include "output/debug_database.hpp"
 #include "output/performance_report.hpp"
+#include "output/verbose_report.hpp"
 #include "scheduler/plan_cost.hpp"
 #include "scheduler/plan_options.hpp"
 
@@ -15,9 +18,15 @@ namespace euc::driver {
 struct CompileOptions {
   scheduler::PlanOptions plan;
   bool force_symmetric_int_weights = false;
+  // --separate-io-regions: every NPU segment's inputs and outputs in their own regions (3...),
+  // placed by the runtime instead of in the scratch arena.
+  bool separate_io_regions = false;
   std::vector<std::string> ignore_ops;  // --ignore-ops: builtin operator names kept on the CPU
   std::string description = "euc";
-  bool describe_plans = false;  // fill SegmentReport::schedule and ::allocation
+  bool describe_plans = false;     // fill SegmentReport::schedule and ::allocation
+  output::VerboseRequest verbose;  // fill SegmentReport::verbose with these listings
+  // Told what the compile does next ("lowering subgraph 0", ...), e.g. for a progress line.
+  std::function<void(std::string)> progress;
   // A test hook for --verify: one weight of the first NPU operation with weights is changed
   // after lowering, so the compiled model is wrong.
   bool corrupt_one_weight = false;
@@ -42,6 +51,10 @@ struct SegmentReport {
   std::vector<std::string> block_ofm_tensors;
   std::string schedule;    // --verbose-schedule text, when CompileOptions::describe_plans
   std::string allocation;  // --verbose-allocation text, likewise
+  // Its operations, the network operators they implement and every NPU operation of its command
+  // stream: the debug database (--enable-debug-db) and the stream listings.
+  output::DebugSegment debug;
+  std::string verbose;  // the CompileOptions::verbose listings
 };
 
 // A network operator that stays on the CPU and why.

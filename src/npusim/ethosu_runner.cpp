@@ -13,6 +13,11 @@ namespace {
 constexpr int kFlashRegion = 0;
 constexpr int kScratchRegion = 1;
 constexpr int kScratchFastRegion = 2;
+// TensorFlow Lite Micro's ethos-u kernel passes the operator's IFMs, then its OFMs, as base
+// pointers 3, 4, ..., at most 8 base pointers in all (docs/output_formats.md §Separate I/O
+// regions).
+constexpr int kFirstIoRegion = 3;
+constexpr int kMaxRegions = 8;
 
 std::size_t byte_size(const ir::Tensor& t) {
   return static_cast<std::size_t>(t.num_elements()) *
@@ -76,13 +81,21 @@ EthosuRunner::EthosuRunner(const ir::Model& model, const npu::EthosuOperator& op
   if (!op.scratch.arena_offset)
     fail("the scratch tensor has no arena offset in OfflineMemoryAllocation");
   const int64_t base = *op.scratch.arena_offset;
+  int io_region = kFirstIoRegion;
   auto place = [&](const npu::EthosuTensor& t, const char* role, std::size_t k) {
     const ir::Tensor& tensor_info = tensor(t);
     Placement p;
     p.size = byte_size(tensor_info);
     p.name = fmt::format("{} {} (tensor {} '{}')", role, k, t.index, tensor_info.name);
-    if (!t.arena_offset)
-      fail(fmt::format("{} has no arena offset in OfflineMemoryAllocation", p.name));
+    const int region = io_region++;
+    if (!t.arena_offset) {
+      if (region >= kMaxRegions)
+        fail(fmt::format("{} is not in the arena and has no base pointer (region {} of at most {})",
+                         p.name, region, kMaxRegions));
+      p.own = std::make_shared<MemoryBuffer>(p.name, p.size);
+      memory_.map_region(region, p.own);
+      return p;
+    }
     const int64_t address = *t.arena_offset - base;
     if (address < 0 || static_cast<uint64_t>(address) + p.size > scratch_->size()) {
       fail(
@@ -125,18 +138,29 @@ std::vector<std::vector<uint8_t>> EthosuRunner::run(std::span<const std::span<co
     scratch_fast_->clear();
   }
   memory_.shram().clear();
+  for (const Placement& p : ofms_) {
+    if (p.own)
+      p.own->clear();
+  }
   auto flag = [](const std::vector<bool>& flags, std::size_t k) {
     return k < flags.size() && flags[k];
   };
   for (std::size_t k = 0; k < ifms.size(); ++k) {
+    const Placement& p = ifms_[k];
+    if (p.own) {
+      if (ifms[k].size() != p.size)
+        fail(fmt::format("{} needs {} bytes, {} given", p.name, p.size, ifms[k].size()));
+      p.own->clear();
+      p.own->write(0, ifms[k]);
+      continue;
+    }
     if (flag(options.ifm_in_scratch, k))
       continue;
-    const Placement& p = ifms_[k];
     if (ifms[k].size() != p.size)
       fail(fmt::format("{} needs {} bytes, {} given", p.name, p.size, ifms[k].size()));
     // An earlier IFM placed over this one must hold the same bytes where they meet.
     for (std::size_t j = 0; j < k; ++j) {
-      if (flag(options.ifm_in_scratch, j))
+      if (flag(options.ifm_in_scratch, j) || ifms_[j].own)
         continue;
       const Placement& q = ifms_[j];
       const uint64_t lo = std::max(p.address, q.address);
@@ -170,12 +194,13 @@ std::vector<std::vector<uint8_t>> EthosuRunner::run(std::span<const std::span<co
   std::vector<std::vector<uint8_t>> outputs;
   for (std::size_t k = 0; k < ofms_.size(); ++k) {
     const Placement& p = ofms_[k];
+    MemoryBuffer& memory = p.own ? *p.own : *scratch_;
     const std::size_t bad = flag(options.ofm_may_be_partial, k)
                                 ? p.size
-                                : scratch_->first_uninitialised(p.address, p.size);
+                                : memory.first_uninitialised(p.address, p.size);
     if (bad != p.size)
       fail(fmt::format("{}: byte {} was never written by the NPU", p.name, bad));
-    const uint8_t* data = scratch_->data() + p.address;
+    const uint8_t* data = memory.data() + p.address;
     outputs.emplace_back(data, data + p.size);
   }
   return outputs;

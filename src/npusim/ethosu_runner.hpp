@@ -83,9 +83,12 @@ class EthosuRunner {
 
  private:
   struct Placement {
-    uint64_t address = 0;  // in region 1
+    uint64_t address = 0;  // in region 1, or 0 in its own region
     std::size_t size = 0;
     std::string name;
+    // A tensor OfflineMemoryAllocation leaves to the runtime: its own memory, the base pointer
+    // TensorFlow Lite Micro gives it (region 3 + its position among the IFMs, then the OFMs).
+    std::shared_ptr<MemoryBuffer> own;
   };
 
   [[noreturn]] void fail(const std::string& what) const;

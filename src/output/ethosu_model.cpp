@@ -177,12 +177,14 @@ class ModelBuilder {
     const ir::NpuGraph& g = seg.graph;
     for (size_t i = 0; i < g.inputs.size(); ++i) {
       int32_t t = tensor(g.tensors[g.inputs[i]].network_tensor);
-      arena_offset_[t] = arena(compiled.input_addresses[i]);
+      if (compiled.input_addresses[i] >= 0)  // else in its own region: the runtime places it
+        arena_offset_[t] = arena(compiled.input_addresses[i]);
       op.inputs.push_back(t);
     }
     for (size_t i = 0; i < g.outputs.size(); ++i) {
       int32_t t = tensor(g.tensors[g.outputs[i]].network_tensor);
-      arena_offset_[t] = arena(compiled.output_addresses[i]);
+      if (compiled.output_addresses[i] >= 0)
+        arena_offset_[t] = arena(compiled.output_addresses[i]);
       op.outputs.push_back(t);
     }
     sg_->operators.push_back(std::move(op));

@@ -69,7 +69,7 @@ void feature_map_runs(const npu::FeatureMap& fm, std::vector<Run>& runs) {
 class Checker {
  public:
   explicit Checker(const SegmentStream& stream) : s_(stream) {
-    for (int r = 1; r < 3; ++r)
+    for (size_t r = 1; r < written_.size(); ++r)
       written_[r].assign(static_cast<size_t>(std::max<int64_t>(0, s_.region_size[r])), 0);
     lut_loaded_.fill(false);
   }
@@ -128,7 +128,8 @@ class Checker {
   }
 
   void check_bounds(const Run& r) const {
-    if (r.region < 0 || r.region > 2)
+    if (r.region < 0 || r.region >= static_cast<int>(s_.region_size.size()) ||
+        (r.region > 2 && s_.region_size[static_cast<size_t>(r.region)] == 0))
       fail(fmt::format("region {} does not exist", r.region));
     const int64_t size = s_.region_size[static_cast<size_t>(r.region)];
     if (r.address + r.length > static_cast<uint64_t>(std::max<int64_t>(0, size))) {
@@ -256,7 +257,7 @@ class Checker {
   }
 
   const SegmentStream& s_;
-  std::array<std::vector<uint8_t>, 3> written_;
+  std::array<std::vector<uint8_t>, 8> written_;
   std::array<bool, kLutAreaBytes / kLutSlotBytes> lut_loaded_{};
   std::deque<Pending> pending_dmas_;
   std::deque<Pending> pending_kernels_;

@@ -29,12 +29,14 @@ struct PlacedTensor {
 };
 
 struct SegmentStream {
-  std::string segment;                   // for messages, e.g. "subgraph 0 segment 1"
-  std::span<const uint32_t> commands;    // the command words
-  std::array<int64_t, 3> region_size{};  // flash, scratch, scratch_fast bytes (0: absent)
-  int64_t shram_bytes = 0;               // SHRAM size; its last 2 KiB hold the LUT slots
-  std::vector<PlacedTensor> inputs;      // written by the runtime before the stream runs
-  std::vector<PlacedTensor> outputs;     // read by the runtime after it
+  std::string segment;                 // for messages, e.g. "subgraph 0 segment 1"
+  std::span<const uint32_t> commands;  // the command words
+  // flash, scratch, scratch_fast, then (--separate-io-regions) each input's and output's region:
+  // bytes (0: absent).
+  std::array<int64_t, 8> region_size{};
+  int64_t shram_bytes = 0;            // SHRAM size; its last 2 KiB hold the LUT slots
+  std::vector<PlacedTensor> inputs;   // written by the runtime before the stream runs
+  std::vector<PlacedTensor> outputs;  // read by the runtime after it
   // Names of the block operations (CONV, DEPTHWISE, POOL, ELEMENTWISE launches) in stream
   // order, for messages; may be shorter.
   std::vector<std::string> block_names;

@@ -4,14 +4,21 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "driver/compiler.hpp"
 #include "nputiming/model_timing.hpp"
+#include "output/debug_database.hpp"
 #include "output/performance_report.hpp"
+#include "output/progress_line.hpp"
+#include "output/raw_output.hpp"
 #include "output/summary_csv.hpp"
+#include "output/verbose_report.hpp"
 #include "runner/differential.hpp"
 #include "scheduler/allocator.hpp"
 #include "tflite/reader.hpp"
@@ -94,6 +101,14 @@ void verify(const ir::Model& model, const driver::CompileResult& result, int run
   }
 }
 
+// EUC_PROGRESS_DELAY_MS: when the progress line appears (tests shorten it).
+std::chrono::milliseconds progress_delay() {
+  const char* env = std::getenv("EUC_PROGRESS_DELAY_MS");
+  if (env == nullptr || *env == '\0')
+    return std::chrono::milliseconds(1000);
+  return std::chrono::milliseconds(std::strtol(env, nullptr, 10));
+}
+
 }  // namespace
 
 driver::CompileOptions compile_options(const Options& options) {
@@ -102,6 +117,7 @@ driver::CompileOptions compile_options(const Options& options) {
   if (options.arena_cache_size)
     compile.plan.arena_limit = *options.arena_cache_size;
   compile.force_symmetric_int_weights = options.force_symmetric_int_weights;
+  compile.separate_io_regions = options.separate_io_regions;
   compile.plan.cpu_tensor_alignment = options.cpu_tensor_alignment;
   compile.plan.strategy =
       options.optimise == "Size" ? scheduler::Strategy::kSize : scheduler::Strategy::kPerformance;
@@ -123,14 +139,35 @@ driver::CompileOptions compile_options(const Options& options) {
   }
   compile.description = fmt::format("euc {}", EUC_VERSION);
   compile.describe_plans = options.verbose.schedule || options.verbose.allocation;
+  const Verbose& v = options.verbose;
+  compile.verbose = {.graph = v.graph,
+                     .quantization = v.quantization,
+                     .packing = v.packing,
+                     .tensor_purpose = v.tensor_purpose,
+                     .tensor_format = v.tensor_format,
+                     .high_level_command_stream = v.high_level_command_stream,
+                     .register_command_stream = v.register_command_stream,
+                     .weights = v.weights};
   compile.corrupt_one_weight = options.debug_corrupt_weight;
   return compile;
 }
 
 Compilation compile(const Options& options, const ir::Model& model,
                     const arch::SystemConfig& system) {
-  Compilation c{
-      driver::compile_model(model, system, compile_options(options)), {}, {}, 0, 0, {}, {}};
+  namespace fs = std::filesystem;
+  driver::CompileOptions compile = compile_options(options);
+  // A progress line on a terminal when the compile takes more than a second (never in a pipe).
+  std::optional<output::ProgressLine> progress;
+  progress.emplace(stderr, fs::path(options.network).stem().string(),
+                   output::ProgressLine::terminal(stderr) && output::ProgressLine::terminal(stdout),
+                   progress_delay());
+  compile.progress = [&](std::string stage) {
+    if (options.verbose.progress)
+      fmt::print("Progress: {}\n", stage);  // --verbose-progress: every stage, in order
+    progress->set_stage(std::move(stage));
+  };
+  Compilation c{driver::compile_model(model, system, compile), {}, {}, 0, 0, {}, {}, model};
+  progress.reset();
   if (options.verify_runs > 0)
     verify(model, c.result, options.verify_runs);
   const driver::CompileReport& r = c.result.report;
@@ -175,9 +212,29 @@ OutputFiles write_outputs(const Options& options, const Compilation& c,
   if (ec)
     throw_usage(fmt::format("{}: cannot create output folder: {}", out_dir.string(), ec.message()));
   OutputFiles files;
-  files.model = out_dir / (c.stem + "_vela.tflite");
-  tfl::write_model_file(files.model, c.result.model);
+  std::vector<uint8_t> bytes;
+  if (options.output_format == "raw") {
+    files.model = out_dir / (c.stem + "_vela.npz");
+    output::RawOutputOptions raw;
+    raw.fast_scratch_region = system.spilling_enabled();
+    raw.separate_io_regions = options.separate_io_regions;
+    bytes = output::raw_output_npz(c.result.model, raw, options.network);
+  } else {
+    files.model = out_dir / (c.stem + "_vela.tflite");
+    bytes = tfl::write_model(c.result.model);
+  }
+  write_file_atomically(files.model, bytes);
   const driver::CompileReport& r = c.result.report;
+  if (options.enable_debug_db) {
+    std::vector<output::DebugSegment> segments;
+    for (const driver::SegmentReport& s : r.segments)
+      segments.push_back(s.debug);
+    files.debug_db = out_dir / (c.stem + "_debug.xml");
+    write_file_atomically(*files.debug_db, output::format_debug_database(
+                                               c.source, segments,
+                                               output::command_stream_file_offsets(segments, bytes),
+                                               options.network, files.model.string()));
+  }
   if (options.verbose.performance && r.performance) {
     files.per_layer = out_dir / (c.stem + "_per-layer.csv");
     write_file_atomically(*files.per_layer, output::format_per_layer(r.layers, *r.performance,
@@ -202,11 +259,14 @@ void run_compile(const Options& options, const ir::Model& model, const arch::Sys
 
   const driver::CompileReport& r = c.result.report;
   for (const driver::SegmentReport& s : r.segments) {
+    fmt::print("{}", s.verbose);
     if (options.verbose.schedule)
       fmt::print("{}\n", s.schedule);
     if (options.verbose.allocation)
       fmt::print("{}\n", s.allocation);
   }
+  if (options.verbose.cycle_estimate && !r.layers.empty())
+    fmt::print("{}\n", output::format_cycle_estimate(r.layers, system));
   if (options.show_cpu_operations)
     fmt::print("{}", cpu_operations(model, r));
   fmt::print("Network summary for {}\n", c.stem);

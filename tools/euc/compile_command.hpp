@@ -27,6 +27,7 @@ struct Compilation {
   int64_t command_stream_bytes = 0;
   std::optional<int64_t> simulated_cycles;    // the timing model's total for the output
   std::optional<std::string> timing_warning;  // why the timing model gave no figure
+  ir::Model source;                           // the input model (for the debug database)
 };
 
 // Compiles `model` (and runs --verify, throwing an internal error on a difference).
@@ -34,9 +35,10 @@ Compilation compile(const Options& options, const ir::Model& model,
                     const arch::SystemConfig& system);
 
 struct OutputFiles {
-  std::filesystem::path model;                     // <stem>_vela.tflite
+  std::filesystem::path model;                     // <stem>_vela.tflite (or .npz, raw)
   std::filesystem::path summary;                   // <stem>_summary_<system config>.csv
   std::optional<std::filesystem::path> per_layer;  // <stem>_per-layer.csv (--verbose-performance)
+  std::optional<std::filesystem::path> debug_db;   // <stem>_debug.xml (--enable-debug-db)
 };
 
 // Writes every output file of the compile into `out_dir` (created if missing).

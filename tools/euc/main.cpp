@@ -18,6 +18,7 @@
 #include "core/file_io.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "options.hpp"
+#include "output/cop_format.hpp"
 #include "tflite/reader.hpp"
 
 namespace euc {
@@ -25,27 +26,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Options whose feature arrives with a later issue: they fail clearly instead of being ignored.
-// Each is listed in the README's status table.
+// --cop-format COP2 cannot be written: no public fact defines its layout.
 void reject_unimplemented(const cli::Options& o) {
-  auto check = [](bool given, std::string_view option) {
-    if (given)
-      throw_usage(fmt::format("option {} is not implemented yet", option));
-  };
-  check(o.output_format == "raw", "--output-format raw");
-  check(o.cop_format == "COP2", "--cop-format COP2");
-  check(o.separate_io_regions, "--separate-io-regions");
-  check(o.enable_debug_db, "--enable-debug-db");
-  const cli::Verbose& v = o.verbose;
-  check(v.graph, "--verbose-graph");
-  check(v.quantization, "--verbose-quantization");
-  check(v.packing, "--verbose-packing");
-  check(v.tensor_purpose, "--verbose-tensor-purpose");
-  check(v.tensor_format, "--verbose-tensor-format");
-  check(v.high_level_command_stream, "--verbose-high-level-command-stream");
-  check(v.register_command_stream, "--verbose-register-command-stream");
-  check(v.weights, "--verbose-weights");
-  check(v.cycle_estimate, "--verbose-cycle-estimate");
+  if (o.cop_format == "COP2")
+    throw_usage(output::cop2_unavailable_reason());
 }
 
 // --config NAME: an existing path, else NAME inside the config files folder (Vela looks up

@@ -145,9 +145,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
                  "Accepted for Vela compatibility; euc does not recurse over graphs");
   app.add_option("--hillclimb-max-iterations", o.hillclimb_max_iterations,
                  "Iteration limit of the HillClimb allocator (default 99999)");
-  app.add_option("--cop-format", o.cop_format, "Driver payload format: COP1 (default) or COP2");
-  app.add_flag("--separate-io-regions", o.separate_io_regions,
-               "Place network inputs and outputs in their own memory regions");
+  app.add_option(
+      "--cop-format", o.cop_format,
+      "Driver payload format: COP1 (default); COP2 is refused: its layout is not public");
+  app.add_flag(
+      "--separate-io-regions", o.separate_io_regions,
+      "Address each ethos-u operator's inputs and outputs in their own regions (3, 4, ...)");
   app.add_option("--experimental-softmax-int16-neg-exp-range", o.softmax_int16_neg_exp_range,
                  "Negative exponent range of the int16 softmax LUT");
   app.add_flag("--disable-chaining", o.disable_chaining, "Disable operator chaining (U85)");
