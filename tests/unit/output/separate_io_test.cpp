@@ -104,13 +104,29 @@ TEST(SeparateIoRegions, IoTensorsSharingStorageAreRefusedByName) {
       << r.err;
 }
 
+// keyword_scrambled's seven SVDF states are inputs and outputs of its ethos-u operator too: 16 in
+// all, past the 5 base pointers of regions 3 to 7, so it is refused by name.
+TEST(SeparateIoRegions, MoreInputsAndOutputsThanBasePointersIsAnError) {
+  EUC_REQUIRE_SHARED();
+  const auto dir = test::temp_dir();
+  const auto r =
+      test::run_tool("euc", {(test::shared_dir() / "models/keyword_scrambled_8bit.tflite").string(),
+                             "--output-dir", dir.string(), "--separate-io-regions"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("16 inputs and outputs; the ethos-u operator has base pointers for at "
+                       "most 5 (regions 3 to 7)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "keyword_scrambled_8bit_vela.tflite"));
+}
+
 TEST(SeparateIoRegions, SharedModelsRunByteExactUnderDedicatedSram) {
   EUC_REQUIRE_SHARED();
   const std::vector<std::string> dedicated = {"--accelerator-config", "ethos-u65-256",
                                               "--system-config",      "Ethos_U65_High_End",
                                               "--memory-mode",        "Dedicated_Sram"};
   for (const char* model : {"models/mobilenet_v2_224_int8.tflite", "models/person_detect.tflite",
-                            "models/keyword_scrambled_8bit.tflite"}) {
+                            "models/micro_speech_quantized.tflite"}) {
     SCOPED_TRACE(model);
     check_separate_regions(test::shared_dir() / model, dedicated);
   }
