@@ -63,8 +63,8 @@ bool is_convolution_like(BlockKind k) {
 
 }  // namespace
 
-PerformanceModel::PerformanceModel(const SystemConfig& system)
-    : system_(system), acc_(&system_.accelerator_config()) {
+PerformanceModel::PerformanceModel(const SystemConfig& system, CostFormulas formulas)
+    : system_(system), formulas_(formulas), acc_(&system_.accelerator_config()) {
   for (MemArea a : kAllMemAreas)
     bandwidth_[index_of(a)] = system_.bandwidth_bytes_per_cycle(a);
   OutputTables t = output_tables(system_.accelerator);
@@ -191,6 +191,8 @@ int64_t PerformanceModel::macs(const OpQuery& q) const {
 }
 
 int64_t PerformanceModel::launch_overhead(const OpQuery& q) const {
+  if (formulas_ == CostFormulas::kVela310)
+    return 0;
   return system_.area_timing(q.ifm.area).read_latency +
          system_.area_timing(q.ofm.area).write_latency;
 }
@@ -451,7 +453,7 @@ OpCost PerformanceModel::estimate(const OpQuery& q, const std::optional<WeightTr
   }
   // Weights and scales, read where the output stage finds them, for every OFM block column
   // and row (and every launch). Vela 3.10 leaves the reads of buffered weights out of the
-  // SRAM's bandwidth; the NPU still makes them, so they count here.
+  // SRAM's bandwidth; the NPU still makes them, so kComplete counts them.
   if (weights && q.scale_area) {
     const auto& w = *weights;
     const MemArea area = *q.scale_area;
@@ -462,12 +464,14 @@ OpCost PerformanceModel::estimate(const OpQuery& q, const std::optional<WeightTr
       const double b = static_cast<double>(access.weights_read) * std::max(encoded_approx, 0.0) /
                        static_cast<double>(w.original_elements);
       c.weight_bytes[index_of(area)].read += b;
-      scaled[index_of(area)] += b;
+      if (!buffered || formulas_ == CostFormulas::kComplete)
+        scaled[index_of(area)] += b;
     }
     if (access.scales_read > 0) {
       const double b = static_cast<double>(access.scales_read) * w.bias_bytes;
       c.weight_bytes[index_of(area)].read += b;
-      scaled[index_of(area)] += b;
+      if (!buffered || formulas_ == CostFormulas::kComplete)
+        scaled[index_of(area)] += b;
     }
   }
   c.total_cycles = c.npu_cycles;

@@ -124,9 +124,16 @@ struct OpCost {
 int64_t dma_transfer_cycles(const SystemConfig& system, MemArea from, std::optional<MemArea> to,
                             int64_t bytes);
 
+// What the model counts: Vela 3.10's formulas alone (to compare with Vela's own per-layer
+// figures), or with what the NPU also spends and those formulas leave out (the default, which
+// the scheduler optimises and the reports print): each launch's latencies (launch_overhead) and
+// the per-block reads of weights buffered in SRAM. Launches (OpQuery::launches) count in both.
+enum class CostFormulas { kComplete, kVela310 };
+
 class PerformanceModel {
  public:
-  explicit PerformanceModel(const SystemConfig& system);
+  explicit PerformanceModel(const SystemConfig& system,
+                            CostFormulas formulas = CostFormulas::kComplete);
 
   // MACs of the operation over `query.ofm.shape`; its compute cycles and the elements it
   // moves, summed over its launches, each with its fixed overhead (launch_overhead).
@@ -135,7 +142,7 @@ class PerformanceModel {
   ElementAccess element_access(const OpQuery& query) const;
   // Cycles every kernel launch adds beyond its blocks: its first block waits for the IFM
   // memory's read latency, its last for the OFM memory's write latency, and the next launch
-  // starts when it has ended (euc's command streams use BLOCKDEP 0).
+  // starts when it has ended (euc's command streams use BLOCKDEP 0). 0 with kVela310.
   int64_t launch_overhead(const OpQuery& query) const;
 
   // Everything about one operation. `prev_slack_cycles` are the cycles of the previous
@@ -163,6 +170,7 @@ class PerformanceModel {
   std::pair<double, double> block_memory_cycles(const OpQuery& q) const;
 
   SystemConfig system_;
+  CostFormulas formulas_;
   const AcceleratorConfig* acc_;
   std::array<double, kMemAreaCount> bandwidth_{};
   std::array<double, 8> output_cycles_{};
