@@ -63,8 +63,8 @@ bool is_convolution_like(BlockKind k) {
 
 }  // namespace
 
-PerformanceModel::PerformanceModel(const SystemConfig& system)
-    : system_(system), acc_(&system_.accelerator_config()) {
+PerformanceModel::PerformanceModel(const SystemConfig& system, CostFormulas formulas)
+    : system_(system), formulas_(formulas), acc_(&system_.accelerator_config()) {
   for (MemArea a : kAllMemAreas)
     bandwidth_[index_of(a)] = system_.bandwidth_bytes_per_cycle(a);
   OutputTables t = output_tables(system_.accelerator);
@@ -190,7 +190,54 @@ int64_t PerformanceModel::macs(const OpQuery& q) const {
   }
 }
 
+int64_t PerformanceModel::launch_overhead(const OpQuery& q) const {
+  if (formulas_ == CostFormulas::kVela310)
+    return 0;
+  return system_.area_timing(q.ifm.area).read_latency +
+         system_.area_timing(q.ofm.area).write_latency;
+}
+
+namespace {
+
+// The query of one launch: its OFM part and the IFM it reads, as one launch.
+OpQuery launch_query(const OpQuery& q, const OpQuery::Launch& l) {
+  OpQuery one = q;
+  one.launches.clear();
+  one.ofm.shape = l.ofm;
+  one.ifm.shape = l.ifm;
+  return one;
+}
+
+}  // namespace
+
 int64_t PerformanceModel::op_cycles(const OpQuery& q) const {
+  if (q.launches.empty())
+    return launch_cycles(q) + launch_overhead(q);
+  int64_t total = 0;
+  for (const OpQuery::Launch& l : q.launches) {
+    const OpQuery one = launch_query(q, l);
+    total += l.count * (launch_cycles(one) + launch_overhead(one));
+  }
+  return total;
+}
+
+ElementAccess PerformanceModel::element_access(const OpQuery& q) const {
+  if (q.launches.empty())
+    return launch_access(q);
+  ElementAccess sum;
+  for (const OpQuery::Launch& l : q.launches) {
+    const ElementAccess a = launch_access(launch_query(q, l));
+    sum.ifm_read += l.count * a.ifm_read;
+    sum.ifm2_read += l.count * a.ifm2_read;
+    sum.ofm_write += l.count * a.ofm_write;
+    sum.weights_read += l.count * a.weights_read;
+    sum.scales_read += l.count * a.scales_read;
+    sum.weight_refetch += l.count * a.weight_refetch;
+  }
+  return sum;
+}
+
+int64_t PerformanceModel::launch_cycles(const OpQuery& q) const {
   if (q.kind == BlockKind::kElementwise) {
     const Hwc rounded = storage_rounded(q.ofm.shape, q.ofm.format);
     return static_cast<int64_t>(
@@ -292,7 +339,7 @@ int64_t PerformanceModel::op_cycles(const OpQuery& q) const {
   return static_cast<int64_t>(total);
 }
 
-ElementAccess PerformanceModel::element_access(const OpQuery& q) const {
+ElementAccess PerformanceModel::launch_access(const OpQuery& q) const {
   ElementAccess a;
   const Hwc ifm_r = storage_rounded(q.ifm.shape, q.ifm.format);
   if (q.kind == BlockKind::kElementwise) {
@@ -404,24 +451,26 @@ OpCost PerformanceModel::estimate(const OpQuery& q, const std::optional<WeightTr
     c.feature_map_bytes[index_of(q.ifm2->area)].read += b;
     scaled[index_of(q.ifm2->area)] += burst_scaled(true, q.ifm2->area, *q.ifm2, q.ifm_block, b);
   }
-  // Weights and scales, read where the output stage finds them; once buffered, their SRAM
-  // reads are not counted against the SRAM's bandwidth (the DMA's are, above, unscaled).
+  // Weights and scales, read where the output stage finds them, for every OFM block column
+  // and row (and every launch). Vela 3.10 leaves the reads of buffered weights out of the
+  // SRAM's bandwidth; the NPU still makes them, so kComplete counts them.
   if (weights && q.scale_area) {
     const auto& w = *weights;
     const MemArea area = *q.scale_area;
     if (access.weights_read > 0 && w.original_elements > 0) {
-      const double encoded_approx = static_cast<double>(w.encoded_bytes) -
-                                    static_cast<double>(access.scales_read) * w.bias_bytes;
-      const double b = static_cast<double>(access.weights_read) * encoded_approx /
+      const double encoded_approx =
+          static_cast<double>(w.encoded_bytes) -
+          static_cast<double>(q.ofm.shape.depth) * static_cast<double>(w.bias_bytes);
+      const double b = static_cast<double>(access.weights_read) * std::max(encoded_approx, 0.0) /
                        static_cast<double>(w.original_elements);
       c.weight_bytes[index_of(area)].read += b;
-      if (!buffered)
+      if (!buffered || formulas_ == CostFormulas::kComplete)
         scaled[index_of(area)] += b;
     }
     if (access.scales_read > 0) {
       const double b = static_cast<double>(access.scales_read) * w.bias_bytes;
       c.weight_bytes[index_of(area)].read += b;
-      if (!buffered)
+      if (!buffered || formulas_ == CostFormulas::kComplete)
         scaled[index_of(area)] += b;
     }
   }

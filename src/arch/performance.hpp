@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "arch/block_config.hpp"
 #include "arch/memory_area.hpp"
@@ -58,6 +59,16 @@ struct OpQuery {
   bool part_kernel_first = false;
   // Scales and biases (convolutions, fully connected): where the output stage reads them.
   std::optional<MemArea> scale_area;
+  // The kernel launches the operation runs as, when more than one (weight depth slices, cascade
+  // stripes): each computes a part of the OFM, reads the IFM that part needs (for a convolution
+  // all of its depth, once per slice) and pays its own pipeline fill and latencies. Empty: one
+  // launch over `ofm.shape` (docs/scheduling.md §Performance model).
+  struct Launch {
+    Hwc ofm;
+    Hwc ifm;
+    int64_t count = 1;  // identical launches
+  };
+  std::vector<Launch> launches;
 };
 
 // Elements each operand moves (multiply by element size for bytes).
@@ -113,14 +124,26 @@ struct OpCost {
 int64_t dma_transfer_cycles(const SystemConfig& system, MemArea from, std::optional<MemArea> to,
                             int64_t bytes);
 
+// What the model counts: Vela 3.10's formulas alone (to compare with Vela's own per-layer
+// figures), or with what the NPU also spends and those formulas leave out (the default, which
+// the scheduler optimises and the reports print): each launch's latencies (launch_overhead) and
+// the per-block reads of weights buffered in SRAM. Launches (OpQuery::launches) count in both.
+enum class CostFormulas { kComplete, kVela310 };
+
 class PerformanceModel {
  public:
-  explicit PerformanceModel(const SystemConfig& system);
+  explicit PerformanceModel(const SystemConfig& system,
+                            CostFormulas formulas = CostFormulas::kComplete);
 
-  // MACs and compute cycles of the operation over `query.ofm.shape`.
+  // MACs of the operation over `query.ofm.shape`; its compute cycles and the elements it
+  // moves, summed over its launches, each with its fixed overhead (launch_overhead).
   int64_t macs(const OpQuery& query) const;
   int64_t op_cycles(const OpQuery& query) const;
   ElementAccess element_access(const OpQuery& query) const;
+  // Cycles every kernel launch adds beyond its blocks: its first block waits for the IFM
+  // memory's read latency, its last for the OFM memory's write latency, and the next launch
+  // starts when it has ended (euc's command streams use BLOCKDEP 0). 0 with kVela310.
+  int64_t launch_overhead(const OpQuery& query) const;
 
   // Everything about one operation. `prev_slack_cycles` are the cycles of the previous
   // operation under which this one's first weight DMA (or other DMA) can run.
@@ -137,6 +160,9 @@ class PerformanceModel {
   const SystemConfig& system() const { return system_; }
 
  private:
+  // One launch over `q.ofm.shape` (launches ignored).
+  int64_t launch_cycles(const OpQuery& q) const;
+  ElementAccess launch_access(const OpQuery& q) const;
   double output_cycles_per_element(const OpQuery& q) const;
   // Bytes scaled up by how much of each memory burst the access pattern uses.
   double burst_scaled(bool read, MemArea area, const FeatureMapAccess& fm, const Hwc& block,
@@ -144,6 +170,7 @@ class PerformanceModel {
   std::pair<double, double> block_memory_cycles(const OpQuery& q) const;
 
   SystemConfig system_;
+  CostFormulas formulas_;
   const AcceleratorConfig* acc_;
   std::array<double, kMemAreaCount> bandwidth_{};
   std::array<double, 8> output_cycles_{};

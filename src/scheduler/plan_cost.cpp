@@ -4,6 +4,7 @@
 
 #include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
+#include "scheduler/cascade.hpp"
 #include "scheduler/initial_plan.hpp"
 
 namespace euc::scheduler {
@@ -36,6 +37,45 @@ arch::ActivationKind activation_kind(const ir::Activation& act, ir::DataType ofm
     default:
       return arch::ActivationKind::kTable;
   }
+}
+
+// The kernel launches operation `index` runs as when more than one: a launch per depth slice
+// of its weights (each reads the whole IFM of a convolution, the slice's channels of a
+// depthwise one), or per cascade stripe (each reads its rows, with the kernel's overlap).
+std::vector<arch::OpQuery::Launch> launches(const ir::NpuGraph& graph, const Plan& plan,
+                                            size_t index) {
+  std::vector<arch::OpQuery::Launch> out;
+  const ir::NpuOp& op = graph.ops[index];
+  const OpPlan& p = plan.ops[index];
+  auto add = [&out](const arch::Hwc& ofm, const arch::Hwc& ifm) {
+    for (arch::OpQuery::Launch& l : out) {
+      if (l.ofm == ofm && l.ifm == ifm) {
+        ++l.count;
+        return;
+      }
+    }
+    out.push_back({ofm, ifm, 1});
+  };
+  const arch::Hwc ofm = hwc(op.ofm.shape);
+  const arch::Hwc ifm = hwc(op.ifm.shape);
+  if (p.cascade >= 0 && static_cast<size_t>(p.cascade) < plan.cascades.size()) {
+    for (const Pass& pass : cascade_passes(graph, plan.cascades[static_cast<size_t>(p.cascade)])) {
+      if (pass.op != static_cast<int>(index))
+        continue;
+      const RowWindow w = input_rows(op, pass.row_begin, pass.row_end);
+      add({pass.row_end - pass.row_begin, ofm.width, ofm.depth},
+          {std::max(1, w.end - w.begin), ifm.width, ifm.depth});
+    }
+  } else if (const auto& d = p.weight_buffer.depth_slices; d.size() > 2) {
+    const bool depthwise = arch::operation_kind(op.type).kernel == arch::NpuKernel::kDepthwise;
+    for (size_t k = 0; k + 1 < d.size(); ++k) {
+      const int depth = d[k + 1] - d[k];
+      add({ofm.height, ofm.width, depth}, {ifm.height, ifm.width, depthwise ? depth : ifm.depth});
+    }
+  }
+  if (out.size() == 1 && out[0].count == 1)
+    out.clear();
+  return out;
 }
 
 }  // namespace
@@ -142,6 +182,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     }
     in.weights = traffic;
   }
+  q.launches = launches(graph, plan, index);
   // Inputs staged into the SRAM cache at this operation: it waits for their copy.
   for (const StagedInput& staged : plan.staged) {
     if (staged.first_reader != static_cast<int>(index))

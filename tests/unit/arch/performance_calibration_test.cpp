@@ -1,8 +1,8 @@
 // Calibration of euc's performance model against Vela 3.10: given the plan Vela chose (block
 // configs, stripes, weight buffers, read from its schedule and command stream), euc's estimate
-// of every layer's NPU cycles and each memory's access cycles must be within 2% of Vela's
-// (or one cycle, for layers of a few cycles) for at least 95% of the layers, and the network
-// totals within 1%. The worst layers are printed.
+// of every layer's NPU cycles (Vela's formulas alone: arch::CostFormulas::kVela310) and each
+// memory's access cycles must be within 2% of Vela's (or one cycle, for layers of a few cycles) for
+// at least 95% of the layers, and the network totals within 1%. The worst layers are printed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -58,7 +58,7 @@ TEST(PerformanceCalibration, LayersMatchVela310GivenItsPlan) {
   for (const Config& c : configs()) {
     const arch::SystemConfig system =
         arch::resolve_system_config(arch::builtin_config_library(), c.options);
-    const arch::PerformanceModel model(system);
+    const arch::PerformanceModel model(system, arch::CostFormulas::kVela310);
     for (const char* stem : {"person_detect", "mobilenet_v2_224_int8", "micro_speech_quantized"}) {
       const fs::path dir = ref / "vela_perlayer" / c.name;
       auto plans = test::read_vela_schedule(dir / (std::string(stem) + "_schedule.txt"));
