@@ -50,7 +50,8 @@ bool Builder::apply_lstm(const Step& s) {
     const int cols = recurrent ? units : in;
     const double rms = recurrent ? 0.5 : x_rms;
     const double gain = rng.log_real(0.3, 2.0);
-    const auto scale = static_cast<float>(gain / (73.0 * std::sqrt(static_cast<double>(cols)) * rms));
+    const auto scale =
+        static_cast<float>(gain / (73.0 * std::sqrt(static_cast<double>(cols)) * rms));
     if (!recurrent)
       input_weight_scale[k - 1] = scale;
     inputs[static_cast<size_t>(k)] =
