@@ -11,6 +11,8 @@ packages=(
   # The Python module (python/) and its tests; pip, venv, setuptools and wheel for the README's
   # `pip install --no-build-isolation ./python`.
   python3-dev pybind11-dev python3-pytest python3-pip python3-venv python3-setuptools python3-wheel
+  # numpy reads the raw output (.npz) back in its test, as ExecuTorch does.
+  python3-numpy
 )
 
 missing=()
