@@ -33,6 +33,7 @@
 // only ResetVariableTensors() zeroes it), and the final hidden and cell state are copied back
 // into them at the end: the segment has them as inputs and outputs at one address.
 #include "frontend/lowering/lstm.hpp"
+#include "frontend/lowering/checked.hpp"
 #include "frontend/lowering/quantization.hpp"
 
 #include <fmt/format.h>
@@ -118,8 +119,7 @@ int64_t accumulator_bound(int depth, int64_t bias) {
 }
 
 // The parameters, or why the operator cannot be lowered.
-std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Subgraph& sg,
-                                            const ir::Operator& op) {
+Checked<Params> params_of(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
   if (op.inputs.size() != 24 || op.outputs.size() != 1 || op.outputs[0] < 0 ||
       static_cast<size_t>(op.outputs[0]) >= sg.tensors.size())
     return std::string("euc lowers it with 24 inputs and one output");
@@ -469,19 +469,11 @@ class Lowering {
 
 std::optional<std::string> lstm_why_not(const ir::Model& model, int subgraph, int op_index) {
   const ir::Subgraph& sg = model.subgraphs.at(subgraph);
-  auto p = params_of(model, sg, sg.operators.at(op_index));
-  if (const std::string* why = std::get_if<std::string>(&p))
-    return *why;
-  return std::nullopt;
+  return refusal(params_of(model, sg, sg.operators.at(op_index)));
 }
 
 void lower_lstm(SegmentBuilder& b, const ir::Operator& op, int index) {
-  auto p = params_of(b.model(), b.subgraph(), op);
-  if (const std::string* why = std::get_if<std::string>(&p)) {
-    throw_input(fmt::format("operator {} ({}) cannot be lowered to the NPU: {}", index,
-                            ir::operator_display_name(op), *why));
-  }
-  Lowering(b, op, index, std::get<Params>(p)).lower();
+  Lowering(b, op, index, accepted(params_of(b.model(), b.subgraph(), op), op, index)).lower();
 }
 
 }  // namespace euc::frontend

@@ -37,6 +37,7 @@
 // in their type's range) could leave int32 stay on the CPU, so within the lowered ones both sums
 // are the same numbers.
 #include "frontend/lowering/svdf.hpp"
+#include "frontend/lowering/checked.hpp"
 #include "frontend/lowering/quantization.hpp"
 
 #include <fmt/format.h>
@@ -105,8 +106,7 @@ int64_t element(std::span<const uint8_t> bytes, ir::DataType type, size_t i) {
 }
 
 // The parameters, or why the operator cannot be lowered.
-std::variant<Params, std::string> params_of(const ir::Model& model, const ir::Subgraph& sg,
-                                            const ir::Operator& op) {
+Checked<Params> params_of(const ir::Model& model, const ir::Subgraph& sg, const ir::Operator& op) {
   if (op.inputs.size() != 5 || op.outputs.size() != 1)
     return std::string("SVDF needs 5 inputs and one output");
   const ir::Tensor* in = input_of(sg, op, kInput);
@@ -409,19 +409,11 @@ class Lowering {
 
 std::optional<std::string> svdf_why_not(const ir::Model& model, int subgraph, int op_index) {
   const ir::Subgraph& sg = model.subgraphs.at(subgraph);
-  auto p = params_of(model, sg, sg.operators.at(op_index));
-  if (const std::string* why = std::get_if<std::string>(&p))
-    return *why;
-  return std::nullopt;
+  return refusal(params_of(model, sg, sg.operators.at(op_index)));
 }
 
 void lower_svdf(SegmentBuilder& b, const ir::Operator& op, int index) {
-  auto p = params_of(b.model(), b.subgraph(), op);
-  if (const std::string* why = std::get_if<std::string>(&p)) {
-    throw_input(fmt::format("operator {} ({}) cannot be lowered to the NPU: {}", index,
-                            ir::operator_display_name(op), *why));
-  }
-  Lowering(b, op, index, std::get<Params>(p)).lower();
+  Lowering(b, op, index, accepted(params_of(b.model(), b.subgraph(), op), op, index)).lower();
 }
 
 }  // namespace euc::frontend
