@@ -87,22 +87,65 @@ Allocation allocate_greedy(const std::vector<LiveRange>& ranges) {
 
 namespace {
 
-// Places ranges in `order`, each at the lowest aligned address clear of the ranges already
-// placed that are live at the same time.
-Allocation place_in_order(const std::vector<LiveRange>& ranges, const std::vector<int>& order,
-                          const std::vector<std::vector<int>>& conflicts) {
-  Allocation a;
-  a.addresses.assign(ranges.size(), -1);
-  std::vector<std::pair<int64_t, int64_t>> busy;
-  for (int i : order) {
+// Ranges live at the same time as each range, ascending by index. Sorting by start step keeps
+// the work proportional to the number of pairs that overlap, not to n^2.
+std::vector<std::vector<int>> time_conflicts(const std::vector<LiveRange>& ranges) {
+  const size_t n = ranges.size();
+  std::vector<int> by_start(n);
+  std::iota(by_start.begin(), by_start.end(), 0);
+  std::stable_sort(by_start.begin(), by_start.end(), [&](int x, int y) {
+    return ranges[static_cast<size_t>(x)].start < ranges[static_cast<size_t>(y)].start;
+  });
+  std::vector<std::vector<int>> conflicts(n);
+  for (size_t k = 0; k < n; ++k) {
+    const int i = by_start[k];
     const LiveRange& r = ranges[static_cast<size_t>(i)];
-    busy.clear();
-    for (int p : conflicts[static_cast<size_t>(i)]) {
-      if (a.addresses[static_cast<size_t>(p)] >= 0) {
-        busy.push_back({a.addresses[static_cast<size_t>(p)],
-                        a.addresses[static_cast<size_t>(p)] + ranges[static_cast<size_t>(p)].size});
+    for (size_t m = k + 1; m < n; ++m) {
+      const int j = by_start[m];
+      if (ranges[static_cast<size_t>(j)].start > r.end)
+        break;
+      if (overlap_in_time(r, ranges[static_cast<size_t>(j)])) {
+        conflicts[static_cast<size_t>(i)].push_back(j);
+        conflicts[static_cast<size_t>(j)].push_back(i);
       }
     }
+  }
+  for (std::vector<int>& c : conflicts)
+    std::sort(c.begin(), c.end());
+  return conflicts;
+}
+
+// A placement in a given order, with what lets a trial that changes the order from position
+// `from` on keep everything placed before it.
+struct Placement {
+  Allocation allocation;
+  std::vector<int64_t> peak_before;  // peak_before[k]: the peak of the first k placements
+};
+
+// Places the ranges at positions [from, n) of `order`, each at the lowest aligned address clear
+// of the ranges already placed that are live at the same time; positions before `from` keep
+// their addresses in `p` (placed for the same order prefix). Returns the number of conflicting
+// ranges examined (the work done).
+int64_t place_from(const std::vector<LiveRange>& ranges, const std::vector<int>& order,
+                   const std::vector<std::vector<int>>& conflicts, size_t from, Placement& p) {
+  Allocation& a = p.allocation;
+  const size_t n = order.size();
+  a.addresses.resize(ranges.size(), -1);
+  p.peak_before.resize(n + 1, 0);
+  for (size_t k = from; k < n; ++k)
+    a.addresses[static_cast<size_t>(order[k])] = -1;
+  int64_t work = 0;
+  std::vector<std::pair<int64_t, int64_t>> busy;
+  for (size_t k = from; k < n; ++k) {
+    const int i = order[k];
+    const LiveRange& r = ranges[static_cast<size_t>(i)];
+    busy.clear();
+    for (int q : conflicts[static_cast<size_t>(i)]) {
+      const int64_t at = a.addresses[static_cast<size_t>(q)];
+      if (at >= 0)
+        busy.push_back({at, at + ranges[static_cast<size_t>(q)].size});
+    }
+    work += static_cast<int64_t>(conflicts[static_cast<size_t>(i)].size());
     std::sort(busy.begin(), busy.end());
     int64_t at = 0;
     for (const auto& [lo, hi] : busy) {
@@ -112,9 +155,10 @@ Allocation place_in_order(const std::vector<LiveRange>& ranges, const std::vecto
     }
     at = align_up(at, r.alignment);
     a.addresses[static_cast<size_t>(i)] = at;
-    a.peak = std::max(a.peak, at + r.size);
+    p.peak_before[k + 1] = std::max(p.peak_before[k], at + r.size);
   }
-  return a;
+  a.peak = p.peak_before[n];
+  return work;
 }
 
 }  // namespace
@@ -123,13 +167,7 @@ Allocation allocate_hill_climb(const std::vector<LiveRange>& ranges, int max_ite
   const size_t n = ranges.size();
   if (n == 0)
     return {};
-  std::vector<std::vector<int>> conflicts(n);
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t j = 0; j < n; ++j) {
-      if (i != j && overlap_in_time(ranges[i], ranges[j]))
-        conflicts[i].push_back(static_cast<int>(j));
-    }
-  }
+  const std::vector<std::vector<int>> conflicts = time_conflicts(ranges);
   const int64_t bound = lower_bound(ranges);
   // Start from the best of a few classic orders.
   std::vector<int> base(n);
@@ -146,23 +184,36 @@ Allocation allocate_hill_climb(const std::vector<LiveRange>& ranges, int max_ite
   };
   auto early = [&](int i) { return -static_cast<int64_t>(ranges[static_cast<size_t>(i)].start); };
   std::vector<int> order;
-  Allocation best;
-  best.peak = INT64_MAX;
+  Placement best;
+  best.allocation.peak = INT64_MAX;
+  int64_t work = 0;
   for (const std::vector<int>& o : {by(size), by(area), by(early)}) {
-    Allocation a = place_in_order(ranges, o, conflicts);
-    if (a.peak < best.peak) {
-      best = std::move(a);
+    Placement p;
+    work += place_from(ranges, o, conflicts, 0, p);
+    if (p.allocation.peak < best.allocation.peak) {
+      best = std::move(p);
       order = o;
     }
   }
   // Hill climbing: move a range that ends at the peak (or one live with it) earlier in the
-  // order; keep the change unless the peak grows. Seeded, so the result is deterministic.
+  // order; keep the change unless the peak grows. Seeded, so the result is deterministic. A
+  // trial re-places only the ranges from the first swapped position on. The work (conflicting
+  // ranges examined) is bounded, so long unrolled networks with thousands of ranges stay fast;
+  // the bound is far above what networks of a few hundred ranges use.
+  constexpr int64_t kWorkBudget = int64_t{1} << 22;
+  std::vector<int> position(n);
+  for (size_t k = 0; k < n; ++k)
+    position[static_cast<size_t>(order[k])] = static_cast<int>(k);
   std::mt19937 rng(0x5eed);
   int since_improvement = 0;
-  for (int it = 0; it < max_iterations && best.peak > bound && since_improvement < 500; ++it) {
-    std::vector<int> top;
+  std::vector<int> top;
+  Placement trial;
+  for (int it = 0; it < max_iterations && best.allocation.peak > bound && since_improvement < 500 &&
+                   work < kWorkBudget;
+       ++it) {
+    top.clear();
     for (size_t i = 0; i < n; ++i) {
-      if (best.addresses[i] + ranges[i].size == best.peak)
+      if (best.allocation.addresses[i] + ranges[i].size == best.allocation.peak)
         top.push_back(static_cast<int>(i));
     }
     const int victim = top[rng() % top.size()];
@@ -170,22 +221,23 @@ Allocation allocate_hill_climb(const std::vector<LiveRange>& ranges, int max_ite
     const int partner = neighbours.empty() || rng() % 10 < 3
                             ? static_cast<int>(rng() % n)
                             : neighbours[rng() % neighbours.size()];
-    std::vector<int> trial = order;
-    auto pv = std::find(trial.begin(), trial.end(), victim);
-    auto pp = std::find(trial.begin(), trial.end(), partner);
-    std::iter_swap(pv, pp);
-    Allocation a = place_in_order(ranges, trial, conflicts);
-    if (a.peak <= best.peak) {
-      since_improvement = a.peak < best.peak ? 0 : since_improvement + 1;
-      best = std::move(a);
-      order = std::move(trial);
+    const auto pv = static_cast<size_t>(position[static_cast<size_t>(victim)]);
+    const auto pp = static_cast<size_t>(position[static_cast<size_t>(partner)]);
+    std::swap(order[pv], order[pp]);
+    trial = best;
+    work += place_from(ranges, order, conflicts, std::min(pv, pp), trial);
+    if (trial.allocation.peak <= best.allocation.peak) {
+      since_improvement = trial.allocation.peak < best.allocation.peak ? 0 : since_improvement + 1;
+      std::swap(best, trial);
+      std::swap(position[static_cast<size_t>(victim)], position[static_cast<size_t>(partner)]);
     } else {
+      std::swap(order[pv], order[pp]);  // back to the best order
       ++since_improvement;
     }
   }
   // Never worse than the greedy allocator.
   Allocation greedy = allocate_greedy(ranges);
-  return greedy.peak < best.peak ? greedy : best;
+  return greedy.peak < best.allocation.peak ? greedy : std::move(best.allocation);
 }
 
 Allocation allocate(const std::vector<LiveRange>& ranges, AllocatorKind kind,
