@@ -260,11 +260,8 @@ class Lowering {
 
   void column(const ir::TensorSlice& l, const ir::TensorSlice& r, int j, const ir::TensorSlice& out,
               const std::string& batch) {
-    ir::NpuTensor p;
-    p.name = fmt::format("{}_{}_products_{}", name_, batch, j);
-    p.type = ir::DataType::kInt32;
-    p.shape = {1, 1, g_.rows, g_.depth};
-    const int products = b_.add_feature_map(std::move(p));
+    const int products = b_.add_feature_map(fmt::format("{}_{}_products_{}", name_, batch, j),
+                                            ir::DataType::kInt32, {1, 1, g_.rows, g_.depth});
     ir::NpuOp mul;
     mul.type = ir::NpuOpType::kMul;
     mul.ifm = l;

@@ -360,12 +360,7 @@ class ReductionLowering {
 
   int feature_map(const std::string& suffix, ir::DataType type, const ir::Shape4& shape,
                   ir::QuantParams quant) {
-    ir::NpuTensor t;
-    t.name = name_ + "_" + suffix;
-    t.type = type;
-    t.shape = shape;
-    t.quant = quant;
-    return b_.add_feature_map(std::move(t));
+    return b_.add_feature_map(name_ + "_" + suffix, type, shape, quant);
   }
   bool is_whole(const ir::TensorSlice& s) const { return b_.is_whole(s); }
   // A view of whole tensor `t` shaped `shape`, with quantisation `quant`.

@@ -90,6 +90,16 @@ int SegmentBuilder::add_feature_map(ir::NpuTensor tensor) {
   return static_cast<int>(graph_.tensors.size() - 1);
 }
 
+int SegmentBuilder::add_feature_map(std::string name, ir::DataType type, const ir::Shape4& shape,
+                                    const ir::QuantParams& quant) {
+  ir::NpuTensor t;
+  t.name = std::move(name);
+  t.type = type;
+  t.shape = shape;
+  t.quant = quant;
+  return add_feature_map(std::move(t));
+}
+
 int SegmentBuilder::add_view(int t, const ir::Shape4& shape, const ir::QuantParams& quant,
                              std::string name) {
   ir::NpuTensor v;

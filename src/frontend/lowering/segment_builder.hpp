@@ -50,6 +50,9 @@ class SegmentBuilder {
   // An internal feature map (an intermediate result of a lowering; network_tensor -1): neither
   // a segment input nor output.
   int add_feature_map(ir::NpuTensor tensor);
+  // The same, built from its name, type, shape and quantisation.
+  int add_feature_map(std::string name, ir::DataType type, const ir::Shape4& shape,
+                      const ir::QuantParams& quant = {});
   // A tensor sharing the storage of whole lowered tensor `t` (laid out linearly) in another
   // shape and quantisation, named `name`: a view for the lowerings that reinterpret bytes
   // (rows of a softmax, the reduced axes of a reduction).

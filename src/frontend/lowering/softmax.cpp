@@ -225,12 +225,9 @@ class SoftmaxLowering {
 
   int feature_map(const std::string& suffix, ir::DataType type, const ir::Shape4& shape,
                   int32_t zero_point = 0) {
-    ir::NpuTensor t;
-    t.name = name_ + "_" + suffix;
-    t.type = type;
-    t.shape = shape;
-    t.quant.zero_point = zero_point;
-    return b_.add_feature_map(std::move(t));
+    ir::QuantParams quant;
+    quant.zero_point = zero_point;
+    return b_.add_feature_map(name_ + "_" + suffix, type, shape, quant);
   }
 
   ir::TensorSlice constant(int32_t value) {

@@ -136,11 +136,7 @@ class Lowering {
   }
 
   ir::TensorSlice map(const std::string& suffix, ir::DataType type, const ir::Shape4& shape) {
-    ir::NpuTensor t;
-    t.name = name_ + "_" + suffix;
-    t.type = type;
-    t.shape = shape;
-    return {b_.add_feature_map(std::move(t)), {0, 0, 0, 0}, shape};
+    return {b_.add_feature_map(name_ + "_" + suffix, type, shape), {0, 0, 0, 0}, shape};
   }
 
   ir::TensorSlice constant(int32_t value) {

@@ -342,12 +342,7 @@ class Lowering {
 
   int map(const std::string& suffix, ir::DataType type, const ir::Shape4& shape,
           const ir::QuantParams& quant) {
-    ir::NpuTensor t;
-    t.name = name_ + "_" + suffix;
-    t.type = type;
-    t.shape = shape;
-    t.quant = quant;
-    return b_.add_feature_map(std::move(t));
+    return b_.add_feature_map(name_ + "_" + suffix, type, shape, quant);
   }
 
   int constant(const std::string& suffix, ir::DataType type, const ir::Shape4& shape,
