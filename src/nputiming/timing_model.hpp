@@ -96,10 +96,11 @@ struct OperationTiming {
   int64_t start = 0;  // first cycle of work
   int64_t end = 0;    // cycle it finished
   int64_t blocks = 0;
-  int64_t mac_cycles = 0;     // sum over blocks of the MAC stage's compute bound
-  int64_t output_cycles = 0;  // sum over blocks of the output stage
-  int64_t memory_cycles = 0;  // sum over blocks of the memory bound
-  int64_t bytes_read = 0;     // over all memories (SHRAM excluded)
+  int64_t mac_cycles = 0;        // sum over blocks of the MAC stage's compute bound
+  int64_t output_cycles = 0;     // sum over blocks of the output stage
+  int64_t memory_cycles = 0;     // sum over blocks of the memory bound (alone on the ports)
+  int64_t port_wait_cycles = 0;  // cycles its blocks or transfer waited for shared memory ports
+  int64_t bytes_read = 0;        // over all memories (SHRAM excluded)
   int64_t bytes_written = 0;
   int64_t cycles() const { return end - start; }
 };
@@ -110,6 +111,7 @@ struct TimingResult {
   int64_t wait_stall_cycles = 0;  // reader cycles spent in KERNEL_WAIT / DMA_WAIT
   int64_t kernel_busy_cycles = 0;
   int64_t dma_busy_cycles = 0;
+  int64_t port_wait_cycles = 0;                              // sum over operations
   std::array<MemoryTraffic, arch::kMemAreaCount> traffic{};  // by arch::index_of(MemArea)
   MemoryTraffic shram_dma;                                   // DMA bytes into/out of SHRAM
 };
