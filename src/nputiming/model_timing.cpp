@@ -77,9 +77,10 @@ std::string format_model_timing(const ModelTiming& timing, bool per_operation) {
                        op.result.operations.size());
     if (per_operation) {
       constexpr std::string_view kRow =
-          "  {:>5} {:<22} {:>10} {:>10} {:>10} {:>10} {:>7} {:>10} {:>10} {:>10} {:>11} {:>11}\n";
+          "  {:>5} {:<22} {:>10} {:>10} {:>10} {:>10} {:>7} {:>10} {:>10} {:>10} {:>10} {:>11} "
+          "{:>11}\n";
       out += fmt::format(kRow, "op", "kind", "issue", "start", "end", "cycles", "blocks", "mac",
-                         "output", "memory", "read B", "written B");
+                         "output", "memory", "port wait", "read B", "written B");
       for (const OperationTiming& o : op.result.operations) {
         std::string kind(npu::operation_kind_name(o.kind));
         const npu::NpuOperation& n = op.operations.at(o.index);
@@ -90,13 +91,15 @@ std::string format_model_timing(const ModelTiming& timing, bool per_operation) {
           kind += fmt::format(" {} B", n.dma->length);
         }
         out += fmt::format(kRow, o.index, kind, o.issue, o.start, o.end, o.cycles(), o.blocks,
-                           o.mac_cycles, o.output_cycles, o.memory_cycles, o.bytes_read,
-                           o.bytes_written);
+                           o.mac_cycles, o.output_cycles, o.memory_cycles, o.port_wait_cycles,
+                           o.bytes_read, o.bytes_written);
       }
     }
-    out += fmt::format("  cycles {} (kernels busy {}, DMA busy {}, reader stalled in waits {})\n",
-                       op.result.total_cycles, op.result.kernel_busy_cycles,
-                       op.result.dma_busy_cycles, op.result.wait_stall_cycles);
+    out += fmt::format(
+        "  cycles {} (kernels busy {}, DMA busy {}, reader stalled in waits {}, waits for shared "
+        "memory ports {})\n",
+        op.result.total_cycles, op.result.kernel_busy_cycles, op.result.dma_busy_cycles,
+        op.result.wait_stall_cycles, op.result.port_wait_cycles);
   }
   const double ms = timing.core_clock > 0
                         ? static_cast<double>(timing.total_cycles) / timing.core_clock * 1e3

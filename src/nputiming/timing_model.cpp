@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <optional>
 
 #include "core/error.hpp"
@@ -16,7 +18,8 @@ constexpr int kDotProductWidth = 8;       // IFM channels per MAC lane per cycle
 constexpr int kWeightsPerCycle = 8;       // weight decoder output per core
 constexpr int kBrickDepth = 16;           // NHCWB16
 constexpr int64_t kMaxBlocks = 1 << 22;   // per operation (MobileNetV2's largest: a few hundred)
-constexpr int64_t kMaxStreamBlocks = 1 << 24;  // per stream (MobileNetV2: about 5,000)
+constexpr int64_t kMaxStreamBlocks = 1 << 24;       // per stream (MobileNetV2: about 5,000)
+constexpr std::size_t kMaxPortIntervals = 1 << 16;  // busy intervals kept per memory port
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return b <= 0 ? 0 : (a + b - 1) / b;
@@ -39,6 +42,17 @@ int64_t cycles_for(double bytes, double bytes_per_cycle) {
   return static_cast<int64_t>(std::ceil(bytes / std::max(bytes_per_cycle, 1e-9)));
 }
 
+// DMA data cycles without latencies: `bytes` (rounded up to the source's bursts) at the slower
+// side's bandwidth; SHRAM moves `axi_bytes` per cycle.
+int64_t transfer_cycles(int64_t bytes, const MemoryTiming* source, const MemoryTiming* destination,
+                        int axi_bytes) {
+  const double shram = axi_bytes;
+  const double bandwidth = std::min(source ? source->bytes_per_cycle : shram,
+                                    destination ? destination->bytes_per_cycle : shram);
+  const int64_t moved = source ? round_up(bytes, source->burst_length) : bytes;
+  return cycles_for(static_cast<double>(moved), bandwidth);
+}
+
 // Rows (or columns) of the IFM one OFM block reads: the window of output positions
 // [first, first + count) with stride, dilated kernel extent, padding before and the upscaling
 // factor, clipped to the IFM extent.
@@ -52,6 +66,72 @@ int64_t input_extent(int64_t first, int64_t count, int stride, int64_t dilated_k
     return 0;
   return hi / upscale - lo / upscale + 1;
 }
+
+// The busy time of one memory port: disjoint, non-adjacent intervals [start, end) reserved by
+// the transfers timed so far. A transfer takes `cycles` free cycles at or after the cycle it is
+// ready, filling the free gaps in time order (it may be split across gaps): transfers timed
+// earlier in the stream keep what they reserved, later ones use the time left around it, even
+// before it. Intervals that end before the earliest cycle any later transfer can be ready are
+// pruned; past kMaxPortIntervals the earlier half is dropped and the time before its end counts
+// as busy (only streams with tens of thousands of overlapping blocks reach that).
+class PortTimeline {
+ public:
+  // Reserves the cycles; returns the cycle after the last one reserved (`ready` for none).
+  int64_t reserve(int64_t ready, int64_t cycles) {
+    if (cycles <= 0)
+      return ready;
+    int64_t t = std::max(ready, floor_);
+    auto next = busy_.upper_bound(t);  // first interval starting after t
+    auto current = busy_.end();        // the interval ending at t, extended by the reservation
+    if (next != busy_.begin()) {
+      auto previous = std::prev(next);
+      if (previous->second >= t) {
+        t = previous->second;
+        current = previous;
+      }
+    }
+    int64_t remaining = cycles;
+    for (;;) {
+      const int64_t gap_end =
+          next == busy_.end() ? std::numeric_limits<int64_t>::max() : next->first;
+      const int64_t take = std::min(remaining, gap_end - t);
+      if (current != busy_.end())
+        current->second = t + take;
+      else
+        current = busy_.emplace_hint(next, t, t + take);
+      t += take;
+      remaining -= take;
+      const int64_t reserved_end = t;
+      if (t == gap_end) {  // the gap is full: join the interval after it
+        current->second = next->second;
+        t = next->second;
+        next = busy_.erase(next);
+      }
+      if (remaining == 0) {
+        trim();
+        return reserved_end;
+      }
+    }
+  }
+
+  // No later transfer is ready before `cycle`.
+  void prune(int64_t cycle) {
+    while (!busy_.empty() && busy_.begin()->second < cycle)
+      busy_.erase(busy_.begin());
+  }
+
+ private:
+  void trim() {
+    if (busy_.size() <= kMaxPortIntervals)
+      return;
+    auto last = std::next(busy_.begin(), static_cast<std::ptrdiff_t>(busy_.size() / 2));
+    floor_ = std::max(floor_, std::prev(last)->second);
+    busy_.erase(busy_.begin(), last);
+  }
+
+  std::map<int64_t, int64_t> busy_;
+  int64_t floor_ = 0;  // everything before is busy
+};
 
 class StreamTimer {
  public:
@@ -95,6 +175,7 @@ class StreamTimer {
   int64_t out_end_two_back_ = 0;
   int64_t out_end_one_back_ = 0;
   std::optional<KernelRecord> previous_kernel_;
+  std::array<PortTimeline, arch::kMemAreaCount> ports_;
 };
 
 void StreamTimer::time_dma(const npu::NpuOperation& op, OperationTiming& timing) {
@@ -104,10 +185,35 @@ void StreamTimer::time_dma(const npu::NpuOperation& op, OperationTiming& timing)
       dma.destination.internal ? nullptr : &area_of_region(dma.destination.region);
   const int64_t issue = std::max(reader_, last_dma_start_);
   reader_ = issue;
+  for (PortTimeline& port : ports_)
+    port.prune(reader_);
   const int64_t start = std::max(issue, dma_free_);
-  const int64_t end =
-      start + dma_cycles(dma.length, source, destination, accel_.axi_data_width_bytes);
   const auto bytes = static_cast<int64_t>(dma.length);
+  // Alone, the copy streams at the slower side's bandwidth; on each external memory it takes
+  // bytes / that memory's bandwidth of port time, at the first free port time after the read
+  // latency. A copy within one memory takes that memory's port once.
+  const int64_t ready = start + (source ? source->read_latency : 0);
+  int64_t data_end = ready;
+  if (bytes > 0) {
+    const int64_t moved = source ? round_up(bytes, source->burst_length) : bytes;
+    data_end += transfer_cycles(bytes, source, destination, accel_.axi_data_width_bytes);
+    const int64_t alone = data_end;
+    std::optional<std::size_t> source_area;
+    if (source) {
+      source_area = area_index(dma.source.region);
+      data_end = std::max(
+          data_end, ports_[*source_area].reserve(
+                        ready, cycles_for(static_cast<double>(moved), source->bytes_per_cycle)));
+    }
+    if (destination && area_index(dma.destination.region) != source_area) {
+      data_end = std::max(data_end, ports_[area_index(dma.destination.region)].reserve(
+                                        ready, cycles_for(static_cast<double>(moved),
+                                                          destination->bytes_per_cycle)));
+    }
+    timing.port_wait_cycles = data_end - alone;
+    result_.port_wait_cycles += data_end - alone;
+  }
+  const int64_t end = bytes > 0 ? data_end + (destination ? destination->write_latency : 0) : start;
   if (dma.source.internal)
     result_.shram_dma.read += bytes;
   else
@@ -204,6 +310,8 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
   }();
   const int64_t issue = std::max(reader_, previous_kernel_ ? previous_kernel_->start : 0);
   reader_ = issue;
+  for (PortTimeline& port : ports_)
+    port.prune(reader_);
   const int64_t mac_free = previous_kernel_ ? previous_kernel_->mac_end : 0;
   int64_t mac_start = std::max({issue + read_latency, dep_ready + read_latency, mac_free});
   int64_t last_out_end = output_free_;
@@ -275,11 +383,21 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
           timing.bytes_read += bytes;
         timing.bytes_written += written;
         block_bytes[ofm_area] += written;
+        std::array<int64_t, arch::kMemAreaCount> port_cycles{};
         int64_t memory = 0;
         for (std::size_t a = 0; a < block_bytes.size(); ++a) {
-          memory = std::max(memory, cycles_for(static_cast<double>(block_bytes[a]),
-                                               setup_.area[a].bytes_per_cycle));
+          port_cycles[a] =
+              cycles_for(static_cast<double>(block_bytes[a]), setup_.area[a].bytes_per_cycle);
+          memory = std::max(memory, port_cycles[a]);
         }
+        // The block's traffic on each memory takes that memory's port for port_cycles from the
+        // stage's start, in the port time other transfers left free.
+        auto ports_done = [&](int64_t from) {
+          int64_t done = from;
+          for (std::size_t a = 0; a < port_cycles.size(); ++a)
+            done = std::max(done, ports_[a].reserve(from, port_cycles[a]));
+          return done;
+        };
         // MAC stage, then the output stage; ELEMENTWISE works in the output stage alone.
         int64_t mac_stage = std::max(mac, decode);
         int64_t out_stage = out;
@@ -289,9 +407,22 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
           mac_stage = std::max(mac_stage, memory);
         mac_start = std::max(mac_start, out_end_two_back_);
         record.block_mac_starts.push_back(mac_start);
-        const int64_t mac_end = mac_start + mac_stage;
+        int64_t mac_end = mac_start + mac_stage;
+        int64_t port_wait = 0;
+        if (!elementwise) {
+          const int64_t shared = std::max(mac_end, ports_done(mac_start));
+          port_wait = shared - mac_end;
+          mac_end = shared;
+        }
         const int64_t out_start = std::max(mac_end, last_out_end);
         last_out_end = out_start + out_stage;
+        if (elementwise) {
+          const int64_t shared = std::max(last_out_end, ports_done(out_start));
+          port_wait = shared - last_out_end;
+          last_out_end = shared;
+        }
+        timing.port_wait_cycles += port_wait;
+        result_.port_wait_cycles += port_wait;
         out_end_two_back_ = out_end_one_back_;
         out_end_one_back_ = last_out_end;
         mac_start = mac_end;
@@ -403,12 +534,8 @@ int64_t dma_cycles(uint64_t bytes, const MemoryTiming* source, const MemoryTimin
                    int axi_bytes) {
   if (bytes == 0)
     return 0;
-  const double shram = axi_bytes;
-  const double bandwidth = std::min(source ? source->bytes_per_cycle : shram,
-                                    destination ? destination->bytes_per_cycle : shram);
-  const int64_t moved = source ? round_up(static_cast<int64_t>(bytes), source->burst_length)
-                               : static_cast<int64_t>(bytes);
-  return (source ? source->read_latency : 0) + cycles_for(static_cast<double>(moved), bandwidth) +
+  return (source ? source->read_latency : 0) +
+         transfer_cycles(static_cast<int64_t>(bytes), source, destination, axi_bytes) +
          (destination ? destination->write_latency : 0);
 }
 

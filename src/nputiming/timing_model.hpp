@@ -16,11 +16,25 @@
 //   accepted once the previous kernel has started (one kernel may be pending); a DMA launch
 //   once the previous DMA has started. NPU_OP_KERNEL_WAIT n / NPU_OP_DMA_WAIT n stall the reader
 //   until at most n kernels / DMAs are outstanding (launched and not finished).
-// - DMA: one channel, in order, concurrent with the kernel. Time = source read latency +
+// - DMA: one channel, in order, concurrent with the kernel. Alone: source read latency +
 //   ceil(bytes rounded up to the source's burst length / min(source, destination bandwidth))
 //   + destination write latency, where a memory's bandwidth is AXI width x its clock scale bytes
 //   per cycle; SHRAM moves AXI width bytes per cycle with no latency. 2D/3D stride modes move
-//   DMA0_LEN bytes like 1D. Memories share no bandwidth between DMA and kernel.
+//   DMA0_LEN bytes like 1D. Its data also needs port time on each external memory it touches
+//   (below): the data phase ends no earlier than the last of those reservations.
+// - Memory ports: each memory (not SHRAM) is one port of its bandwidth, shared by the DMA and
+//   the kernel and, within the kernel, by IFM, IFM2, weight, scale and OFM traffic alike (reads
+//   and writes add up). Every transfer takes bytes / bandwidth cycles of port time: a DMA on
+//   its source and its destination memory from the end of the read latency (once for a copy
+//   within one memory), a block its bytes on each memory from the start of its MAC stage (of
+//   its output stage for ELEMENTWISE). The cycles are taken in the port's free time at or
+//   after that cycle, split across gaps if need be; transfers keep what earlier ones in stream
+//   order reserved, and a transfer processed later may use free time before them (a DMA
+//   launched after a kernel fills the port time between its blocks). So there is no arbitration
+//   by time of request: the earlier-processed transfer always wins. The faster side of a DMA
+//   takes its port time at the start rather than spread over the copy. The per-memory busy
+//   intervals are pruned behind the command reader (no later transfer is ready earlier); past
+//   65,536 on one memory the earlier half is dropped and counted busy.
 // - Kernel: the OFM is walked block by block (the block config, clipped at the edges). Per block
 //   a MAC stage and an output stage, pipelined with two accumulator buffers: block i+1's MAC
 //   stage starts when block i's MAC stage has ended and block i-1's output stage has ended.
@@ -40,15 +54,16 @@
 //     IFM, all IFM channels for CONV, the block's channels otherwise; NHCWB16 depth rounded to
 //     16), its share of the weight and scale streams (they are re-read for every block column
 //     and row: weight refetch per block), the OFM block written. Each contiguous run of bytes
-//     moves in whole bursts. A block takes at least max over memories of bytes / bandwidth.
+//     moves in whole bursts. A block takes at least max over memories of bytes / bandwidth,
+//     more when its memories' ports are busy with other transfers (Memory ports).
 //   * The first block pays the read latency of the memories it reads, the last the OFM
 //     memory's write latency.
 //   * BLOCKDEP b: with b = 0 the kernel starts when the previous kernel has ended; with b > 0
 //     its first MAC stage may start when the previous kernel's MAC stage has begun its b-th
 //     last block (the MAC array itself stays in order).
-// - The total is the cycle the last operation ends. It does not model memory contention, bank
-//   conflicts, stalls of the weight decoder on compressed streams, or SHRAM refill beyond the
-//   bytes read.
+// - The total is the cycle the last operation ends. It does not model bank conflicts, separate
+//   AXI read and write channels, a fair arbiter between DMA and kernel, stalls of the weight
+//   decoder on compressed streams, or SHRAM refill beyond the bytes read.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -96,10 +111,11 @@ struct OperationTiming {
   int64_t start = 0;  // first cycle of work
   int64_t end = 0;    // cycle it finished
   int64_t blocks = 0;
-  int64_t mac_cycles = 0;     // sum over blocks of the MAC stage's compute bound
-  int64_t output_cycles = 0;  // sum over blocks of the output stage
-  int64_t memory_cycles = 0;  // sum over blocks of the memory bound
-  int64_t bytes_read = 0;     // over all memories (SHRAM excluded)
+  int64_t mac_cycles = 0;        // sum over blocks of the MAC stage's compute bound
+  int64_t output_cycles = 0;     // sum over blocks of the output stage
+  int64_t memory_cycles = 0;     // sum over blocks of the memory bound (alone on the ports)
+  int64_t port_wait_cycles = 0;  // cycles its blocks or transfer waited for shared memory ports
+  int64_t bytes_read = 0;        // over all memories (SHRAM excluded)
   int64_t bytes_written = 0;
   int64_t cycles() const { return end - start; }
 };
@@ -110,6 +126,7 @@ struct TimingResult {
   int64_t wait_stall_cycles = 0;  // reader cycles spent in KERNEL_WAIT / DMA_WAIT
   int64_t kernel_busy_cycles = 0;
   int64_t dma_busy_cycles = 0;
+  int64_t port_wait_cycles = 0;                              // sum over operations
   std::array<MemoryTraffic, arch::kMemAreaCount> traffic{};  // by arch::index_of(MemArea)
   MemoryTraffic shram_dma;                                   // DMA bytes into/out of SHRAM
 };

@@ -287,6 +287,161 @@ TEST(TimingModel, Deterministic) {
   EXPECT_EQ(a.total_cycles, b.total_cycles);
 }
 
+// Shared memory ports. Region 0 a DRAM (`dram_rate` bytes per cycle), region 1 an SRAM
+// (`sram_rate`), region 2 a flash (1 byte per cycle); 1-byte bursts and no latencies, so port
+// times are bytes / rate.
+TimingSetup port_setup(double dram_rate, double sram_rate) {
+  TimingSetup s;
+  s.accelerator = &arch::accelerator_config(arch::Accelerator::kEthosU55_256);
+  s.region_area.fill(arch::MemArea::kSram);
+  s.region_area[0] = arch::MemArea::kDram;
+  s.region_area[2] = arch::MemArea::kOffChipFlash;
+  s.area[arch::index_of(arch::MemArea::kDram)] = MemoryTiming{dram_rate, 1, 0, 0};
+  s.area[arch::index_of(arch::MemArea::kSram)] = MemoryTiming{sram_rate, 1, 0, 0};
+  s.area[arch::index_of(arch::MemArea::kOffChipFlash)] = MemoryTiming{1, 1, 0, 0};
+  return s;
+}
+
+TEST(TimingModel, DmaWaitsForTheDramPortTheKernelsWeightsHold) {
+  // conv_1x1 in one 8x8x16 block reads its 1024 weight + 160 scale bytes from the DRAM
+  // (region 0) at 1 byte per cycle: the port is busy [c, c + 1184) from the CONV's start c;
+  // MAC 256 and IFM/OFM on the fast SRAM bind less. The DMA of 1000 bytes DRAM -> SRAM,
+  // launched 9 words later, alone would take 1000 cycles from c + 9; sharing the port it moves
+  // its 1000 bytes after the weights: it ends at c + 1184 + 1000, the serialised port time.
+  StreamBuilder s;
+  conv_1x1(s, 8, 8);
+  s.dma(0, 0x8000, 1, 0x8000, 1000).stop();
+  const TimingResult r = time_command_stream(s.words(), port_setup(1, 10000));
+  ASSERT_EQ(r.operations.size(), 2u);
+  const OperationTiming& conv = r.operations[0];
+  const OperationTiming& dma = r.operations[1];
+  EXPECT_EQ(conv.start, conv.issue);
+  EXPECT_EQ(conv.end, conv.start + 1184 + 128);  // weights, then the output stage
+  EXPECT_EQ(dma.start, conv.issue + kDmaWords);
+  EXPECT_EQ(dma.end, conv.start + 1184 + 1000);
+  EXPECT_EQ(dma.port_wait_cycles, 1184 - kDmaWords);
+  EXPECT_EQ(r.total_cycles, dma.end);
+}
+
+TEST(TimingModel, KernelWaitsForTheDramPortAnEarlierDmaHolds) {
+  // The other order: the DMA (launched first) holds the DRAM [9, 1009); the CONV launched
+  // after it (issue c < 1009) gets its 1184 weight bytes from 1009 on.
+  StreamBuilder s;
+  s.dma(0, 0x8000, 1, 0x8000, 1000);
+  conv_1x1(s, 8, 8).stop();
+  const TimingResult r = time_command_stream(s.words(), port_setup(1, 10000));
+  ASSERT_EQ(r.operations.size(), 2u);
+  const OperationTiming& dma = r.operations[0];
+  const OperationTiming& conv = r.operations[1];
+  EXPECT_EQ(dma.end, kDmaWords + 1000);
+  ASSERT_LT(conv.issue, dma.end);
+  EXPECT_EQ(conv.start, conv.issue);
+  EXPECT_EQ(conv.end, kDmaWords + 1000 + 1184 + 128);
+  EXPECT_EQ(conv.port_wait_cycles, kDmaWords + 1000 - conv.issue);
+}
+
+TEST(TimingModel, DmaFillsThePortTimeBetweenBlocks) {
+  // conv_1x1 in four 4x4x16 blocks, DRAM at 16 bytes per cycle: each block's MAC stage takes
+  // 128 cycles (the weight decoder) and re-reads the 1184 weight and scale bytes in
+  // ceil(1184 / 16) = 74 cycles, so the DRAM is busy [c + 128i, c + 128i + 74), i = 0..3. A DMA
+  // of 1600 bytes (100 cycles alone) launched 9 words after the CONV is processed after it but
+  // runs in those gaps: 54 cycles in [c + 74, c + 128), the other 46 in [c + 202, c + 248).
+  StreamBuilder s;
+  conv_1x1(s, 4, 4);
+  s.dma(0, 0x8000, 1, 0x8000, 1600).stop();
+  const TimingResult r = time_command_stream(s.words(), port_setup(16, 10000));
+  ASSERT_EQ(r.operations.size(), 2u);
+  const OperationTiming& conv = r.operations[0];
+  const OperationTiming& dma = r.operations[1];
+  EXPECT_EQ(conv.cycles(), 4 * 128 + 32);  // the CONV is not slowed down
+  EXPECT_EQ(conv.port_wait_cycles, 0);
+  EXPECT_EQ(dma.end, conv.start + 248);
+  EXPECT_EQ(dma.port_wait_cycles, 248 - kDmaWords - 100);
+}
+
+TEST(TimingModel, DmaFromAnotherMemoryOverlapsFully) {
+  // As DmaWaitsForTheDramPortTheKernelsWeightsHold, the DMA reading the flash (region 2): no
+  // port shared, both run as alone.
+  StreamBuilder s;
+  conv_1x1(s, 8, 8);
+  s.dma(2, 0x8000, 1, 0x8000, 1000).stop();
+  const TimingResult r = time_command_stream(s.words(), port_setup(1, 10000));
+  ASSERT_EQ(r.operations.size(), 2u);
+  const OperationTiming& conv = r.operations[0];
+  const OperationTiming& dma = r.operations[1];
+  EXPECT_EQ(conv.end, conv.start + 1184 + 128);
+  EXPECT_EQ(dma.end, conv.issue + kDmaWords + 1000);
+  EXPECT_EQ(r.port_wait_cycles, 0);
+  EXPECT_EQ(r.total_cycles, conv.end);
+}
+
+TEST(TimingModel, DmaIntoSramSharesItWithTheKernelsFeatureMaps) {
+  // SRAM at 8 bytes per cycle, DRAM fast. The DMA DRAM -> SRAM of 800 bytes (launched first)
+  // holds the SRAM for 100 cycles [9, 109). conv_1x1 in one 8x8x16 block reads 8 x 8 x 64 IFM
+  // bytes and writes 1,024 OFM bytes on the SRAM: 5,120 / 8 = 640 port cycles (more than its
+  // 256 MAC cycles); launched before 109, it gets them [109, 749), then the 128-cycle output
+  // stage.
+  StreamBuilder s;
+  s.dma(0, 0x8000, 1, 0x8000, 800);
+  conv_1x1(s, 8, 8).stop();
+  const TimingResult r = time_command_stream(s.words(), port_setup(10000, 8));
+  ASSERT_EQ(r.operations.size(), 2u);
+  const OperationTiming& dma = r.operations[0];
+  const OperationTiming& conv = r.operations[1];
+  EXPECT_EQ(dma.end, kDmaWords + 100);
+  ASSERT_LT(conv.issue, dma.end);
+  EXPECT_EQ(conv.memory_cycles, 640);
+  EXPECT_EQ(conv.end, kDmaWords + 100 + 640 + 128);
+}
+
+TEST(TimingModel, QueuedDmasShareThePortBackToBack) {
+  // 2,000 DMAs queued behind one long kernel, all on the DRAM port it also uses: each DMA's
+  // port time comes after the previous one's, so the DMAs end back to back at 16 cycles each
+  // (256 bytes at 16 per cycle) after the kernel's weights.
+  StreamBuilder s;
+  conv_1x1(s, 8, 8);
+  for (int i = 0; i < 2000; ++i)
+    s.dma(0, 0x8000, 1, 0x8000, 256);
+  s.stop();
+  const TimingResult r = time_command_stream(s.words(), port_setup(16, 10000));
+  ASSERT_EQ(r.operations.size(), 2001u);
+  const OperationTiming& conv = r.operations[0];
+  // The weights: ceil(1184 / 16) = 74 port cycles, fewer than the 256 MAC cycles.
+  EXPECT_EQ(conv.end, conv.start + 256 + 128);
+  EXPECT_EQ(r.operations[1].end, conv.start + 74 + 16);
+  EXPECT_EQ(r.operations.back().end, conv.start + 74 + 2000 * 16);
+}
+
+TEST(TimingModel, PortTimelineBoundedOnManyBlocks) {
+  // A 300x300x16 max pool in 1x1x16 blocks: 90,000 blocks, each reading its 16 IFM bytes from
+  // the DRAM in 1 cycle of a 2-cycle MAC stage, so the DRAM port holds 90,000 separate busy
+  // cycles while the command reader waits at the DMA behind it. The model keeps at most 65,536
+  // per memory and counts the time before the ones it dropped as busy: the DMA (1,000 bytes,
+  // 63 cycles alone) ends between its lone time and the end of the pool plus its port time.
+  StreamBuilder s;
+  const Fm ifm{.region = 0, .base = 0, .h = 300, .w = 300, .c = 16};
+  const Fm ofm{.region = 1, .base = 0, .h = 300, .w = 300, .c = 16};
+  s.ifm(ifm).ofm(ofm).kernel(1, 1).padding(0, 0, 0, 0).activation(0, -128, 127).block(16);
+  s.cmd0(Opcode::kSetOfmBlkWidthM1, 0).cmd0(Opcode::kSetOfmBlkHeightM1, 0);
+  s.ofm_scale(1, 0).pool(npu::PoolingMode::kMax);
+  s.dma(0, 0x200000, 1, 0x200000, 1000).stop();
+  const TimingResult a = time_command_stream(s.words(), port_setup(16, 10000));
+  const TimingResult b = time_command_stream(s.words(), port_setup(16, 10000));
+  ASSERT_EQ(a.operations.size(), 2u);
+  const OperationTiming& pool = a.operations[0];
+  const OperationTiming& dma = a.operations[1];
+  EXPECT_EQ(pool.blocks, 90000);
+  // Block k holds the DRAM [c + 2k, c + 2k + 1). At the 65,537th interval the earlier 32,768
+  // are dropped: the port counts as busy up to the end of block 32,767's, c + 65,535. The DMA,
+  // ready at c + 9, takes 63 single free cycles from there: the last is c + 65,535 + 2 x 62.
+  EXPECT_EQ(dma.end, pool.start + 65535 + 2 * 62 + 1);
+  EXPECT_EQ(pool.port_wait_cycles, 0);
+  EXPECT_GE(dma.end, dma.start + 63);
+  EXPECT_LE(dma.end, pool.end + 63);
+  EXPECT_EQ(dma.end, b.operations[1].end);
+  EXPECT_EQ(a.total_cycles, b.total_cycles);
+}
+
 TEST(TimingModel, RejectsASetupWithoutAccelerator) {
   StreamBuilder s;
   s.dma(0, 0, 1, 0x100, 16).stop();
