@@ -134,7 +134,9 @@ int main(int argc, char** argv) {
   // (version, config, model) -> simulated total of Vela's output
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> vela_simulated;
 
-  fmt::print("1. Vela's compiled outputs: simulated total vs Vela's estimate (* off by >20%: causes in docs/timing.md)\n");
+  fmt::print(
+      "1. Vela's compiled outputs: simulated total vs Vela's estimate (* off by >20%: causes in "
+      "docs/timing.md)\n");
   fmt::print("{:<8} {:<3} {:<24} {:>12} {:>12} {:>7}  {}\n", "version", "cfg", "model", "simulated",
              "Vela est.", "ratio", "largest memory traffic");
   for (const char* version : {"vela3.10", "vela5.1"}) {
