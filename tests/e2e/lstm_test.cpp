@@ -124,6 +124,26 @@ Spec wide_spec(std::mt19937& rng, int k) {
   return s;
 }
 
+// What a failure report names of a network's specification.
+std::string describe(const Spec& s) {
+  return fmt::format(
+      "{}batches {} steps {} input {} units {} zero points {} {} cell 2^{} clip {} time major {}",
+      s.wide ? "16x8 " : "", s.batches, s.steps, s.input_size, s.units, s.input_zp, s.hidden_zp,
+      s.cell_power, s.cell_clip, s.time_major);
+}
+
+// The network is lowered (no reason to keep it on the CPU) and its compiled outputs equal the
+// reference's on a small, a large and a two-core accelerator. False if it was not lowered.
+bool expect_lowered_and_exact(const ir::Model& m) {
+  const auto why = frontend::lstm_why_not(m, 0, 0);
+  EXPECT_FALSE(why.has_value()) << *why;
+  if (why)
+    return false;
+  for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
+    expect_same_outputs(m, accelerator);
+  return true;
+}
+
 // The variable tensors of subgraph 0 (by name: the compiled model keeps them under theirs).
 std::vector<int> variables(const ir::Model& m, const std::vector<std::string>& names) {
   std::vector<int> out;
@@ -232,17 +252,8 @@ TEST(Lstm, RandomNetworksMatchTheReferenceAtEveryTimeStep) {
     specs.push_back(s);
   }
   for (const Spec& s : specs) {
-    SCOPED_TRACE(testing::Message()
-                 << "steps " << s.steps << " input " << s.input_size << " units " << s.units
-                 << " zero points " << s.input_zp << " " << s.hidden_zp << " cell 2^"
-                 << s.cell_power << " clip " << s.cell_clip << " time major " << s.time_major);
-    const ir::Model m = lstm_model(s, rng);
-    const auto why = frontend::lstm_why_not(m, 0, 0);
-    EXPECT_FALSE(why.has_value()) << *why;
-    if (why)
-      continue;
-    for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
-      expect_same_outputs(m, accelerator);
+    SCOPED_TRACE(describe(s));
+    expect_lowered_and_exact(lstm_model(s, rng));
   }
 }
 
@@ -270,16 +281,10 @@ TEST(Lstm, SeveralBatchesInBothLayoutsMatchTheReference) {
     s.units = size(rng);
     s.batches = batches(rng);
     s.time_major = k % 2 == 1;
-    SCOPED_TRACE(testing::Message() << "16x8 " << s.wide << " batches " << s.batches << " steps "
-                                    << s.steps << " input " << s.input_size << " units " << s.units
-                                    << " time major " << s.time_major);
+    SCOPED_TRACE(describe(s));
     const ir::Model m = lstm_model(s, rng);
-    const auto why = frontend::lstm_why_not(m, 0, 0);
-    EXPECT_FALSE(why.has_value()) << *why;
-    if (why)
+    if (!expect_lowered_and_exact(m))
       continue;
-    for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
-      expect_same_outputs(m, accelerator);
     compared += expect_same_stream(m, "ethos-u55-128", random_inputs(m, 3, rng), carried);
   }
   EXPECT_EQ(compared, 8 * 3);
@@ -440,10 +445,7 @@ TEST(Lstm, RandomNetworksKeepTheirStateAcrossInvocations) {
     s.cell_power = power(rng);
     s.cell_clip = k % 3 == 0 ? 0.0f : (k % 3 == 1 ? 0.5f : 10.0f);
     s.time_major = k % 2 == 1;
-    SCOPED_TRACE(testing::Message()
-                 << "steps " << s.steps << " input " << s.input_size << " units " << s.units
-                 << " zero points " << s.input_zp << " " << s.hidden_zp << " cell 2^"
-                 << s.cell_power << " clip " << s.cell_clip << " time major " << s.time_major);
+    SCOPED_TRACE(describe(s));
     const ir::Model m = lstm_model(s, rng);
     ASSERT_FALSE(frontend::lstm_why_not(m, 0, 0).has_value());
     const auto inputs = random_inputs(m, 4, rng);
@@ -584,16 +586,8 @@ TEST(Lstm16x8, RandomNetworksMatchTheReferenceAtEveryTimeStep) {
   std::mt19937 rng(1608);
   for (int k = 0; k < 10; ++k) {
     const Spec s = wide_spec(rng, k);
-    SCOPED_TRACE(testing::Message() << "steps " << s.steps << " input " << s.input_size << " units "
-                                    << s.units << " cell 2^" << s.cell_power << " clip "
-                                    << s.cell_clip << " time major " << s.time_major);
-    const ir::Model m = lstm_model(s, rng);
-    const auto why = frontend::lstm_why_not(m, 0, 0);
-    EXPECT_FALSE(why.has_value()) << *why;
-    if (why)
-      continue;
-    for (const char* accelerator : {"ethos-u55-32", "ethos-u55-256", "ethos-u65-512"})
-      expect_same_outputs(m, accelerator);
+    SCOPED_TRACE(describe(s));
+    expect_lowered_and_exact(lstm_model(s, rng));
   }
 }
 
