@@ -7,7 +7,9 @@
 
 #include <random>
 
+#include "core/error.hpp"
 #include "frontend/lowering/lowering.hpp"
+#include "refinterp/interpreter.hpp"
 #include "refinterp/lut.hpp"
 #include "refmath/fixed_point.hpp"
 #include "refmath/quant_math.hpp"
@@ -115,6 +117,50 @@ TEST(SoftmaxLowering, Int16IsAChainOf10OperationsWithTwoInterpolatedTables) {
   ASSERT_EQ(g.luts.size(), 2u);
   EXPECT_EQ(g.luts[0].type, ir::DataType::kInt16);
   EXPECT_EQ(g.luts[0].values.size(), 512u);
+}
+
+// TFLite Micro fixes SOFTMAX's output quantisation and refuses a model with any other (its
+// kernels ignore the output scale): int8 exactly 1/256, int16 1/65536 (int8 input) or 1/32768
+// (int16 input) within 0.1%. The reference interpreter refuses such a model and the lowering
+// keeps it on the CPU (where TFLite Micro refuses it as it would the original); at the scales
+// TFLite Micro accepts, both run.
+TEST(SoftmaxLowering, OutputScalesTfliteMicroRefusesStayOnTheCpu) {
+  EUC_REQUIRE_SHARED();
+  struct Case {
+    const char* model;
+    float scale;
+    bool accepted;
+  };
+  const Case cases[] = {
+      {"models/ops/softmax_7x7x16_int8.tflite", 1.0f / 256, true},
+      {"models/ops/softmax_7x7x16_int8.tflite", 1.0f / 256 * 1.0001f, false},
+      {"models/ops/softmax_7x7x16_int8.tflite", 1.0f / 128, false},
+      {"models/ops51/softmax_8x8x16_int8_to_int16.tflite", 1.0f / 65536, true},
+      {"models/ops51/softmax_8x8x16_int8_to_int16.tflite", 1.0f / 65536 * 1.0005f, true},
+      {"models/ops51/softmax_8x8x16_int8_to_int16.tflite", 1.0f / 65536 * 1.002f, false},
+      {"models/ops51/softmax_8x8x16_int16.tflite", 1.0f / 32768, true},
+      {"models/ops51/softmax_8x8x16_int16.tflite", 1.0f / 32768 * 0.9995f, true},
+      {"models/ops51/softmax_8x8x16_int16.tflite", 1.0f / 32768 * 0.998f, false},
+      {"models/ops51/softmax_8x8x16_int16.tflite", 1.0f / 16384, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(testing::Message() << c.model << " output scale " << c.scale);
+    ir::Model m = tfl::read_model_file(test::shared_dir() / c.model);
+    ir::Subgraph& sg = m.subgraphs[0];
+    ASSERT_EQ(sg.operators.size(), 1u);
+    ir::Tensor& out = sg.tensors[static_cast<size_t>(sg.operators[0].outputs[0])];
+    ASSERT_TRUE(out.quantization.has_value());
+    out.quantization->scale = {c.scale};
+    const auto why = softmax_why_not(m, 0, 0);
+    EXPECT_EQ(!why.has_value(), c.accepted) << why.value_or("");
+    if (why) {
+      EXPECT_NE(why->find("TFLite Micro's requirement"), std::string::npos) << *why;
+    }
+    if (c.accepted)
+      EXPECT_NO_THROW(refinterp::Interpreter{m});
+    else
+      EXPECT_THROW(refinterp::Interpreter{m}, Error);
+  }
 }
 
 }  // namespace
