@@ -57,7 +57,7 @@ and MEAN over any axes; data movement: transposes of any permutation, strided sl
 stride, pads of any axis, MIRROR_PAD, PADV2 and REVERSE_V2) and where euc's lowering is (data
 movement of any batch); they are the same for every Ethos-U55 and Ethos-U65 configuration. An
 instance the lowering cannot express exactly stays on the CPU with the reason. The operators Vela
-also places on the NPU that euc keeps on the CPU are listed at the end, with the reason.
+also places on the NPU that euc does not lower are listed at the end, with the reason.
 
 An operator listed below runs on the NPU when it meets the generic constraints and its own
 specific ones; otherwise it stays on the CPU, untouched. Every operator not listed stays on
@@ -113,10 +113,10 @@ constraints they break.
 
   md +=
       "\n"
-      "## Operators Vela places that stay on the CPU\n"
+      "## Vela operators euc does not lower\n"
       "\n"
-      "Vela 3.10 or Vela 5.1 places these on the Ethos-U55; euc keeps every instance on the "
-      "CPU, for this reason:\n"
+      "Vela 3.10 or Vela 5.1 places these on the Ethos-U55; euc lowers none of them, for this "
+      "reason:\n"
       "\n";
   for (ir::BuiltinOp op : vela_operator_types()) {
     if (is_npu_operator_type(op))
