@@ -10,6 +10,7 @@
 #include "frontend/lowering/operator_table.hpp"
 #include "frontend/lowering/segment_builder.hpp"
 #include "frontend/lowering/shape_checks.hpp"
+#include "frontend/lowering/unlowered.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::frontend {
@@ -120,7 +121,7 @@ std::optional<std::string> why_not_lowered(const ir::Model& model, int subgraph,
   const ir::Operator& op = model.subgraphs.at(subgraph).operators.at(op_index);
   const OperatorLowering* entry = find_lowering(op.type);
   if (entry == nullptr)
-    return std::string(kNotLoweredReason);
+    return std::string(unlowered_reason(op.type).value_or(kNotLoweredReason));
   return entry->why_not(model, subgraph, op_index);
 }
 

@@ -14,8 +14,8 @@ namespace {
 
 using B = ir::BuiltinOp;
 
-// The TFLite operators Vela 3.10 can place on the NPU and those Vela 5.1 adds (marked), in name
-// order.
+// The TFLite operators Vela 3.10 can place on the NPU and those Vela 5.1 adds for the Ethos-U55
+// (marked): 53, in name order.
 constexpr std::array kVelaOperators = {
     B::ABS,
     B::ADD,
@@ -30,6 +30,7 @@ constexpr std::array kVelaOperators = {
     B::FULLY_CONNECTED,
     B::HARD_SWISH,
     B::LEAKY_RELU,
+    B::LOG,  // Vela 5.1, as RELU_0_TO_1 and TILE
     B::LOGISTIC,
     B::MAXIMUM,
     B::MAX_POOL_2D,
@@ -46,6 +47,7 @@ constexpr std::array kVelaOperators = {
     B::REDUCE_MIN,
     B::RELU,
     B::RELU6,
+    B::RELU_0_TO_1,
     B::RELU_N1_TO_1,
     B::RESHAPE,
     B::RESIZE_BILINEAR,
@@ -63,6 +65,7 @@ constexpr std::array kVelaOperators = {
     B::SUB,
     B::SUM,
     B::TANH,
+    B::TILE,
     B::TRANSPOSE,
     B::TRANSPOSE_CONV,
     B::UNIDIRECTIONAL_SEQUENCE_LSTM,

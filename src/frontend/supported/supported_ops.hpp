@@ -58,8 +58,9 @@ std::string supported_ops_report();
 // lowering (frontend/lowering/operator_table), in name order.
 std::span<const ir::BuiltinOp> npu_operator_types();
 bool is_npu_operator_type(ir::BuiltinOp type);
-// The TFLite operators Vela 3.10 places on the NPU, in name order; the constraint table holds
-// rules for all of them (those euc does not lower yet stay on the CPU, saying so).
+// The TFLite operators Vela 3.10 places on the NPU and those Vela 5.1 adds for the Ethos-U55, in
+// name order; the constraint table holds rules for all of them (those euc does not lower stay on
+// the CPU, saying why: frontend/lowering/unlowered.hpp).
 std::span<const ir::BuiltinOp> vela_operator_types();
 bool is_vela_operator_type(ir::BuiltinOp type);
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "frontend/lowering/lowering.hpp"
+#include "frontend/lowering/unlowered.hpp"
 #include "frontend/supported/supported_ops.hpp"
 
 namespace euc::frontend {
@@ -54,8 +56,8 @@ int8 -> int16; per-channel FULLY_CONNECTED weights; BATCH_MATMUL; REDUCE_MAX, RE
 and MEAN over any axes; data movement: transposes of any permutation, strided slices of any
 stride, pads of any axis, MIRROR_PAD, PADV2 and REVERSE_V2) and where euc's lowering is (data
 movement of any batch); they are the same for every Ethos-U55 and Ethos-U65 configuration. An
-instance the lowering cannot express exactly stays on the CPU with the reason. Operators Vela also places
-on the NPU that euc does not lower yet stay on the CPU, and `--show-cpu-operations` says so.
+instance the lowering cannot express exactly stays on the CPU with the reason. The operators Vela
+also places on the NPU that euc does not lower are listed at the end, with the reason.
 
 An operator listed below runs on the NPU when it meets the generic constraints and its own
 specific ones; otherwise it stays on the CPU, untouched. Every operator not listed stays on
@@ -107,6 +109,20 @@ constraints they break.
     md += fmt::format("{} runs on the NPU only if, besides the generic constraints:\n\n", name);
     for (const Constraint* c : list)
       md += constraint_item(*c, "");
+  }
+
+  md +=
+      "\n"
+      "## Vela operators euc does not lower\n"
+      "\n"
+      "Vela 3.10 or Vela 5.1 places these on the Ethos-U55; euc lowers none of them, for this "
+      "reason:\n"
+      "\n";
+  for (ir::BuiltinOp op : vela_operator_types()) {
+    if (is_npu_operator_type(op))
+      continue;
+    md += fmt::format("- {}: {}\n", ir::builtin_op_name(op),
+                      unlowered_reason(op).value_or(kNotLoweredReason));
   }
   return md;
 }

@@ -13,6 +13,7 @@
 #include "e2e/small_network.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "frontend/lowering/operator_table.hpp"
+#include "frontend/lowering/unlowered.hpp"
 #include "frontend/supported/supported_ops.hpp"
 #include "model_mutation.hpp"
 #include "support/test_paths.hpp"
@@ -61,14 +62,16 @@ bool has_failed(const SupportVerdict& v, std::string_view id) {
   return std::find(v.failed.begin(), v.failed.end(), id) != v.failed.end();
 }
 
-// Vela 3.10's 43 types and those Vela 5.1 adds: BATCH_MATMUL, the reductions (REDUCE_MAX,
-// REDUCE_MIN, SUM) and data movement (MIRROR_PAD, PADV2, REVERSE_V2).
-TEST(NpuOperators, VelaPlacesFiftyTypesInNameOrder) {
+// Vela 3.10's 43 types and the 10 Vela 5.1 adds for the Ethos-U55: BATCH_MATMUL, the reductions
+// (REDUCE_MAX, REDUCE_MIN, SUM), data movement (MIRROR_PAD, PADV2, REVERSE_V2), LOG, RELU_0_TO_1
+// and TILE.
+TEST(NpuOperators, VelaPlacesFiftyThreeTypesInNameOrder) {
   auto ops = vela_operator_types();
-  EXPECT_EQ(ops.size(), 50u);
+  EXPECT_EQ(ops.size(), 53u);
   for (ir::BuiltinOp op : {ir::BuiltinOp::BATCH_MATMUL, ir::BuiltinOp::REDUCE_MAX,
                            ir::BuiltinOp::REDUCE_MIN, ir::BuiltinOp::SUM, ir::BuiltinOp::MIRROR_PAD,
-                           ir::BuiltinOp::PADV2, ir::BuiltinOp::REVERSE_V2})
+                           ir::BuiltinOp::PADV2, ir::BuiltinOp::REVERSE_V2, ir::BuiltinOp::LOG,
+                           ir::BuiltinOp::RELU_0_TO_1, ir::BuiltinOp::TILE})
     EXPECT_TRUE(is_vela_operator_type(op)) << ir::builtin_op_name(op);
   std::vector<std::string_view> names;
   for (ir::BuiltinOp op : ops)
@@ -98,25 +101,63 @@ TEST(NpuOperators, AreTheLoweredTypesInNameOrder) {
   EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::SQUARED_DIFFERENCE));
   EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::RESIZE_BILINEAR));
   EXPECT_TRUE(is_npu_operator_type(ir::BuiltinOp::ARG_MAX));
-  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::EXP));  // not lowered yet
+  EXPECT_FALSE(is_npu_operator_type(ir::BuiltinOp::EXP));  // TFLite Micro: float32 only
 }
 
 // A type Vela places but euc does not lower meets the rules and still stays on the CPU, saying
-// why: an int8 EXP (Vela 3.10 places it; TensorFlow Lite Micro has no int8 kernel for it).
+// why: int8 and int16 EXP (Vela 3.10 places them; TensorFlow Lite Micro's EXP kernel computes
+// float32 only, so no integer result exists to reproduce), likewise LOG (Vela 5.1).
 TEST(SupportedOps, RulesMetButNotLoweredStaysOnTheCpu) {
-  test::Net n;
-  const int in = n.tensor("input", {1, 8, 8, 16}, 0.05f, -3);
-  const int out = n.tensor("output", {1, 8, 8, 16}, 0.2f, -128);
-  n.op(ir::BuiltinOp::EXP, {in}, {out});
-  n.io({in}, {out});
-  ir::Model model = n.model();
-  auto verdicts = check_model(model)[0];
-  ASSERT_EQ(verdicts.size(), 1u);
-  const SupportVerdict& verdict = verdicts[0];
-  EXPECT_TRUE(verdict.meets_rules);
-  EXPECT_FALSE(verdict.on_npu);
-  EXPECT_TRUE(verdict.reasons.empty());
-  EXPECT_EQ(why_not_lowered(model, 0, 0), std::string(kNotLoweredReason));
+  for (ir::BuiltinOp type : {ir::BuiltinOp::EXP, ir::BuiltinOp::LOG}) {
+    for (ir::DataType dt : {ir::DataType::kInt8, ir::DataType::kInt16}) {
+      const bool int8 = dt == ir::DataType::kInt8;
+      test::Net n;
+      const int in = n.tensor("input", {1, 8, 8, 16}, 0.05f, int8 ? -3 : 0, dt);
+      const int out = n.tensor("output", {1, 8, 8, 16}, 0.2f, int8 ? -128 : 0, dt);
+      n.op(type, {in}, {out});
+      n.io({in}, {out});
+      ir::Model model = n.model();
+      auto verdicts = check_model(model)[0];
+      ASSERT_EQ(verdicts.size(), 1u);
+      const SupportVerdict& verdict = verdicts[0];
+      const std::string name(ir::builtin_op_name(type));
+      EXPECT_TRUE(verdict.meets_rules) << name;
+      EXPECT_FALSE(verdict.on_npu) << name;
+      EXPECT_TRUE(verdict.reasons.empty()) << name;
+      std::optional<std::string> why = why_not_lowered(model, 0, 0);
+      ASSERT_TRUE(why.has_value());
+      EXPECT_EQ(why->rfind("TensorFlow Lite Micro's " + name + " kernel computes float32", 0), 0u)
+          << *why;
+    }
+  }
+}
+
+// Every type Vela places that euc does not lower has its own reason, and the lowered ones none.
+TEST(SupportedOps, EveryUnloweredVelaTypeSaysWhy) {
+  int unlowered = 0;
+  for (ir::BuiltinOp op : vela_operator_types()) {
+    EXPECT_EQ(unlowered_reason(op).has_value(), !is_npu_operator_type(op))
+        << ir::builtin_op_name(op);
+    unlowered += is_npu_operator_type(op) ? 0 : 1;
+  }
+  // EXP, LOG, RELU_0_TO_1, SHAPE and TILE.
+  EXPECT_EQ(unlowered, 5);
+}
+
+// A SHAPE whose output is a subgraph output is not folded into a constant: it stays on the CPU
+// and says on what conditions a SHAPE is folded (the folded case: e2e/constant_folding_test).
+TEST(SupportedOps, UnfoldedShapeStaysOnTheCpuSayingWhy) {
+  {
+    test::Net n;
+    const int in = n.tensor("input", {1, 8, 8, 16}, 0.05f, -3);
+    const int out = n.tensor("shape", {4}, 1.0f, 0, ir::DataType::kInt32);
+    n.op(ir::BuiltinOp::SHAPE, {in}, {out});
+    n.io({in}, {out});
+    ir::Model model = n.model();
+    std::optional<std::string> why = why_not_lowered(model, 0, 0);
+    ASSERT_TRUE(why.has_value());
+    EXPECT_NE(why->find("not a subgraph input or output"), std::string::npos) << *why;
+  }
 }
 
 TEST(ConstraintTable, IdsAreUniqueAndEveryRuleNamesOnlyVelaOperators) {
@@ -394,6 +435,30 @@ TEST(SupportedOps, CheckOperatorAgreesWithCheckModel) {
     SupportVerdict one = check_operator(model, 0, static_cast<int>(i));
     EXPECT_EQ(one.meets_rules, all[0][i].meets_rules);
     EXPECT_EQ(one.reasons, all[0][i].reasons);
+  }
+}
+
+// The committed SUPPORTED_OPS.md is what `euc --supported-ops-report` writes today: regenerate it
+// (from the repository root) whenever the lowering or constraint table changes.
+TEST(SupportedOpsReport, CommittedFileIsUpToDate) {
+  std::ifstream file(test::source_dir() / "SUPPORTED_OPS.md", std::ios::binary);
+  ASSERT_TRUE(file.good());
+  std::stringstream committed;
+  committed << file.rdbuf();
+  EXPECT_TRUE(committed.str() == supported_ops_report())
+      << "SUPPORTED_OPS.md is stale: run `build/bin/euc --supported-ops-report` in the "
+         "repository root";
+}
+
+// Every Vela type euc keeps on the CPU is listed with its reason.
+TEST(SupportedOpsReport, ListsTheVelaTypesKeptOnTheCpuWithTheirReason) {
+  std::string md = supported_ops_report();
+  for (ir::BuiltinOp op : {ir::BuiltinOp::EXP, ir::BuiltinOp::LOG, ir::BuiltinOp::RELU_0_TO_1,
+                           ir::BuiltinOp::SHAPE, ir::BuiltinOp::TILE}) {
+    const std::string line =
+        "- " + std::string(ir::builtin_op_name(op)) + ": " + std::string(*unlowered_reason(op));
+    EXPECT_NE(md.find(line), std::string::npos) << line;
+    EXPECT_EQ(md.find("| " + std::string(ir::builtin_op_name(op)) + " |"), std::string::npos);
   }
 }
 

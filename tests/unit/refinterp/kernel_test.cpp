@@ -237,6 +237,51 @@ TEST(ReverseV2, ReversesEveryListedAxis) {
   EXPECT_EQ(m.run({1, 2, 3, 4, 5, 6}), (std::vector<int8_t>{6, 5, 4, 3, 2, 1}));
 }
 
+ir::Model exp_model(ir::DataType type) {
+  ir::Model m;
+  m.buffers.resize(1);
+  ir::Subgraph g;
+  g.tensors.push_back(tensor("in", type, {1, 3}, {0.05f}, {0}));
+  g.tensors.push_back(tensor("out", type, {1, 3}, {0.2f}, {0}));
+  ir::Operator op;
+  op.type = ir::BuiltinOp::EXP;
+  op.inputs = {0};
+  op.outputs = {1};
+  g.operators.push_back(op);
+  g.inputs = {0};
+  g.outputs = {1};
+  m.subgraphs.push_back(g);
+  return m;
+}
+
+// TensorFlow Lite Micro's EXP kernel accepts float32 tensors only: int8 and int16 models are
+// refused when they are prepared, naming the operator.
+TEST(Exp, IntegerTensorsAreRefusedAsTfliteMicrosKernelDoes) {
+  for (ir::DataType type : {ir::DataType::kInt8, ir::DataType::kInt16}) {
+    try {
+      Interpreter interp(exp_model(type));
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInput);
+      EXPECT_NE(std::string(e.what()).find("operator 0 (EXP)"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Exp, Float32IsTheExponentialOfEachElement) {
+  Interpreter interp(exp_model(ir::DataType::kFloat32));
+  const float in[] = {0.0f, 1.0f, -2.0f};
+  interp.set_input(0, {reinterpret_cast<const uint8_t*>(in), sizeof(in)});
+  interp.invoke();
+  const auto out = interp.output(0);
+  ASSERT_EQ(out.size(), sizeof(in));
+  float r[3];
+  std::memcpy(r, out.data(), sizeof(r));
+  EXPECT_EQ(r[0], 1.0f);
+  EXPECT_FLOAT_EQ(r[1], 2.7182817f);
+  EXPECT_FLOAT_EQ(r[2], 0.13533528f);
+}
+
 // ADD and SUB rescale the sum by 2*max(input scales)/(2^20*output scale) for int8, a multiplier
 // TFLite's kernels require below 1: input and operand scale 1 with output scale 2^-19 give
 // exactly 1 (refused when the model is prepared), 2^-18 gives 1/2 (runs: 1 + 1 = 2 / 2^-18
