@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "arch/operation_kinds.hpp"
+#include "codegen/block_dependency.hpp"
 #include "codegen/emitter.hpp"
 #include "codegen/feature_map.hpp"
 #include "codegen/output_scaling.hpp"
@@ -64,8 +65,13 @@ class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
                   const ConstantLayout& constants, const arch::AcceleratorConfig& accelerator,
-                  bool separate_io_regions)
-      : e_(e), graph_(graph), plan_(plan), constants_(constants), accelerator_(accelerator) {
+                  bool separate_io_regions, int max_block_dependency)
+      : e_(e),
+        graph_(graph),
+        plan_(plan),
+        constants_(constants),
+        accelerator_(accelerator),
+        max_block_dependency_(max_block_dependency) {
     lut_slots_.fill(kNoTable);
     if (!separate_io_regions)
       return;
@@ -221,6 +227,7 @@ class OperationWriter {
     lut_slots_[static_cast<size_t>(at)] = table.address;
     lut_slot_bytes_[static_cast<size_t>(at)] = table.size;
     next_lut_slot_ = (at + slots) % arch::kLutSlots;
+    lut_loaded_ = true;
     start_dma(static_cast<int>(scheduler::Region::kFlash), static_cast<uint64_t>(table.address),
               kShramDestination,
               static_cast<uint64_t>(arch::shram_lut_address(accelerator_)) +
@@ -359,10 +366,31 @@ class OperationWriter {
     e_.set(npu::SetAccFormat{.param = p.block.accumulator == arch::AccumulatorType::kInt40
                                           ? npu::AccFormat::kInt40bit
                                           : npu::AccFormat::kInt32bit});
+    std::optional<FeatureMapView> ifm2;
     if (binary)
-      write_ifm2(op, ifm);
-    // Consecutive operations do not overlap their blocks: the simplest correct dependency.
-    e_.set_unsigned(Opcode::kSetBlockdep, 0);
+      ifm2 = write_ifm2(op, ifm);
+    // How far this kernel may overlap the previous one (block_dependency.hpp).
+    LaunchedKernel launched;
+    launched.kernel = kind.kernel;
+    launched.reduces_depth =
+        kind.kernel == arch::NpuKernel::kPooling && kind.pooling == npu::PoolingMode::kReduceSum;
+    launched.ifm = ifm;
+    launched.ifm2 = ifm2;
+    launched.ofm = ofm;
+    launched.window = op.kernel;
+    launched.padding = op.padding;
+    launched.upscale = op.upscale;
+    launched.block_height = p.block.ofm_block.height;
+    launched.block_width = p.block.ofm_block.width;
+    launched.block_depth = p.block.ofm_block.depth;
+    launched.uses_lut = op.activation.kind == ir::Activation::Kind::kLut;
+    const int blockdep = previous_kernel_
+                             ? block_dependency(*previous_kernel_, launched, lut_loaded_,
+                                                accelerator_, max_block_dependency_)
+                             : 0;
+    lut_loaded_ = false;
+    previous_kernel_ = std::move(launched);
+    e_.set_unsigned(Opcode::kSetBlockdep, blockdep);
     // Staged inputs and this launch's own weight copy, unless the previous launch already
     // started it.
     stage_inputs(index);
@@ -458,10 +486,12 @@ class OperationWriter {
     e_.set_signed(Opcode::kSetActivationMax, max);
   }
 
-  void write_ifm2(const ir::NpuOp& op, const FeatureMapView& ifm) {
+  // The IFM2 view when it is a tensor (not a scalar).
+  std::optional<FeatureMapView> write_ifm2(const ir::NpuOp& op, const FeatureMapView& ifm) {
     const ir::NpuTensor& ifm2_t = graph_.tensors[op.ifm2.tensor];
     npu::SetIfm2Broadcast broadcast{.operand_order = op.reversed_operands};
     npu::SetIfm2Precision precision{.precision = ifm_precision(ifm2_t.type)};
+    std::optional<FeatureMapView> tensor;
     if (op.ifm2_scalar) {
       broadcast.broadcast_scalar = true;
       if (is_signed(ifm2_t.type)) {
@@ -478,9 +508,11 @@ class OperationWriter {
       broadcast.broadcast_height = ifm2.shape.h != ifm.shape.h;
       broadcast.broadcast_width = ifm2.shape.w != ifm.shape.w;
       broadcast.broadcast_depth = ifm2.shape.c != ifm.shape.c;
+      tensor = ifm2;
     }
     e_.set(precision);
     e_.set(broadcast);
+    return tensor;
   }
 
   void launch(const ir::NpuOp& op) {
@@ -515,6 +547,9 @@ class OperationWriter {
   const scheduler::Plan& plan_;
   const ConstantLayout& constants_;
   const arch::AcceleratorConfig& accelerator_;
+  int max_block_dependency_ = 3;
+  std::optional<LaunchedKernel> previous_kernel_;  // the last kernel launched, for BLOCKDEP
+  bool lut_loaded_ = false;                        // load_lut copied a table for this launch
   static constexpr int kShramDestination = -1;
   static constexpr int64_t kNoTable = -1;
   // The table (flash address and size) whose first slot each LUT slot is, else kNoTable.
@@ -535,13 +570,13 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const ConstantLayout& constants,
                                               const arch::SystemConfig& system,
                                               std::vector<StreamLaunch>* launches,
-                                              bool separate_io_regions) {
+                                              bool separate_io_regions, int max_block_dependency) {
   Emitter e;
   if (arch::sets_parallel_mode(system.accelerator_config())) {
     e.set_unsigned(Opcode::kSetParallelMode, system.accelerator_config().cores - 1);
   }
   OperationWriter writer(e, graph, plan, constants, system.accelerator_config(),
-                         separate_io_regions);
+                         separate_io_regions, max_block_dependency);
   std::vector<scheduler::Pass> passes = plan.passes;
   if (passes.empty()) {
     for (size_t i = 0; i < graph.ops.size(); ++i) {

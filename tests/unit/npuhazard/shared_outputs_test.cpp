@@ -10,6 +10,9 @@
 #include "arch/config_file.hpp"
 #include "core/error.hpp"
 #include "driver/compiler.hpp"
+#include "npu/command.hpp"
+#include "npu/ethosu_op.hpp"
+#include "npu/operation.hpp"
 #include "npuhazard/hazard_check.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
@@ -71,6 +74,33 @@ TEST(SharedOutputs, EucRunCheckHazardsReportsAndFails) {
   EXPECT_EQ(strict.exit_code, 1);
   EXPECT_NE(strict.err.find("euc-run: error: hazards found:"), std::string::npos) << strict.err;
   EXPECT_NE(strict.err.find("BLOCKDEP 3 after POOL"), std::string::npos) << strict.err;
+}
+
+// The largest BLOCKDEP in the compiled model's command streams.
+int largest_blockdep(const fs::path& compiled) {
+  int largest = 0;
+  for (const npu::EthosuOperator& op :
+       npu::read_ethosu_operators(tfl::read_model_file(compiled.string()), "compiled"))
+    for (const npu::NpuOperation& o :
+         npu::extract_operations(npu::decode_stream(op.payload.command_words)))
+      if (o.block)
+        largest = std::max(largest, o.block->blockdep);
+  return largest;
+}
+
+TEST(SharedOutputs, MaxBlockDependencyCapsBlockdep) {
+  EUC_REQUIRE_SHARED();
+  const fs::path model = test::shared_dir() / "models/person_detect.tflite";
+  for (const char* cap : {"3", "0"}) {
+    const fs::path dir = test::temp_dir() / cap;
+    const test::CommandResult r = test::run_tool(
+        "euc", {model.string(), "--output-dir", dir.string(), "--max-block-dependency", cap});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const fs::path out = dir / "person_detect_vela.tflite";
+    EXPECT_EQ(largest_blockdep(out), std::string(cap) == "3" ? 3 : 0);
+    const test::CommandResult check = test::run_tool("euc-run", {out.string(), "--check-hazards"});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+  }
 }
 
 struct Config {
