@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "npu/driver_payload.hpp"
 
 namespace euc::arch {
 namespace {
@@ -142,6 +143,23 @@ int lut_table_bytes(int ofm_bits) {
     default:
       return 0;
   }
+}
+
+Accelerator accelerator_from_config_word(uint32_t config_word) {
+  const npu::ConfigRegisterImage config = npu::ConfigRegisterImage::from_word(config_word);
+  for (Accelerator a : kAllAccelerators) {
+    const AcceleratorConfig& c = accelerator_config(a);
+    if (c.product != config.product || c.macs * c.cores != config.macs_per_cycle())
+      continue;
+    if (config.shram_size_kib != c.shram_banks * c.cores * kShramBankBytes / 1024) {
+      throw_input(fmt::format("CONFIG {:#010x}: SHRAM of {} KiB, {} has {} KiB", config_word,
+                              config.shram_size_kib, c.name,
+                              c.shram_banks * c.cores * kShramBankBytes / 1024));
+    }
+    return a;
+  }
+  throw_input(fmt::format("CONFIG {:#010x}: no {} has {} MACs per cycle", config_word,
+                          npu::product_name(config.product), config.macs_per_cycle()));
 }
 
 }  // namespace euc::arch

@@ -85,6 +85,10 @@ Accelerator parse_accelerator(std::string_view name);
 
 bool is_ethos_u65(Accelerator accelerator);
 
+// The accelerator a CONFIG register image (driver payload) describes: product, MACs per cycle
+// over all cores, SHRAM size. Throws an input error for a combination no Ethos-U55/U65 has.
+Accelerator accelerator_from_config_word(uint32_t config_word);
+
 // Whether a command stream selects the core count first: Ethos-U65 streams start with
 // NPU_SET_PARALLEL_MODE = cores - 1 (docs/npu_architecture.md §Command stream).
 bool sets_parallel_mode(const AcceleratorConfig& config);

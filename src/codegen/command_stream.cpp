@@ -9,9 +9,11 @@
 #include <utility>
 
 #include "arch/operation_kinds.hpp"
+#include "codegen/block_dependency.hpp"
 #include "codegen/emitter.hpp"
 #include "codegen/feature_map.hpp"
 #include "codegen/output_scaling.hpp"
+#include "codegen/sync_tracker.hpp"
 #include "core/error.hpp"
 #include "npu/kernel_stride.hpp"
 #include "scheduler/cascade.hpp"
@@ -64,8 +66,14 @@ class OperationWriter {
  public:
   OperationWriter(Emitter& e, const ir::NpuGraph& graph, const scheduler::Plan& plan,
                   const ConstantLayout& constants, const arch::AcceleratorConfig& accelerator,
-                  bool separate_io_regions)
-      : e_(e), graph_(graph), plan_(plan), constants_(constants), accelerator_(accelerator) {
+                  bool separate_io_regions, int max_block_dependency)
+      : e_(e),
+        graph_(graph),
+        plan_(plan),
+        constants_(constants),
+        accelerator_(accelerator),
+        max_block_dependency_(max_block_dependency),
+        sync_(arch::kMaxOutstandingKernels) {
     lut_slots_.fill(kNoTable);
     if (!separate_io_regions)
       return;
@@ -221,6 +229,7 @@ class OperationWriter {
     lut_slots_[static_cast<size_t>(at)] = table.address;
     lut_slot_bytes_[static_cast<size_t>(at)] = table.size;
     next_lut_slot_ = (at + slots) % arch::kLutSlots;
+    lut_loaded_ = true;
     start_dma(static_cast<int>(scheduler::Region::kFlash), static_cast<uint64_t>(table.address),
               kShramDestination,
               static_cast<uint64_t>(arch::shram_lut_address(accelerator_)) +
@@ -229,9 +238,9 @@ class OperationWriter {
     return at;
   }
 
-  // Starts a linear DMA of `length` bytes (to SHRAM for kShramDestination). Earlier kernels
-  // finish first: the destination may have been theirs (tensors no longer live, a buffer half
-  // they read, a LUT slot).
+  // Starts a linear DMA of `length` bytes (to SHRAM for kShramDestination). It first waits for
+  // the outstanding kernels whose bytes it reads or overwrites (tensors no longer live, a buffer
+  // half they read, a LUT slot, their SHRAM buffers), leaving later ones running.
   void start_dma(int src_region, uint64_t src, int dst_region, uint64_t dst, uint64_t length) {
     e_.set(npu::SetDma0SrcRegion{.region = static_cast<uint32_t>(src_region)});
     e_.set_address(Opcode::kSetDma0Src, src);
@@ -241,9 +250,15 @@ class OperationWriter {
       e_.set(npu::SetDma0DstRegion{.region = static_cast<uint32_t>(dst_region)});
     e_.set_address(Opcode::kSetDma0Dst, dst);
     e_.set_address(Opcode::kSetDma0Len, length);
-    wait_for_kernels();
+    const auto bytes = static_cast<int64_t>(length);
+    Touches touches{
+        {src_region, static_cast<int64_t>(src), static_cast<int64_t>(src) + bytes, false},
+        {dst_region == kShramDestination ? kShramRegion : dst_region, static_cast<int64_t>(dst),
+         static_cast<int64_t>(dst) + bytes, true}};
+    if (const std::optional<int> keep = sync_.kernel_wait_for(touches))
+      e_.operation(Opcode::kOpKernelWait, *keep);
     e_.operation(Opcode::kOpDmaStart, 0);
-    dma_outstanding_ = true;
+    sync_.dma_started(std::move(touches));
   }
 
   void write_memcpy(const ir::NpuOp& op) {
@@ -320,6 +335,14 @@ class OperationWriter {
           kind.block == arch::BlockKind::kConvolution && p.block.part_kernel_first;
       e_.set_unsigned(Opcode::kSetKernelStride, npu::encode_kernel_stride(ks));
     }
+    // What this launch touches, for the waits (sync_tracker.hpp).
+    Touches touches;
+    auto touch_view = [&touches](const FeatureMapView& v, bool write) {
+      const auto [begin, end] = view_bytes(v);
+      touches.push_back({v.region, begin, end, write});
+    };
+    touch_view(ifm, false);
+    touch_view(ofm, true);
     if (!constants_.op_weights[index].empty()) {
       // This launch's depth slice; buffered weights are read from their copy in the buffer (or
       // its half), at the same offsets as in flash.
@@ -345,10 +368,28 @@ class OperationWriter {
         e_.set_address(Opcode::kSetScale1Base, where(weights[1].scale_address));
         e_.set_address(Opcode::kSetScale1Length, weights[1].scale_length);
       }
+      for (const auto& core : weights) {
+        const auto w = static_cast<int64_t>(where(core.weight_address));
+        const auto sc = static_cast<int64_t>(where(core.scale_address));
+        touches.push_back(
+            {static_cast<int>(region), w, w + static_cast<int64_t>(core.weight_length), false});
+        touches.push_back(
+            {static_cast<int>(region), sc, sc + static_cast<int64_t>(core.scale_length), false});
+      }
     }
-    write_activation(
-        op, ofm_t,
-        op.activation.kind == ir::Activation::Kind::kLut ? load_lut(op.activation.lut) : -1);
+    const bool uses_lut = op.activation.kind == ir::Activation::Kind::kLut;
+    const int lut_slot = uses_lut ? load_lut(op.activation.lut) : -1;
+    write_activation(op, ofm_t, lut_slot);
+    if (uses_lut) {
+      const int64_t start =
+          arch::shram_lut_address(accelerator_) + int64_t{lut_slot} * arch::kLutSlotBytes;
+      touches.push_back({kShramRegion, start, start + arch::kShramLutBytes, false});
+    }
+    // The SHRAM banks the launch uses for its IFM and accumulator buffers.
+    touches.push_back(
+        {kShramRegion, 0,
+         int64_t{arch::shram_available_banks(accelerator_, uses_lut)} * arch::kShramBankBytes,
+         true});
     e_.set_unsigned(Opcode::kSetOfmBlkHeightM1, p.block.ofm_block.height - 1);
     e_.set_unsigned(Opcode::kSetOfmBlkWidthM1, p.block.ofm_block.width - 1);
     e_.set_unsigned(Opcode::kSetOfmBlkDepthM1, p.block.ofm_block.depth - 1);
@@ -359,18 +400,41 @@ class OperationWriter {
     e_.set(npu::SetAccFormat{.param = p.block.accumulator == arch::AccumulatorType::kInt40
                                           ? npu::AccFormat::kInt40bit
                                           : npu::AccFormat::kInt32bit});
+    std::optional<FeatureMapView> ifm2;
     if (binary)
-      write_ifm2(op, ifm);
-    // Consecutive operations do not overlap their blocks: the simplest correct dependency.
-    e_.set_unsigned(Opcode::kSetBlockdep, 0);
+      ifm2 = write_ifm2(op, ifm);
+    if (ifm2)
+      touch_view(*ifm2, false);
+    // How far this kernel may overlap the previous one (block_dependency.hpp).
+    LaunchedKernel launched;
+    launched.kernel = kind.kernel;
+    launched.reduces_depth =
+        kind.kernel == arch::NpuKernel::kPooling && kind.pooling == npu::PoolingMode::kReduceSum;
+    launched.ifm = ifm;
+    launched.ifm2 = ifm2;
+    launched.ofm = ofm;
+    launched.window = op.kernel;
+    launched.padding = op.padding;
+    launched.upscale = op.upscale;
+    launched.block_height = p.block.ofm_block.height;
+    launched.block_width = p.block.ofm_block.width;
+    launched.block_depth = p.block.ofm_block.depth;
+    launched.uses_lut = op.activation.kind == ir::Activation::Kind::kLut;
+    const int blockdep = previous_kernel_
+                             ? block_dependency(*previous_kernel_, launched, lut_loaded_,
+                                                accelerator_, max_block_dependency_)
+                             : 0;
+    lut_loaded_ = false;
+    previous_kernel_ = std::move(launched);
+    e_.set_unsigned(Opcode::kSetBlockdep, blockdep);
     // Staged inputs and this launch's own weight copy, unless the previous launch already
     // started it.
     stage_inputs(index);
     copy_weights(index, slice);
-    if (dma_outstanding_) {
+    // Wait only for the DMAs whose bytes this launch touches (its weights, staged inputs, a
+    // table), before the next launch's weight copy starts (it runs while this launch computes).
+    if (sync_.dma_wait_for(touches))
       e_.operation(Opcode::kOpDmaWait, 0);
-      dma_outstanding_ = false;
-    }
     // The next launch's weights copy while this one computes: the next slice into the other
     // half, or the next operation's buffer, clear of everything live now (the allocator saw it
     // live from this step).
@@ -379,8 +443,10 @@ class OperationWriter {
       copy_weights(static_cast<size_t>(next->op), next->slice);
       e_.owner = static_cast<int>(index);
     }
+    if (sync_.dma_wait_for(touches))  // that copy touches nothing this launch does
+      e_.operation(Opcode::kOpDmaWait, 0);
     launch(op);
-    kernels_outstanding_ = true;
+    sync_.kernel_started(std::move(touches));
     // An operation without a table may lend the LUT banks to its IFM or accumulators.
     if (op.activation.kind != ir::Activation::Kind::kLut && !arch::shram_keeps_luts(accelerator_)) {
       lut_slots_.fill(kNoTable);
@@ -458,10 +524,12 @@ class OperationWriter {
     e_.set_signed(Opcode::kSetActivationMax, max);
   }
 
-  void write_ifm2(const ir::NpuOp& op, const FeatureMapView& ifm) {
+  // The IFM2 view when it is a tensor (not a scalar).
+  std::optional<FeatureMapView> write_ifm2(const ir::NpuOp& op, const FeatureMapView& ifm) {
     const ir::NpuTensor& ifm2_t = graph_.tensors[op.ifm2.tensor];
     npu::SetIfm2Broadcast broadcast{.operand_order = op.reversed_operands};
     npu::SetIfm2Precision precision{.precision = ifm_precision(ifm2_t.type)};
+    std::optional<FeatureMapView> tensor;
     if (op.ifm2_scalar) {
       broadcast.broadcast_scalar = true;
       if (is_signed(ifm2_t.type)) {
@@ -478,9 +546,11 @@ class OperationWriter {
       broadcast.broadcast_height = ifm2.shape.h != ifm.shape.h;
       broadcast.broadcast_width = ifm2.shape.w != ifm.shape.w;
       broadcast.broadcast_depth = ifm2.shape.c != ifm.shape.c;
+      tensor = ifm2;
     }
     e_.set(precision);
     e_.set(broadcast);
+    return tensor;
   }
 
   void launch(const ir::NpuOp& op) {
@@ -503,26 +573,21 @@ class OperationWriter {
     }
   }
 
-  void wait_for_kernels() {
-    if (kernels_outstanding_) {
-      e_.operation(Opcode::kOpKernelWait, 0);
-      kernels_outstanding_ = false;
-    }
-  }
-
   Emitter& e_;
   const ir::NpuGraph& graph_;
   const scheduler::Plan& plan_;
   const ConstantLayout& constants_;
   const arch::AcceleratorConfig& accelerator_;
+  int max_block_dependency_ = 3;
+  std::optional<LaunchedKernel> previous_kernel_;  // the last kernel launched, for BLOCKDEP
+  bool lut_loaded_ = false;                        // load_lut copied a table for this launch
   static constexpr int kShramDestination = -1;
   static constexpr int64_t kNoTable = -1;
   // The table (flash address and size) whose first slot each LUT slot is, else kNoTable.
   std::array<int64_t, arch::kLutSlots> lut_slots_{};
   std::array<int64_t, arch::kLutSlots> lut_slot_bytes_{};
   int next_lut_slot_ = 0;
-  bool dma_outstanding_ = false;
-  bool kernels_outstanding_ = false;
+  SyncTracker sync_;
   std::set<std::pair<size_t, int>> copied_;  // (operation, depth slice) weight copies issued
   std::set<int> staged_;                     // staged inputs copied
   std::map<int, int> io_region_;             // --separate-io-regions: tensor -> its region
@@ -535,13 +600,13 @@ std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const ConstantLayout& constants,
                                               const arch::SystemConfig& system,
                                               std::vector<StreamLaunch>* launches,
-                                              bool separate_io_regions) {
+                                              bool separate_io_regions, int max_block_dependency) {
   Emitter e;
   if (arch::sets_parallel_mode(system.accelerator_config())) {
     e.set_unsigned(Opcode::kSetParallelMode, system.accelerator_config().cores - 1);
   }
   OperationWriter writer(e, graph, plan, constants, system.accelerator_config(),
-                         separate_io_regions);
+                         separate_io_regions, max_block_dependency);
   std::vector<scheduler::Pass> passes = plan.passes;
   if (passes.empty()) {
     for (size_t i = 0; i < graph.ops.size(); ++i) {

@@ -26,12 +26,14 @@ struct StreamLaunch {
 inline constexpr int kFirstIoRegion = 3;
 inline constexpr int kMaxRegions = 8;
 
-// With `launches`, also every launch in stream order.
+// With `launches`, also every launch in stream order. Each kernel's BLOCKDEP is the largest
+// the block walk allows (block_dependency.hpp), at most `max_block_dependency`.
 std::vector<uint32_t> generate_command_stream(const ir::NpuGraph& graph,
                                               const scheduler::Plan& plan,
                                               const scheduler::ConstantLayout& constants,
                                               const arch::SystemConfig& system,
                                               std::vector<StreamLaunch>* launches = nullptr,
-                                              bool separate_io_regions = false);
+                                              bool separate_io_regions = false,
+                                              int max_block_dependency = 3);
 
 }  // namespace euc::codegen

@@ -7,11 +7,12 @@ namespace euc::codegen {
 
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
                                 const scheduler::ConstantLayout& constants,
-                                const arch::SystemConfig& system, bool separate_io_regions) {
+                                const arch::SystemConfig& system, bool separate_io_regions,
+                                int max_block_dependency) {
   const arch::AcceleratorConfig& acc = system.accelerator_config();
   std::vector<StreamLaunch> launches;
-  std::vector<uint32_t> words =
-      generate_command_stream(graph, plan, constants, system, &launches, separate_io_regions);
+  std::vector<uint32_t> words = generate_command_stream(graph, plan, constants, system, &launches,
+                                                        separate_io_regions, max_block_dependency);
 
   npu::ConfigRegisterImage config;
   config.product = acc.product;

@@ -32,9 +32,11 @@ struct CompiledSegment {
 
 // The segment's code for its final plan and the constants the scheduler had encoded for it.
 // With `separate_io_regions` the inputs and outputs are addressed in their own regions (see
-// generate_command_stream) and their addresses are -1 (the runtime places them).
+// generate_command_stream) and their addresses are -1 (the runtime places them). BLOCKDEP is
+// at most `max_block_dependency`.
 CompiledSegment compile_segment(const ir::NpuGraph& graph, const scheduler::Plan& plan,
                                 const scheduler::ConstantLayout& constants,
-                                const arch::SystemConfig& system, bool separate_io_regions = false);
+                                const arch::SystemConfig& system, bool separate_io_regions = false,
+                                int max_block_dependency = 3);
 
 }  // namespace euc::codegen

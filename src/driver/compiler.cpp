@@ -318,8 +318,9 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
       const scheduler::Plan& plan = schedules[k].plan;
       stage(fmt::format("generating the command stream of segment {}",
                         result.report.segments.size()));
-      codegen::CompiledSegment compiled = codegen::compile_segment(
-          seg.graph, plan, schedules[k].constants, system, options.separate_io_regions);
+      codegen::CompiledSegment compiled =
+          codegen::compile_segment(seg.graph, plan, schedules[k].constants, system,
+                                   options.separate_io_regions, options.max_block_dependency);
       ++k;
       self_check(seg.graph, plan, compiled, system,
                  fmt::format("subgraph {} segment {}", s, result.report.segments.size()));

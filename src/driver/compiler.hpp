@@ -21,6 +21,8 @@ struct CompileOptions {
   // --separate-io-regions: every NPU segment's inputs and outputs in their own regions (3...),
   // placed by the runtime instead of in the scratch arena.
   bool separate_io_regions = false;
+  // --max-block-dependency: the largest BLOCKDEP codegen may write (0-3).
+  int max_block_dependency = 3;
   std::vector<std::string> ignore_ops;  // --ignore-ops: builtin operator names kept on the CPU
   std::string description = "euc";
   bool describe_plans = false;     // fill SegmentReport::schedule and ::allocation

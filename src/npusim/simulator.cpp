@@ -39,20 +39,7 @@ std::string where(const npu::NpuOperation& op, std::size_t index) {
 }  // namespace
 
 arch::Accelerator accelerator_from_config(uint32_t config_word) {
-  const npu::ConfigRegisterImage config = npu::ConfigRegisterImage::from_word(config_word);
-  for (arch::Accelerator a : arch::kAllAccelerators) {
-    const arch::AcceleratorConfig& c = arch::accelerator_config(a);
-    if (c.product != config.product || c.macs * c.cores != config.macs_per_cycle())
-      continue;
-    if (config.shram_size_kib != c.shram_banks * c.cores * arch::kShramBankBytes / 1024) {
-      throw_input(fmt::format("CONFIG {:#010x}: SHRAM of {} KiB, {} has {} KiB", config_word,
-                              config.shram_size_kib, c.name,
-                              c.shram_banks * c.cores * arch::kShramBankBytes / 1024));
-    }
-    return a;
-  }
-  throw_input(fmt::format("CONFIG {:#010x}: no {} has {} MACs per cycle", config_word,
-                          npu::product_name(config.product), config.macs_per_cycle()));
+  return arch::accelerator_from_config_word(config_word);
 }
 
 Simulator::Simulator(std::span<const uint32_t> command_words, arch::Accelerator accelerator)

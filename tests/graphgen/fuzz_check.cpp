@@ -14,6 +14,7 @@
 
 #include "arch/config_file.hpp"
 #include "core/error.hpp"
+#include "npuhazard/hazard_check.hpp"
 #include "refinterp/interpreter.hpp"
 #include "runner/differential.hpp"
 #include "scheduler/allocator.hpp"
@@ -139,6 +140,14 @@ CheckResult check_config(const ir::Model& model, const FuzzConfig& config,
       // A malformed output model: TensorFlow Lite would refuse to load it.
       r.outcome = Outcome::kRunError;
       r.message = fmt::format("the compiled model does not read back: {}", e.what());
+      return r;
+    }
+    // Races the functional model cannot see (it runs commands one after another).
+    const std::string hazards =
+        npuhazard::format_hazards(npuhazard::check_model(compiled, "compiled"), "compiled");
+    if (!hazards.empty()) {
+      r.outcome = Outcome::kRunError;
+      r.message = fmt::format("hazards in the command stream:\n{}", hazards);
       return r;
     }
   } catch (const Error& e) {

@@ -2,7 +2,9 @@
 // outputs as .npy files, so compiled models can be checked against it bit for bit. Models
 // compiled for the NPU run their ethos-u operators on the functional model (npusim).
 // With --timing it instead times every ethos-u operator's command stream on the timing model
-// (nputiming) and prints cycles per NPU operation, in total, and bytes per memory.
+// (nputiming) and prints cycles per NPU operation, in total, and bytes per memory. With
+// --check-hazards it checks every command stream for races between commands that may run at the
+// same time (npuhazard) and fails when it finds one.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -16,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/tool_main.hpp"
+#include "npuhazard/hazard_check.hpp"
 #include "nputiming/model_timing.hpp"
 #include "refinterp/interpreter.hpp"
 #include "refinterp/npy.hpp"
@@ -142,6 +145,15 @@ int run(int argc, char** argv) {
   app.add_option("--memory-mode", memory_mode,
                  "With --timing: the memory mode (default internal-default)");
   app.add_option("--config", config_files, "With --timing: vela.ini configuration file");
+  bool check_hazards = false;
+  bool strict_hazards = false;
+  app.add_flag("--check-hazards", check_hazards,
+               "Check every ethos-u command stream for races (DMAs and kernels that may run at "
+               "the same time touching the same bytes, BLOCKDEP too large) instead of running "
+               "the model; exits non-zero when one is found");
+  app.add_flag("--strict-hazards", strict_hazards,
+               "With --check-hazards: also check a kernel's OFM writes against the previous "
+               "kernel's last blocks (BLOCKDEP above 0)");
   app.add_option("--random-inputs", seed, "Fill every input with uniform random values");
   app.add_option("--dump-intermediates", dump_dir,
                  "Also write every non-constant tensor and the OFM of every NPU operation here");
@@ -152,6 +164,19 @@ int run(int argc, char** argv) {
     return 0;
   } catch (const CLI::ParseError& e) {
     euc::throw_usage(e.what());
+  }
+  if (check_hazards || strict_hazards) {
+    const auto result = euc::npuhazard::check_model(euc::tfl::read_model_file(model_path),
+                                                    model_path, strict_hazards);
+    const std::string report = euc::npuhazard::format_hazards(result, model_path);
+    if (!report.empty())
+      euc::throw_input(fmt::format("hazards found:\n{}", report));
+    std::size_t operations = 0;
+    for (const auto& r : result)
+      operations += r.operations;
+    fmt::print("{}: no hazard in {} ethos-u operators ({} NPU operations)\n", model_path,
+               result.size(), operations);
+    return 0;
   }
   if (timing || timing_summary) {
     std::vector<fs::path> files(config_files.begin(), config_files.end());

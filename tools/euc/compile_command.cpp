@@ -118,6 +118,7 @@ driver::CompileOptions compile_options(const Options& options) {
     compile.plan.arena_limit = *options.arena_cache_size;
   compile.force_symmetric_int_weights = options.force_symmetric_int_weights;
   compile.separate_io_regions = options.separate_io_regions;
+  compile.max_block_dependency = options.max_block_dependency;
   compile.plan.cpu_tensor_alignment = options.cpu_tensor_alignment;
   compile.plan.strategy =
       options.optimise == "Size" ? scheduler::Strategy::kSize : scheduler::Strategy::kPerformance;
