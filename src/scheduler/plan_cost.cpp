@@ -266,8 +266,13 @@ arch::OpCost advance(const arch::PerformanceModel& model, const OpCostInput& in,
       return start;
     double& memory = state.memory_free[arch::index_of(from)];
     memory = std::max(memory, start) + static_cast<double>(bytes) / model.bandwidth(from);
-    const double end =
-        std::max(start + static_cast<double>(model.transfer_cycles(from, to, bytes)), memory);
+    // Whole bursts of the source, and the destination's write latency after the last.
+    const arch::SystemConfig& system = model.system();
+    const int64_t burst = std::max<int64_t>(1, system.area_timing(from).burst_length);
+    const int64_t moved = (bytes + burst - 1) / burst * burst;
+    const double cycles = static_cast<double>(model.transfer_cycles(from, to, moved) +
+                                              (to ? system.area_timing(*to).write_latency : 0));
+    const double end = std::max(start + cycles, memory);
     state.queue_free = end;
     return end;
   };

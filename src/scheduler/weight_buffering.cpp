@@ -63,7 +63,9 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
     auto bytes_of = [&](int channels) {
       return (*encoded(i) * channels / depth + 15) / 16 * 16 + 16;
     };
-    for (int s = step; !cascaded && s < depth && s <= 256; s += s < 64 ? 16 : 32) {
+    // (A fully connected layer is copied whole.)
+    const bool matrix = arch::operation_kind(op.type).block == arch::BlockKind::kVectorProduct;
+    for (int s = step; !cascaded && !matrix && s < depth && s <= 256; s += s < 64 ? 16 : 32) {
       for (int f = step; f <= s; f *= 2) {
         WeightBuffer dbl = single;
         dbl.depth_slices.push_back(0);
