@@ -118,9 +118,13 @@ std::map<std::string, int64_t> simulated_per_operation(const euc::nputiming::Mod
 int main(int argc, char** argv) {
   fs::path shared = EUC_DEFAULT_SHARED_DIR;
   bool quick = false;
+  // --per-operation MODEL:CFG prints every operation's static and simulated cycles of that case.
+  std::string per_operation;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--quick")
       quick = true;
+    else if (std::string(argv[i]) == "--per-operation" && i + 1 < argc)
+      per_operation = argv[++i];
     else
       shared = argv[i];
   }
@@ -240,10 +244,15 @@ int main(int argc, char** argv) {
             std::string text;
           };
           std::vector<Gap> gaps;
+          const bool dump = per_operation == model_name + ":" + c.name;
           for (const auto& layer : result.report.layers) {
             const auto it = per_op.find(layer.name);
             const double sim = it == per_op.end() ? 0.0 : static_cast<double>(it->second);
             const double st = layer.cost.total_cycles;
+            if (dump) {
+              fmt::print("  {:<22} {:<40} {:>9.0f} {:>9.0f} {:>9}\n", layer.npu_operation,
+                         layer.name.substr(0, 40), st, sim, layer.cost.op_cycles);
+            }
             gaps.push_back(
                 {std::abs(st - sim), fmt::format("{} {}: {:.0f}/{:.0f}", layer.npu_operation,
                                                  layer.name.substr(0, 40), st, sim)});

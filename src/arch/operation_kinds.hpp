@@ -73,8 +73,9 @@ struct OperationKind {
   WeightLayout weights = WeightLayout::kNone;
   // Its IFM and OFM are read and written as plain NHWC (vectors, copies): no NHCWB16 bricks.
   bool linear_feature_maps = false;
-  // Its weights may be copied into an SRAM buffer ahead of use (fully connected layers read
-  // each weight once anyway).
+  // Its weights may be copied into an SRAM buffer ahead of use (where the scheduler's timeline
+  // says the copy pays: a fully connected layer reads each weight once, but from SRAM it skips
+  // the slow memory's latency and its copy can run under the launch before).
   bool buffers_weights = false;
   // Its scale records use a float32 product of IFM and weight scales, as TFLite's kernel does
   // (with per-tensor weights; per-channel weights take the double product).

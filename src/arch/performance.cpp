@@ -193,8 +193,13 @@ int64_t PerformanceModel::macs(const OpQuery& q) const {
 int64_t PerformanceModel::launch_overhead(const OpQuery& q) const {
   if (formulas_ == CostFormulas::kVela310)
     return 0;
-  return system_.area_timing(q.ifm.area).read_latency +
-         system_.area_timing(q.ofm.area).write_latency;
+  // The first block waits for the slowest memory it reads.
+  int64_t read = system_.area_timing(q.ifm.area).read_latency;
+  if (q.ifm2 && !q.ifm2_in_register)
+    read = std::max(read, system_.area_timing(q.ifm2->area).read_latency);
+  if (q.scale_area && q.weight_stream_bytes > 0)
+    read = std::max(read, system_.area_timing(*q.scale_area).read_latency);
+  return read + system_.area_timing(q.ofm.area).write_latency;
 }
 
 namespace {
@@ -203,6 +208,9 @@ namespace {
 OpQuery launch_query(const OpQuery& q, const OpQuery::Launch& l) {
   OpQuery one = q;
   one.launches.clear();
+  // A depth slice reads its share of the weights; a stripe all of them.
+  if (q.ofm.shape.depth > 0)
+    one.weight_stream_bytes = q.weight_stream_bytes * l.ofm.depth / q.ofm.shape.depth;
   one.ofm.shape = l.ofm;
   one.ifm.shape = l.ifm;
   return one;
@@ -237,7 +245,119 @@ ElementAccess PerformanceModel::element_access(const OpQuery& q) const {
   return sum;
 }
 
+int64_t PerformanceModel::walked_launch_cycles(const OpQuery& q) const {
+  const int bh = std::max(1, std::min(q.ofm_block.height, q.ofm.shape.height));
+  const int bw = std::max(1, std::min(q.ofm_block.width, q.ofm.shape.width));
+  const int bd = std::max(1, std::min(q.ofm_block.depth, q.ofm.shape.depth));
+  const bool elementwise = q.kind == BlockKind::kElementwise;
+  const bool dot_product = q.kind == BlockKind::kConvolution || q.kind == BlockKind::kVectorProduct;
+  const int64_t cores = std::max(acc_->cores, 1);
+  const int64_t units = std::max(acc_->elementwise_units, 1);
+  const BlockShape ub = acc_->ofm_ublock;
+  const int64_t kernel_positions = int64_t{q.kernel.width} * q.kernel.height;
+  const int64_t lanes = std::max(1, q.ifm.bits / 8);
+  const int64_t ofm_factor = std::min(4, std::max(1, q.ofm.bits / 8));
+  // Bytes of a (rows x cols x channels) piece of a feature map, in whole bursts of its memory.
+  auto piece = [&](const FeatureMapAccess& fm, int64_t rows, int64_t cols, int64_t channels) {
+    const int64_t eb = std::max(1, fm.bits / 8);
+    const int64_t burst = std::max<int64_t>(1, system_.area_timing(fm.area).burst_length);
+    int64_t runs = rows * cols;
+    int64_t run = channels * eb;
+    if (fm.format == FeatureMapFormat::kNhcwb16) {
+      runs = rows * div_up(channels, 16);
+      run = cols * 16 * eb;
+    } else if (channels == fm.shape.depth) {
+      runs = rows;
+      run = cols * channels * eb;
+    }
+    return runs <= 0 || run <= 0 ? int64_t{0} : runs * round_up(run, burst);
+  };
+  // The blocks in classes of equal size: whole blocks and the remainders at the edges.
+  struct Extent {
+    int size;
+    int64_t count;
+  };
+  auto extents = [](int total, int block) {
+    std::vector<Extent> out;
+    if (total / block > 0)
+      out.push_back({block, total / block});
+    if (total % block > 0)
+      out.push_back({total % block, 1});
+    return out;
+  };
+  double total = 0;
+  double tail = 0;
+  for (const Extent& ey : extents(q.ofm.shape.height, bh)) {
+    for (const Extent& ex : extents(q.ofm.shape.width, bw)) {
+      for (const Extent& ez : extents(q.ofm.shape.depth, bd)) {
+        const int64_t h = ey.size, w = ex.size, d = ez.size;
+        const int64_t count = ey.count * ex.count * ez.count;
+        const int64_t d_core = div_up(d, cores);
+        const int64_t elements = w * h * d_core;
+        std::array<int64_t, kMemAreaCount> bytes{};
+        int64_t mac = 0;
+        int64_t out = 0;
+        if (elementwise) {
+          const int64_t wide = q.ifm.bits >= 32 || q.ofm.bits >= 32 ? 2 : 1;
+          out = div_up(elements * wide, units);
+          bytes[index_of(q.ifm.area)] += piece(q.ifm, h, w, d);
+          if (q.ifm2 && !q.ifm2_in_register) {
+            bytes[index_of(q.ifm2->area)] +=
+                piece(*q.ifm2, std::min<int64_t>(h, q.ifm2->shape.height),
+                      std::min<int64_t>(w, q.ifm2->shape.width),
+                      std::min<int64_t>(d, q.ifm2->shape.depth));
+          }
+        } else {
+          const int64_t micro =
+              div_up(w, ub.width) * div_up(h, ub.height) * div_up(d_core, std::max(ub.depth, 1));
+          const int64_t rows = std::min<int64_t>(
+              q.ifm.shape.height, (h - 1) * q.kernel.stride_y + q.kernel.dilated_height());
+          const int64_t cols = std::min<int64_t>(
+              q.ifm.shape.width, (w - 1) * q.kernel.stride_x + q.kernel.dilated_width());
+          int64_t decode = 0;
+          if (dot_product) {
+            const int64_t depth = q.ifm.shape.depth;
+            mac = micro * kernel_positions * div_up(depth * lanes, kDpuDotProductWidth);
+            decode = div_up(kernel_positions * depth * d_core, 8);
+            bytes[index_of(q.ifm.area)] += piece(q.ifm, rows, cols, depth);
+          } else {
+            mac = micro * kernel_positions * lanes;
+            if (q.kind == BlockKind::kDepthwise)
+              decode = div_up(kernel_positions * d_core, 8);
+            bytes[index_of(q.ifm.area)] += piece(q.ifm, rows, cols, d);
+          }
+          mac = std::max(mac, decode);
+          out = div_up(elements * ofm_factor, units);
+        }
+        if (q.activation == ActivationKind::kTable)
+          out = std::max(out, elements);
+        if (q.scale_area && q.weight_stream_bytes > 0 && q.ofm.shape.depth > 0)
+          bytes[index_of(*q.scale_area)] += div_up(q.weight_stream_bytes * d, q.ofm.shape.depth);
+        bytes[index_of(q.ofm.area)] += piece(q.ofm, h, w, d);
+        double memory = 0;
+        for (MemArea a : kAllMemAreas) {
+          if (bytes[index_of(a)] > 0)
+            memory =
+                std::max(memory, std::ceil(static_cast<double>(bytes[index_of(a)]) / bandwidth(a)));
+        }
+        double mac_stage = static_cast<double>(mac);
+        double out_stage = static_cast<double>(out);
+        if (elementwise)
+          out_stage = std::max(out_stage, memory);
+        else
+          mac_stage = std::max(mac_stage, memory);
+        // Two accumulator buffers: the stages overlap; the slower one sets the pace.
+        total += static_cast<double>(count) * std::max(mac_stage, out_stage);
+        tail = std::min(mac_stage, out_stage);
+      }
+    }
+  }
+  return static_cast<int64_t>(total + tail);
+}
+
 int64_t PerformanceModel::launch_cycles(const OpQuery& q) const {
+  if (formulas_ == CostFormulas::kComplete)
+    return walked_launch_cycles(q);
   if (q.kind == BlockKind::kElementwise) {
     const Hwc rounded = storage_rounded(q.ofm.shape, q.ofm.format);
     return static_cast<int64_t>(

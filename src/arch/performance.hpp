@@ -1,8 +1,10 @@
 #pragma once
 // The performance model: cycles and memory traffic of one NPU operation, given where its
 // tensors live and the block configuration it runs with (docs/scheduling.md §Performance model).
-// Its estimates mean what Vela 3.10's mean - the same formulas, including their quirks - so that
-// users can compare the two compilers' figures, and the scheduler scores plans with it.
+// With CostFormulas::kVela310 its estimates mean what Vela 3.10's mean - the same formulas,
+// including their quirks - to compare with Vela's own figures; the default, kComplete, walks
+// each launch block by block as the NPU runs it (walked_launch_cycles), and the scheduler's
+// timeline (scheduler/plan_cost) adds the copies and their queue.
 //
 // Per operation: a compute estimate (DPU and output-stage cycles per OFM block, pipelined over
 // the blocks), the elements each operand reads or writes, those bytes per memory area (scaled by
@@ -51,6 +53,7 @@ struct OpQuery {
   ActivationKind activation = ActivationKind::kNone;
   FeatureMapAccess ifm;
   std::optional<FeatureMapAccess> ifm2;
+  bool ifm2_in_register = false;  // a scalar second operand the command stream carries
   FeatureMapAccess ofm;
   ir::Kernel kernel;
   Hwc ofm_block;
@@ -59,6 +62,9 @@ struct OpQuery {
   bool part_kernel_first = false;
   // Scales and biases (convolutions, fully connected): where the output stage reads them.
   std::optional<MemArea> scale_area;
+  // The encoded weight and scale stream, when known (0: none): kComplete counts each block's
+  // share of it among the block's reads.
+  int64_t weight_stream_bytes = 0;
   // The kernel launches the operation runs as, when more than one (weight depth slices, cascade
   // stripes): each computes a part of the OFM, reads the IFM that part needs (for a convolution
   // all of its depth, once per slice) and pays its own pipeline fill and latencies. Empty: one
@@ -94,6 +100,7 @@ struct WeightTraffic {
   int64_t first_transfer_bytes = 0;  // the first depth slice's DMA (all cores)
   int64_t full_transfer_cycles = 0;  // DMA cycles of the whole stream
   int64_t own_slack_cycles = 0;      // this operation's cycles left for the next one's DMA
+  int slices = 1;                    // depth slices (kDouble: one DMA and one launch each)
 };
 
 // A DMA of the operation (a LUT load, a copy between areas) the NPU waits for.
@@ -125,9 +132,10 @@ int64_t dma_transfer_cycles(const SystemConfig& system, MemArea from, std::optio
                             int64_t bytes);
 
 // What the model counts: Vela 3.10's formulas alone (to compare with Vela's own per-layer
-// figures), or with what the NPU also spends and those formulas leave out (the default, which
-// the scheduler optimises and the reports print): each launch's latencies (launch_overhead) and
-// the per-block reads of weights buffered in SRAM. Launches (OpQuery::launches) count in both.
+// figures), or the NPU's blocks walked one by one - MAC stage, output stage and each block's
+// bytes per memory, weights included - with each launch's latencies (launch_overhead): the
+// default, which the scheduler optimises and the reports print. Launches (OpQuery::launches)
+// count in both.
 enum class CostFormulas { kComplete, kVela310 };
 
 class PerformanceModel {
@@ -157,11 +165,15 @@ class PerformanceModel {
   OpCost estimate_dma(const DmaTraffic& dma, int64_t prev_slack_cycles) const;
 
   double bandwidth(MemArea area) const { return bandwidth_[index_of(area)]; }
+  CostFormulas formulas() const { return formulas_; }
   const SystemConfig& system() const { return system_; }
 
  private:
   // One launch over `q.ofm.shape` (launches ignored).
   int64_t launch_cycles(const OpQuery& q) const;
+  // kComplete's launch: the OFM block by block as the NPU runs it (a MAC stage and an output
+  // stage per block, pipelined; each block also bound by the bytes it moves per memory).
+  int64_t walked_launch_cycles(const OpQuery& q) const;
   ElementAccess launch_access(const OpQuery& q) const;
   double output_cycles_per_element(const OpQuery& q) const;
   // Bytes scaled up by how much of each memory burst the access pattern uses.

@@ -1,6 +1,7 @@
 #include "scheduler/plan_cost.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
@@ -132,6 +133,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
   q.activation = activation_kind(op.activation, graph.tensors[op.ofm.tensor].type);
   q.ifm = access(graph, plan, system, op.ifm, true);
   if (op.ifm2_scalar) {
+    q.ifm2_in_register = true;
     q.ifm2 = arch::FeatureMapAccess{{1, 1, 1},
                                     bits_of(graph.tensors[op.ifm2.tensor].type),
                                     arch::FeatureMapFormat::kNhwc,
@@ -156,6 +158,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     traffic.encoded_bytes =
         encoded_weight_bytes.value_or(traffic.original_elements + int64_t{10} * op.ofm.shape.c);
     traffic.source_area = q.scale_area.value();
+    q.weight_stream_bytes = traffic.encoded_bytes;
     const WeightBuffer& buffer = p.weight_buffer;
     if (buffer.enabled() && buffer.reuses_previous) {
       // Already in SRAM: the previous operation's copy.
@@ -170,6 +173,8 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
                                                    : arch::WeightTraffic::Buffering::kSingle;
       traffic.buffer_area = area_of(system, buffer.region);
       traffic.first_transfer_bytes = buffer.double_buffered() ? buffer.first : buffer.size;
+      traffic.slices =
+          buffer.double_buffered() ? static_cast<int>(buffer.depth_slices.size()) - 1 : 1;
       if (buffer.double_buffered()) {
         arch::OpQuery tail = q;
         const auto& d = buffer.depth_slices;
@@ -232,48 +237,181 @@ void PlanCost::add(const arch::OpCost& c) {
   ops.push_back(c);
 }
 
+bool TimelineState::same_relative(const TimelineState& o) const {
+  constexpr double kEpsilon = 1e-6;
+  if (std::abs(last_launch - o.last_launch) > kEpsilon)
+    return false;
+  // A resource free before the last launch began is as good as free: no copy issues earlier.
+  auto rel = [](const TimelineState& s, double t) {
+    return std::min(s.kernel_end - t, s.last_launch);
+  };
+  if (std::abs(rel(*this, queue_free) - rel(o, o.queue_free)) > kEpsilon)
+    return false;
+  for (size_t a = 0; a < memory_free.size(); ++a) {
+    if (std::abs(rel(*this, memory_free[a]) - rel(o, o.memory_free[a])) > kEpsilon)
+      return false;
+  }
+  return true;
+}
+
+arch::OpCost advance(const arch::PerformanceModel& model, const OpCostInput& in, arch::OpCost cost,
+                     TimelineState& state, bool first) {
+  const double before = first ? 0.0 : state.kernel_end;
+  // One copy on the DMA queue, issued at `issue`: it ends when its cycles have run and its
+  // source memory has delivered its bytes beside whatever else reads that memory.
+  auto copy = [&](int64_t bytes, arch::MemArea from, std::optional<arch::MemArea> to,
+                  double issue) {
+    const double start = std::max(state.queue_free, issue);
+    if (bytes <= 0 || (to && *to == from))
+      return start;
+    double& memory = state.memory_free[arch::index_of(from)];
+    memory = std::max(memory, start) + static_cast<double>(bytes) / model.bandwidth(from);
+    // Whole bursts of the source, and the destination's write latency after the last.
+    const arch::SystemConfig& system = model.system();
+    const int64_t burst = std::max<int64_t>(1, system.area_timing(from).burst_length);
+    const int64_t moved = (bytes + burst - 1) / burst * burst;
+    const double cycles = static_cast<double>(model.transfer_cycles(from, to, moved) +
+                                              (to ? system.area_timing(*to).write_latency : 0));
+    const double end = std::max(start + cycles, memory);
+    state.queue_free = end;
+    return end;
+  };
+  if (in.dma_only) {
+    // A copy between areas: its source is usually the previous launch's output.
+    double end = state.kernel_end;
+    if (in.dma)
+      end = copy(in.dma->bytes, in.dma->from, in.dma->to, state.kernel_end);
+    state.kernel_end = std::max(state.kernel_end, end);
+    state.last_launch = 0;
+    cost.npu_cycles = state.kernel_end - before;
+    cost.total_cycles = cost.npu_cycles;
+    return cost;
+  }
+  // The copies this operation waits for are issued before the launch preceding its first.
+  const double issue = state.kernel_end - state.last_launch * in.slack_fraction;
+  double ready = state.kernel_end;
+  if (in.dma)
+    ready = std::max(ready, copy(in.dma->bytes, in.dma->from, in.dma->to, issue));
+  // The kernel alone: its compute, or its slowest memory when that is slower.
+  // (The complete formulas count each block's bytes in its cycles already.)
+  double kernel = static_cast<double>(cost.op_cycles);
+  if (model.formulas() != arch::CostFormulas::kComplete) {
+    for (double a : cost.access_cycles)
+      kernel = std::max(kernel, a);
+  }
+  double start = 0;
+  double last_start = 0;
+  const arch::WeightTraffic* w = in.weights ? &*in.weights : nullptr;
+  if (w != nullptr && w->buffering == arch::WeightTraffic::Buffering::kDouble && w->slices > 1) {
+    // One DMA per depth slice, each issued once the one before it has arrived and the half it
+    // overwrites has been read (by the launch two before); one launch per slice.
+    const int n = w->slices;
+    const int64_t rest =
+        std::max<int64_t>(0, (w->encoded_bytes - w->first_transfer_bytes) / (n - 1));
+    double arrived = copy(w->first_transfer_bytes, w->source_area, w->buffer_area, issue);
+    double prev_end = ready;
+    double before_prev_end = ready;
+    start = std::max(ready, arrived);
+    for (int k = 0; k < n; ++k) {
+      const double launch = std::max(prev_end, arrived);
+      const double next_arrived =
+          k + 1 < n ? copy(rest, w->source_area, w->buffer_area, std::max(arrived, before_prev_end))
+                    : arrived;
+      last_start = launch;
+      before_prev_end = prev_end;
+      prev_end = launch + kernel / n;
+      arrived = next_arrived;
+    }
+    state.kernel_end = prev_end;
+  } else {
+    if (w != nullptr && w->buffering == arch::WeightTraffic::Buffering::kSingle)
+      ready = std::max(ready, copy(w->encoded_bytes, w->source_area, w->buffer_area, issue));
+    start = ready;
+    last_start = start;
+    state.kernel_end = start + kernel;
+  }
+  // The kernel's own reads and writes share each memory with the copies around it.
+  for (size_t a = 0; a < cost.access_cycles.size(); ++a) {
+    if (cost.access_cycles[a] <= 0)
+      continue;
+    double& memory = state.memory_free[a];
+    memory = std::max(memory, start) + std::min(cost.access_cycles[a], kernel);
+    state.kernel_end = std::max(state.kernel_end, memory);
+  }
+  state.last_launch = state.kernel_end - last_start;
+  cost.npu_cycles = state.kernel_end - before;
+  cost.total_cycles = cost.npu_cycles;
+  return cost;
+}
+
+namespace {
+
+arch::OpCost raw_estimate(const arch::PerformanceModel& model, const OpCostInput& in) {
+  if (in.dma_only)
+    return in.dma ? model.estimate_dma(*in.dma, 0) : arch::OpCost{};
+  return model.estimate(in.query, in.weights, in.dma, 0);
+}
+
+}  // namespace
+
 PlanCost score(const arch::PerformanceModel& model, std::span<const OpCostInput> ops) {
   PlanCost cost;
-  int64_t prev_cycles = 0;
-  for (const OpCostInput& in : ops) {
-    const auto prev_slack =
-        static_cast<int64_t>(static_cast<double>(prev_cycles) * in.slack_fraction);
-    arch::OpCost c = in.dma_only
-                         ? (in.dma ? model.estimate_dma(*in.dma, prev_slack) : arch::OpCost{})
-                         : model.estimate(in.query, in.weights, in.dma, prev_slack);
-    prev_cycles = c.op_cycles;
-    cost.add(c);
-  }
+  TimelineState state;
+  for (const OpCostInput& in : ops)
+    cost.add(advance(model, in, raw_estimate(model, in), state, cost.ops.empty()));
   return cost;
 }
 
 PlanScorer::PlanScorer(const arch::PerformanceModel& model, std::vector<OpCostInput> ops)
     : model_(model), ops_(std::move(ops)) {
-  costs_.reserve(ops_.size());
-  for (size_t i = 0; i < ops_.size(); ++i) {
-    costs_.push_back(estimate(i));
+  TimelineState state;
+  for (const OpCostInput& in : ops_) {
+    raw_.push_back(estimate(in));
+    costs_.push_back(advance(model_, in, raw_.back(), state, costs_.empty()));
+    after_.push_back(state);
     total_ += costs_.back().total_cycles;
   }
 }
 
-arch::OpCost PlanScorer::estimate(size_t i) const {
-  const OpCostInput& in = ops_[i];
-  const int64_t prev_slack =
-      i > 0 ? static_cast<int64_t>(static_cast<double>(costs_[i - 1].op_cycles) * in.slack_fraction)
-            : 0;
-  if (in.dma_only)
-    return in.dma ? model_.estimate_dma(*in.dma, prev_slack) : arch::OpCost{};
-  return model_.estimate(in.query, in.weights, in.dma, prev_slack);
+arch::OpCost PlanScorer::estimate(const OpCostInput& in) const {
+  return raw_estimate(model_, in);
+}
+
+double PlanScorer::delta(size_t index, const OpCostInput& first, std::vector<arch::OpCost>* costs,
+                         std::vector<TimelineState>* states) const {
+  TimelineState state = index > 0 ? after_[index - 1] : TimelineState{};
+  double d = 0;
+  for (size_t j = index; j < ops_.size(); ++j) {
+    const arch::OpCost c = j == index ? advance(model_, first, estimate(first), state, j == 0)
+                                      : advance(model_, ops_[j], raw_[j], state, j == 0);
+    d += c.total_cycles - costs_[j].total_cycles;
+    if (costs != nullptr) {
+      costs->push_back(c);
+      states->push_back(state);
+    }
+    if (state.same_relative(after_[j]))
+      break;
+  }
+  return d;
+}
+
+double PlanScorer::total_with(size_t index, const OpCostInput& op) const {
+  if (index >= ops_.size())
+    throw Error(ErrorKind::kInternal, "PlanScorer::total_with: no such operation");
+  return total_ + delta(index, op, nullptr, nullptr);
 }
 
 void PlanScorer::replace(size_t index, OpCostInput op) {
   if (index >= ops_.size())
     throw Error(ErrorKind::kInternal, "PlanScorer::replace: no such operation");
+  std::vector<arch::OpCost> costs;
+  std::vector<TimelineState> states;
+  total_ += delta(index, op, &costs, &states);
+  raw_[index] = estimate(op);
   ops_[index] = std::move(op);
-  for (size_t i = index; i < std::min(index + 2, ops_.size()); ++i) {
-    total_ -= costs_[i].total_cycles;
-    costs_[i] = estimate(i);
-    total_ += costs_[i].total_cycles;
+  for (size_t k = 0; k < costs.size(); ++k) {
+    costs_[index + k] = costs[k];
+    after_[index + k] = states[k];
   }
 }
 

@@ -51,22 +51,54 @@ struct PlanCost {
   void add(const arch::OpCost& op);
 };
 
-// Scores operations in order: each may hide its DMA under the previous one's compute.
+// Where the NPU stands after an operation, for the next one's start (the static timeline):
+// the kernel queue (launches run one after the other), the one DMA queue (copies run one after
+// the other, each issued before the launch preceding its consumer), and each memory's
+// bandwidth, which a copy and a kernel reading the same memory share.
+struct TimelineState {
+  // A command stream starts with the register writes of its first launch, read at about one
+  // word a cycle (euc's streams: some 70 words), before anything runs.
+  static constexpr double kStreamStart = 70;
+  double kernel_end = kStreamStart;  // the last launch ended
+  double last_launch = 0;            // cycles of the last launch (the next copy can run under it)
+  double queue_free = kStreamStart;  // the DMA queue is free
+  std::array<double, arch::kMemAreaCount> memory_free{};  // each memory's bandwidth is free
+  // The same state seen from kernel_end (what the rest of the timeline depends on).
+  bool same_relative(const TimelineState& other) const;
+};
+
+// Advances the timeline by one operation and returns its cost: `cost` (its estimate) with
+// npu_cycles and total_cycles set to how much later the last launch ends because of it (the
+// `first` operation of a stream also counts the stream's start).
+arch::OpCost advance(const arch::PerformanceModel& model, const OpCostInput& in, arch::OpCost cost,
+                     TimelineState& state, bool first);
+
+// Scores operations in order on the timeline: each operation's copies queue behind the
+// previous ones' and run under the launches before it; the total is when the last launch ends.
 PlanCost score(const arch::PerformanceModel& model, std::span<const OpCostInput> ops);
 
 // Keeps a plan's operation costs and re-scores only what changes: replacing operation i
-// re-estimates it and its successor (whose DMA hides under it), then updates the totals.
+// re-estimates it and advances the timeline from it until the state matches the old one's.
 class PlanScorer {
  public:
   PlanScorer(const arch::PerformanceModel& model, std::vector<OpCostInput> ops);
   void replace(size_t index, OpCostInput op);
+  // The total with operation `index` replaced by `op`, leaving the scorer unchanged.
+  double total_with(size_t index, const OpCostInput& op) const;
   double total_cycles() const { return total_; }
+  const OpCostInput& input(size_t index) const { return ops_.at(index); }
 
  private:
-  arch::OpCost estimate(size_t index) const;
+  arch::OpCost estimate(const OpCostInput& in) const;
+  // Advances from operation `index` (with `first` in its place) to the end or until the state
+  // matches; returns the change of the total, and the new costs and states when asked.
+  double delta(size_t index, const OpCostInput& first, std::vector<arch::OpCost>* costs,
+               std::vector<TimelineState>* states) const;
   const arch::PerformanceModel& model_;
   std::vector<OpCostInput> ops_;
-  std::vector<arch::OpCost> costs_;
+  std::vector<arch::OpCost> raw_;     // estimates without the timeline
+  std::vector<arch::OpCost> costs_;   // on the timeline
+  std::vector<TimelineState> after_;  // the state after each operation
   double total_ = 0;
 };
 

@@ -35,37 +35,26 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
       return encoded_weight_bytes[i];
     return std::nullopt;
   };
-  // Each operation's saving, from the cost function: its total with and without the buffer
-  // (the previous operation's compute, under which the DMA runs, does not change).
-  struct Candidate {
-    size_t op;
-    double saving;
-    WeightBuffer buffer;
-  };
-  std::vector<Candidate> candidates;
-  for (size_t i = 0; i < graph.ops.size(); ++i) {
+  // The plan's cost on the static timeline: a buffer is worth its SRAM only where its copy,
+  // queued behind the other copies on the one DMA queue, saves cycles against reading the
+  // weights where they are stored.
+  std::vector<OpCostInput> inputs;
+  for (size_t i = 0; i < graph.ops.size(); ++i)
+    inputs.push_back(cost_input(graph, plan, system, i, encoded(i)));
+  PlanScorer scorer(model, std::move(inputs));
+  // The ways operation i could buffer its weights: one buffer for the whole stream, or two
+  // halves for depth slices of s channels (multiples of 16 and of the OFM block depth), whose
+  // sizes are estimated pro rata until encoded.
+  auto options_for = [&](size_t i) {
     const ir::NpuOp& op = graph.ops[i];
-    if (op.weights < 0 || !arch::operation_kind(op.type).buffers_weights || !encoded(i))
-      continue;
     // A cascaded operation runs stripe by stripe across its cascade: its weights stay whole in
     // one buffer for all of it, copied under the launch before its first stripe.
     const bool cascaded = plan.ops[i].cascade >= 0;
-    OpCostInput plain = cost_input(graph, plan, system, i, encoded(i));
-    const int64_t prev_slack =
-        i > 0 ? static_cast<int64_t>(
-                    static_cast<double>(model.op_cycles(
-                        cost_input(graph, plan, system, i - 1, encoded(i - 1)).query)) *
-                    plain.slack_fraction)
-              : 0;
-    const double without =
-        model.estimate(plain.query, plain.weights, plain.dma, prev_slack).total_cycles;
-    // One buffer for the whole stream, or two halves for depth slices of s channels (multiples
-    // of 16 and of the OFM block depth) whose sizes are estimated pro rata until encoded.
-    std::vector<WeightBuffer> options_for_op;
+    std::vector<WeightBuffer> out;
     WeightBuffer single;
     single.size = *encoded(i);
     single.region = region;
-    options_for_op.push_back(single);
+    out.push_back(single);
     // Slices of s channels, optionally after a smaller first slice of f channels (so less of
     // the copy is exposed before the operation starts), all multiples of 16 (a slice may end in
     // a partial OFM block).
@@ -74,7 +63,9 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
     auto bytes_of = [&](int channels) {
       return (*encoded(i) * channels / depth + 15) / 16 * 16 + 16;
     };
-    for (int s = step; !cascaded && s < depth && s <= 256; s += s < 64 ? 16 : 32) {
+    // (A fully connected layer is copied whole.)
+    const bool matrix = arch::operation_kind(op.type).block == arch::BlockKind::kVectorProduct;
+    for (int s = step; !cascaded && !matrix && s < depth && s <= 256; s += s < 64 ? 16 : 32) {
       for (int f = step; f <= s; f *= 2) {
         WeightBuffer dbl = single;
         dbl.depth_slices.push_back(0);
@@ -86,39 +77,70 @@ int64_t buffer_weights(const ir::NpuGraph& graph, Plan& plan, const arch::System
         dbl.half = bytes_of(s);
         dbl.first = bytes_of(f);
         dbl.size = 2 * dbl.half;
-        options_for_op.push_back(dbl);
+        out.push_back(dbl);
       }
     }
-    double best_with = without;
-    std::optional<WeightBuffer> best;
-    for (const WeightBuffer& b : options_for_op) {
-      Plan trial = plan;
-      trial.ops[i].weight_buffer = b;
-      OpCostInput buffered = cost_input(graph, trial, system, i, encoded(i));
-      const double with =
-          model.estimate(buffered.query, buffered.weights, buffered.dma, prev_slack).total_cycles;
-      if (with < best_with || (best && with == best_with && b.size < best->size)) {
-        best_with = with;
-        best = b;
-      }
+    return out;
+  };
+  // Operation i's options that save cycles on the current plan, best first (then smallest).
+  struct Option {
+    double saving;
+    WeightBuffer buffer;
+  };
+  auto improving = [&](size_t i) {
+    std::vector<Option> out;
+    const WeightBuffer kept = plan.ops[i].weight_buffer;
+    for (WeightBuffer& b : options_for(i)) {
+      plan.ops[i].weight_buffer = b;
+      const double with = scorer.total_with(i, cost_input(graph, plan, system, i, encoded(i)));
+      if (with < scorer.total_cycles())
+        out.push_back({scorer.total_cycles() - with, std::move(b)});
     }
-    if (best) {
-      best->saving = without - best_with;
-      candidates.push_back({i, without - best_with, *best});
+    plan.ops[i].weight_buffer = kept;
+    std::stable_sort(out.begin(), out.end(), [](const Option& a, const Option& b) {
+      return a.saving > b.saving || (a.saving == b.saving && a.buffer.size < b.buffer.size);
+    });
+    return out;
+  };
+  struct Candidate {
+    size_t op;
+    double saving;
+  };
+  std::vector<Candidate> candidates;
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const ir::NpuOp& op = graph.ops[i];
+    if (op.weights < 0 || !arch::operation_kind(op.type).buffers_weights || !encoded(i))
+      continue;
+    const std::vector<Option> options_i = improving(i);
+    if (!options_i.empty()) {
+      candidates.push_back({i, options_i.front().saving / static_cast<double>(std::max<int64_t>(
+                                                              1, options_i.front().buffer.size))});
     }
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.saving > b.saving; });
-  // Take them in order while the arena fits the budget.
-  Plan accepted = plan;
+  // Take them in order of cycles saved per byte of SRAM, each with its best option on the plan
+  // as accepted so far (the copies before and after it share the queue), while the arena fits
+  // the budget.
+  const int64_t used_before = used(plan);
   for (const Candidate& c : candidates) {
-    Plan trial = accepted;
-    trial.ops[c.op].weight_buffer = c.buffer;
-    allocate_arena(graph, trial, options);
-    if (used(trial) <= budget)
-      accepted = std::move(trial);
+    const std::vector<Option> options_c = improving(c.op);
+    for (size_t k = 0; k < options_c.size(); ++k) {
+      // (A buffer larger than the room above the unbuffered plan's peak cannot fit.)
+      if (options_c[k].buffer.size > budget - std::min(budget, used_before) &&
+          options_c[k].buffer.size > budget)
+        continue;
+      Plan trial = plan;
+      trial.ops[c.op].weight_buffer = options_c[k].buffer;
+      trial.ops[c.op].weight_buffer.saving = options_c[k].saving;
+      allocate_arena(graph, trial, options);
+      if (used(trial) <= budget) {
+        plan = std::move(trial);
+        scorer.replace(c.op, cost_input(graph, plan, system, c.op, encoded(c.op)));
+        break;
+      }
+    }
   }
-  plan = std::move(accepted);
   return budget;
 }
 
@@ -215,19 +237,40 @@ void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOpti
     return;
   allocate_arena(graph, plan, options);
   auto used = [&] { return plan.spilling ? plan.fast_arena_size : plan.arena_size; };
-  // Over budget with the exact sizes: the buffers that save least go first (their operations
-  // then read their weights, sliced or not, straight from permanent storage).
+  // Over budget with the exact sizes: of the buffers whose removal lowers the peak, the one that
+  // saves least goes first (its operation then reads its weights, sliced or not, straight from
+  // permanent storage); buffers away from the peak stay.
   while (used() > budget) {
-    WeightBuffer* least = nullptr;
+    std::vector<OpPlan*> order;
     for (OpPlan& p : plan.ops) {
-      if (p.weight_buffer.enabled() && (least == nullptr || p.weight_buffer.saving < least->saving))
-        least = &p.weight_buffer;
+      if (p.weight_buffer.enabled())
+        order.push_back(&p);
     }
-    if (least == nullptr)
+    if (order.empty())
       break;
-    least->size = 0;
-    least->half = 0;
-    least->first = 0;
+    std::stable_sort(order.begin(), order.end(), [](const OpPlan* a, const OpPlan* b) {
+      return a->weight_buffer.saving < b->weight_buffer.saving;
+    });
+    const int64_t before = used();
+    bool dropped = false;
+    for (OpPlan* p : order) {
+      const WeightBuffer kept = p->weight_buffer;
+      p->weight_buffer.size = 0;
+      p->weight_buffer.half = 0;
+      p->weight_buffer.first = 0;
+      allocate_arena(graph, plan, options);
+      if (used() < before) {
+        dropped = true;
+        break;
+      }
+      p->weight_buffer = kept;
+    }
+    if (!dropped) {
+      // No single buffer lowers the peak: drop the least saving one as before.
+      order.front()->weight_buffer.size = 0;
+      order.front()->weight_buffer.half = 0;
+      order.front()->weight_buffer.first = 0;
+    }
     allocate_arena(graph, plan, options);
   }
 }

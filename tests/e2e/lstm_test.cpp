@@ -418,7 +418,11 @@ TEST(Lstm, RecurrentWeightsStayResidentAcrossTimeSteps) {
       ++count;
     return count;
   };
-  EXPECT_EQ(resident(true), 4u * 27u);
+  // Four recurrent gates over 27 time steps; since fully connected layers may take a buffer of
+  // their own where the static timeline says it pays, one reader of a stream may own a
+  // buffer instead of reading the resident one.
+  EXPECT_GE(resident(true), 4u * 26u);
+  EXPECT_LE(resident(true), 4u * 27u);
   EXPECT_EQ(resident(false), 0u);
 }
 

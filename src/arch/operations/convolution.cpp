@@ -42,7 +42,7 @@ OperationKind fully_connected() {
   k.rows = RowRule::kNever;
   k.weights = WeightLayout::kMatrix;
   k.linear_feature_maps = true;
-  k.buffers_weights = false;
+  k.buffers_weights = true;
   k.float32_scale_product = true;
   return k;
 }

@@ -56,8 +56,9 @@ TEST(OperationKinds, OperandsAndReportNames) {
   EXPECT_EQ(operation_kind(ir::NpuOpType::kConv2D).vela_name, "Conv2DBias");
   EXPECT_EQ(operation_kind(ir::NpuOpType::kDepthwiseConv2D).vela_name, "DepthwiseConv2DBias");
   EXPECT_EQ(operation_kind(ir::NpuOpType::kShl).vela_name, "SHL");
-  // Fully connected layers read their weights once: never buffered, vectors stay NHWC.
-  EXPECT_FALSE(operation_kind(ir::NpuOpType::kFullyConnected).buffers_weights);
+  // Fully connected layers may copy their weights (where the scheduler's timeline says it
+  // pays); vectors stay NHWC.
+  EXPECT_TRUE(operation_kind(ir::NpuOpType::kFullyConnected).buffers_weights);
   EXPECT_TRUE(operation_kind(ir::NpuOpType::kFullyConnected).linear_feature_maps);
   EXPECT_TRUE(operation_kind(ir::NpuOpType::kConv2D).buffers_weights);
 }

@@ -10,6 +10,7 @@
 #include "scheduler/cascade.hpp"
 #include "scheduler/initial_plan.hpp"
 #include "scheduler/live_range.hpp"
+#include "scheduler/plan_cost.hpp"
 #include "scheduler/plan_verifier.hpp"
 #include "scheduler/weight_buffering.hpp"
 #include "support/test_paths.hpp"
@@ -121,7 +122,9 @@ TEST(WeightBuffering, ATightArenaKeepsOnlyBuffersThatFitBesideTheLiveFeatureMaps
   // Size: the budget is the cascaded peak, 26112 bytes, which the feature maps fill at steps 0-8
   // (the cascade over the 48x48 layers); so a buffer there cannot fit, and the buffers the free
   // plan gives operations 6 and 8 (1376 and 1408 bytes) go. Later the maps need at most 18432
-  // bytes: every other buffer fits beside them (16 of 18).
+  // bytes: a buffer fits beside them, and the ones the plan takes must save cycles on the
+  // static timeline (copies share one DMA queue, so whether one pays depends on its
+  // neighbours' copies: the Size plan need not take every buffer the free plan took).
   PlanOptions size;
   size.strategy = Strategy::kSize;
   Plan smallest = plan_whole_tensors(g, system, size);
@@ -129,19 +132,33 @@ TEST(WeightBuffering, ATightArenaKeepsOnlyBuffersThatFitBesideTheLiveFeatureMaps
   EXPECT_EQ(budget, 26112);
   const std::vector<int64_t> fm =
       live_bytes_per_step(compute_live_ranges(g, &smallest), g.ops.size());
+  const Plan unbuffered = smallest;
   EXPECT_EQ(buffer_weights(g, smallest, system, size, estimated_streams(g)), budget);
   EXPECT_LE(smallest.arena_size, budget);
   int count = 0;
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const int64_t around = std::max(fm[i], i > 0 ? fm[i - 1] : 0);
-    const int64_t wanted = free_plan.ops[i].weight_buffer.size;
-    EXPECT_EQ(smallest.ops[i].weight_buffer.enabled(), wanted > 0 && around + wanted <= budget)
-        << i;
-    count += smallest.ops[i].weight_buffer.enabled() ? 1 : 0;
+    if (smallest.ops[i].weight_buffer.enabled()) {
+      EXPECT_LE(around + smallest.ops[i].weight_buffer.size, budget) << i;
+      EXPECT_GT(smallest.ops[i].weight_buffer.saving, 0) << i;
+      ++count;
+    }
   }
   EXPECT_FALSE(smallest.ops[6].weight_buffer.enabled());
   EXPECT_FALSE(smallest.ops[8].weight_buffer.enabled());
-  EXPECT_EQ(count, 16);
+  EXPECT_GE(count, 8);
+  const std::vector<int64_t> streams = estimated_streams(g);
+  auto total = [&](const Plan& p) {
+    std::vector<OpCostInput> inputs;
+    for (size_t i = 0; i < g.ops.size(); ++i) {
+      std::optional<int64_t> bytes;
+      if (streams[i] > 0)
+        bytes = streams[i];
+      inputs.push_back(cost_input(g, p, system, i, bytes));
+    }
+    return score(arch::PerformanceModel(system), inputs).total_cycles;
+  };
+  EXPECT_LT(total(smallest), total(unbuffered));
 }
 
 TEST(WeightBuffering, SettledBuffersHoldTheirEncodedSlicesAndTheLeastSavingGoFirst) {
