@@ -64,12 +64,9 @@ std::optional<Access> lut_area_buffers(const npu::BlockOperation& op,
                        "SHRAM buffers in the LUT banks");
 }
 
-std::vector<Access> kernel_accesses(npu::OperationKind, const npu::BlockOperation& op,
-                                    const arch::AcceleratorConfig& acc, const MemoryMap& map) {
-  std::vector<Access> out;
-  out.push_back(feature_map_access(op.ifm, whole(op.ifm.shape), false, "IFM"));
-  if (has_ifm2(op))
-    out.push_back(feature_map_access(*op.ifm2, whole(op.ifm2->shape), false, "IFM2"));
+// The weight and scale streams of every core, and the LUT when the activation reads one.
+void append_constant_reads(const npu::BlockOperation& op, const arch::AcceleratorConfig& acc,
+                           const MemoryMap& map, std::vector<Access>& out) {
   for (std::size_t core = 0; core < op.weights.size(); ++core)
     out.push_back(
         region_access(map, op.weights[core], false, fmt::format("weights (core {})", core)));
@@ -78,6 +75,15 @@ std::vector<Access> kernel_accesses(npu::OperationKind, const npu::BlockOperatio
         region_access(map, op.scales[core], false, fmt::format("scales (core {})", core)));
   if (uses_lut(op))
     out.push_back(lut_read(op, acc));
+}
+
+std::vector<Access> kernel_accesses(npu::OperationKind, const npu::BlockOperation& op,
+                                    const arch::AcceleratorConfig& acc, const MemoryMap& map) {
+  std::vector<Access> out;
+  out.push_back(feature_map_access(op.ifm, whole(op.ifm.shape), false, "IFM"));
+  if (has_ifm2(op))
+    out.push_back(feature_map_access(*op.ifm2, whole(op.ifm2->shape), false, "IFM2"));
+  append_constant_reads(op, acc, map, out);
   out.push_back(feature_map_access(op.ofm, whole(op.ofm.shape), true, "OFM"));
   out.push_back(shram_buffers(op, acc));
   return out;
@@ -170,14 +176,7 @@ std::vector<Access> next_job_accesses(const npu::NpuOperation& next, int64_t f, 
   if (has_ifm2(op))
     out.push_back(feature_map_access(*op.ifm2, ifm2_area(op, ofm), false,
                                      fmt::format("IFM2 for OFM block {}", k)));
-  for (std::size_t core = 0; core < op.weights.size(); ++core)
-    out.push_back(
-        region_access(map, op.weights[core], false, fmt::format("weights (core {})", core)));
-  for (std::size_t core = 0; core < op.scales.size(); ++core)
-    out.push_back(
-        region_access(map, op.scales[core], false, fmt::format("scales (core {})", core)));
-  if (uses_lut(op))
-    out.push_back(lut_read(op, acc));
+  append_constant_reads(op, acc, map, out);
   if (auto lut_banks = lut_area_buffers(op, acc))
     out.push_back(std::move(*lut_banks));
   if (strict)

@@ -14,6 +14,7 @@
 #include "npu/ethosu_op.hpp"
 #include "npu/operation.hpp"
 #include "npuhazard/hazard_check.hpp"
+#include "support/reference_configs.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
 
@@ -103,24 +104,8 @@ TEST(SharedOutputs, MaxBlockDependencyCapsBlockdep) {
   }
 }
 
-struct Config {
-  const char* name;
-  const char* accelerator;
-  const char* system;
-  const char* memory;
-  scheduler::Strategy strategy;
-};
-
-// bench/timing/timing_comparison.cpp's configurations (reference/vela_outputs/README.md).
-const Config kConfigs[] = {
-    {"a", "ethos-u55-256", "internal-default", "internal-default",
-     scheduler::Strategy::kPerformance},
-    {"b", "ethos-u55-256", "internal-default", "internal-default", scheduler::Strategy::kSize},
-    {"c", "ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram",
-     scheduler::Strategy::kPerformance},
-    {"d", "ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram",
-     scheduler::Strategy::kPerformance},
-};
+using Config = test::ReferenceConfig;
+constexpr const auto& kConfigs = test::kReferenceConfigs;
 
 // Compiles `model` under `c` and checks the output; compile refusals are not this test's
 // business (other suites cover them).

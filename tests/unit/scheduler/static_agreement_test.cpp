@@ -15,6 +15,7 @@
 #include "arch/config_file.hpp"
 #include "driver/compiler.hpp"
 #include "nputiming/model_timing.hpp"
+#include "support/reference_configs.hpp"
 #include "support/test_paths.hpp"
 #include "tflite/reader.hpp"
 
@@ -23,24 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Config {
-  const char* name;
-  const char* accelerator;
-  const char* system;
-  const char* memory;
-  scheduler::Strategy strategy;
-};
-
-// shared/reference/vela_outputs/README.md's configurations.
-const Config kConfigs[] = {
-    {"a", "ethos-u55-256", "internal-default", "internal-default",
-     scheduler::Strategy::kPerformance},
-    {"b", "ethos-u55-256", "internal-default", "internal-default", scheduler::Strategy::kSize},
-    {"c", "ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram",
-     scheduler::Strategy::kPerformance},
-    {"d", "ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram",
-     scheduler::Strategy::kPerformance},
-};
+using Config = test::ReferenceConfig;
+constexpr const auto& kConfigs = test::kReferenceConfigs;
 
 TEST(StaticAgreement, StaticEstimateWithinFivePercentOfTheSimulatedRun) {
   EUC_REQUIRE_SHARED();
