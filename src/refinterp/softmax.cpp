@@ -9,6 +9,7 @@
 #include "refinterp/arith.hpp"
 #include "refinterp/kernels.hpp"
 #include "refinterp/lut.hpp"
+#include "refmath/activation_functions.hpp"
 #include "tflite/options.hpp"
 
 namespace euc::refinterp {
@@ -111,17 +112,6 @@ void run_int16(const Int16Params& p, TensorArena& arena) {
 
 }  // namespace
 
-namespace {
-
-// TFLite Micro's tolerance for the int16 output scales: within a thousandth of the expected
-// scale, compared in single precision.
-bool softmax_scale_near(float scale, float expected) {
-  const float delta = scale > expected ? scale - expected : expected - scale;
-  return delta <= 0.001f * expected;
-}
-
-}  // namespace
-
 Kernel prepare_softmax(const OpContext& ctx) {
   ctx.expect_arity(1, 1, 1);
   const ir::Tensor& input = ctx.input(0);
@@ -135,20 +125,9 @@ Kernel prepare_softmax(const OpContext& ctx) {
   const int rows = depth == 0 ? 0 : static_cast<int>(input.num_elements() / depth);
   if (input.type == ir::DataType::kInt8) {
     ctx.expect_type(output, {ir::DataType::kInt8, ir::DataType::kInt16}, "output");
-    // TFLite Micro fixes the output quantisation (its kernels ignore it): int8 [0, 1) in steps
-    // of exactly 1/256 from -128, int16 in steps of 1/65536 (within 0.1%) from -32768.
-    if (output.type == ir::DataType::kInt8) {
-      ctx.check(zero_point_of(output) == -128 && scale_of(output) == 1.0f / 256,
-                fmt::format("an int8 softmax output needs scale 1/256 and zero point -128 "
-                            "(TFLite Micro's requirement), not {} and {}",
-                            scale_of(output), zero_point_of(output)));
-    } else {
-      ctx.check(
-          zero_point_of(output) == -32768 && softmax_scale_near(scale_of(output), 1.0f / 65536),
-          fmt::format("an int16 softmax output of an int8 input needs scale 1/65536 and "
-                      "zero point -32768 (TFLite Micro's requirement), not {} and {}",
-                      scale_of(output), zero_point_of(output)));
-    }
+    const auto problem =
+        refmath::softmax_output_problem(true, output.type == ir::DataType::kInt8, quant_of(output));
+    ctx.check(!problem, problem.value_or(""));
     Int8Params p{rows, depth, ctx.input_index(0), ctx.output_index(0), 0, 0, 0};
     // beta * input_scale in Q5.26 steps, capped at 2^31 - 1.
     const double real = std::min(beta * static_cast<double>(scale_of(input)) *
@@ -165,10 +144,8 @@ Kernel prepare_softmax(const OpContext& ctx) {
   ctx.expect_type(output, {ir::DataType::kInt16}, "output");
   ctx.check(zero_point_of(input) == 0 && zero_point_of(output) == 0,
             "int16 softmax needs zero points of 0");
-  ctx.check(softmax_scale_near(scale_of(output), 1.0f / 32768),
-            fmt::format("an int16 softmax output needs scale 1/32768 (TFLite Micro's "
-                        "requirement, within 0.1%), not {}",
-                        scale_of(output)));
+  const auto problem = refmath::softmax_output_problem(false, false, quant_of(output));
+  ctx.check(!problem, problem.value_or(""));
   Int16Params p{rows, depth, ctx.input_index(0), ctx.output_index(0), {}, {}, {}};
   // Input differences are mapped onto [-10, 0] in 65535 steps.
   p.multiplier =

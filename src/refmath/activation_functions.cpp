@@ -176,6 +176,30 @@ std::optional<std::string> logistic_int8_problem(Quant out) {
   return fmt::format("int8 LOGISTIC needs output zero point -128 (has {})", out.zero_point);
 }
 
+std::optional<std::string> softmax_output_problem(bool int8_input, bool int8_output, Quant out) {
+  auto near = [](float scale, float expected) {
+    const float delta = scale > expected ? scale - expected : expected - scale;
+    return delta <= 0.001f * expected;
+  };
+  if (int8_output) {
+    if (out.zero_point == -128 && out.scale == 1.0f / 256)
+      return std::nullopt;
+    return fmt::format(
+        "an int8 SOFTMAX output needs scale 1/256 and zero point -128 (TFLite Micro's "
+        "requirement), not {} and {}",
+        out.scale, out.zero_point);
+  }
+  const int32_t zero_point = int8_input ? -32768 : 0;
+  const float scale = int8_input ? 1.0f / 65536 : 1.0f / 32768;
+  if (out.zero_point == zero_point && near(out.scale, scale))
+    return std::nullopt;
+  return fmt::format(
+      "an int16 SOFTMAX output of an {} input needs scale 1/{} within 0.1% and zero point {} "
+      "(TFLite Micro's requirement), not {} and {}",
+      int8_input ? "int8" : "int16", int8_input ? 65536 : 32768, zero_point, out.scale,
+      out.zero_point);
+}
+
 std::optional<std::string> hard_swish_int8_problem(Quant in, Quant out) {
   const float hires_scale = (1.0f / 128.0f) * in.scale;
   if (quantize_multiplier(static_cast<double>(hires_scale / out.scale)).shift > 0)

@@ -35,6 +35,12 @@ ValueFunction tanh_int8(Quant in);
 // scale: TFLite requires the one above.)
 std::optional<std::string> logistic_int8_problem(Quant out);
 
+// Why TFLite Micro refuses a SOFTMAX with this output quantisation (its kernels ignore it and
+// assume: int8 output scale exactly 1/256 and zero point -128; int16 output of an int8 input
+// 1/65536 and -32768; int16 output of an int16 input 1/32768 and 0; the int16 scales within a
+// thousandth, compared in single precision).
+std::optional<std::string> softmax_output_problem(bool int8_input, bool int8_output, Quant out);
+
 // int16 LOGISTIC and TANH: the input's rescale into the domain of the 256-entry sigmoid table
 // (3 * Q3.12, so table steps of 512 are 1/24), v = (x * multiplier + 2^(left_shift - 1)) >>
 // left_shift (no rounding term for a shift of 0). A power-of-two input scale whose shift is at

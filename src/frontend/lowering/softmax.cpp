@@ -60,6 +60,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "refmath/activation_functions.hpp"
 #include "refmath/fixed_point.hpp"
 #include "refmath/quant_math.hpp"
 #include "tflite/options.hpp"
@@ -491,17 +492,6 @@ std::vector<int32_t> softmax_reciprocal_table_int16() {
       (2.0f / kRange) * -32768.0f, (2.0f / kRange) * 32767.0f, reciprocal_float));
 }
 
-namespace {
-
-// TFLite Micro's test of an int16 output scale: within a thousandth of the expected one, in
-// single precision.
-bool output_scale_near(float scale, float expected) {
-  const float delta = scale > expected ? scale - expected : expected - scale;
-  return delta <= 0.001f * expected;
-}
-
-}  // namespace
-
 std::optional<std::string> softmax_why_not(const ir::Model& model, int subgraph, int op_index) {
   const ir::Subgraph& sg = model.subgraphs.at(subgraph);
   const ir::Operator& op = sg.operators.at(op_index);
@@ -522,29 +512,22 @@ std::optional<std::string> softmax_why_not(const ir::Model& model, int subgraph,
                        kMaxDepthInt8);
   if (in.type == ir::DataType::kInt8 &&
       (out.type == ir::DataType::kInt8 || out.type == ir::DataType::kInt16)) {
-    const int64_t want = out.type == ir::DataType::kInt8 ? -128 : -32768;
-    if (zero_point_of(out) != want)
-      return fmt::format("the output zero point is not {} (TFLite's requirement)", want);
-    // TFLite Micro refuses other output scales (its kernel assumes these), so such a model only
-    // runs, and fails, on the CPU.
-    if (out.type == ir::DataType::kInt8 && scale_of(out) != 1.0f / 256)
-      return fmt::format("the output scale {} is not 1/256 (TFLite Micro's requirement)",
-                         scale_of(out));
-    if (out.type == ir::DataType::kInt16 && !output_scale_near(scale_of(out), 1.0f / 65536))
-      return fmt::format(
-          "the output scale {} is not 1/65536 within 0.1% (TFLite Micro's requirement)",
-          scale_of(out));
+    // TFLite Micro refuses other output quantisations (its kernel assumes these), so such a
+    // model only runs, and fails, on the CPU.
+    if (auto problem = refmath::softmax_output_problem(
+            true, out.type == ir::DataType::kInt8,
+            {scale_of(out), static_cast<int32_t>(zero_point_of(out))}))
+      return problem;
     if (!int8_scaling(beta, scale_of(in)))
       return "beta times the input scale is below TFLite's range";
     return std::nullopt;
   }
   if (in.type == ir::DataType::kInt16 && out.type == ir::DataType::kInt16) {
-    if (zero_point_of(in) != 0 || zero_point_of(out) != 0)
-      return "int16 SOFTMAX needs zero points of 0 (TFLite's requirement)";
-    if (!output_scale_near(scale_of(out), 1.0f / 32768))
-      return fmt::format(
-          "the output scale {} is not 1/32768 within 0.1% (TFLite Micro's requirement)",
-          scale_of(out));
+    if (zero_point_of(in) != 0)
+      return "int16 SOFTMAX needs an input zero point of 0 (TFLite's requirement)";
+    if (auto problem = refmath::softmax_output_problem(
+            false, false, {scale_of(out), static_cast<int32_t>(zero_point_of(out))}))
+      return problem;
     if (!int16_scaling(beta, scale_of(in)))
       return "beta times the input scale is outside the NPU's range";
     return std::nullopt;
