@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <optional>
 
 #include "core/error.hpp"
@@ -18,8 +17,7 @@ constexpr int kDotProductWidth = 8;       // IFM channels per MAC lane per cycle
 constexpr int kWeightsPerCycle = 8;       // weight decoder output per core
 constexpr int kBrickDepth = 16;           // NHCWB16
 constexpr int64_t kMaxBlocks = 1 << 22;   // per operation (MobileNetV2's largest: a few hundred)
-constexpr int64_t kMaxStreamBlocks = 1 << 24;       // per stream (MobileNetV2: about 5,000)
-constexpr std::size_t kMaxPortIntervals = 1 << 16;  // busy intervals kept per memory port
+constexpr int64_t kMaxStreamBlocks = 1 << 24;  // per stream (MobileNetV2: about 5,000)
 
 int64_t ceil_div(int64_t a, int64_t b) {
   return b <= 0 ? 0 : (a + b - 1) / b;
@@ -67,70 +65,75 @@ int64_t input_extent(int64_t first, int64_t count, int stride, int64_t dilated_k
   return hi / upscale - lo / upscale + 1;
 }
 
-// The busy time of one memory port: disjoint, non-adjacent intervals [start, end) reserved by
-// the transfers timed so far. A transfer takes `cycles` free cycles at or after the cycle it is
-// ready, filling the free gaps in time order (it may be split across gaps): transfers timed
-// earlier in the stream keep what they reserved, later ones use the time left around it, even
-// before it. Intervals that end before the earliest cycle any later transfer can be ready are
-// pruned; past kMaxPortIntervals the earlier half is dropped and the time before its end counts
-// as busy (only streams with tens of thousands of overlapping blocks reach that).
-class PortTimeline {
- public:
-  // Reserves the cycles; returns the cycle after the last one reserved (`ready` for none).
-  int64_t reserve(int64_t ready, int64_t cycles) {
-    if (cycles <= 0)
-      return ready;
-    int64_t t = std::max(ready, floor_);
-    auto next = busy_.upper_bound(t);  // first interval starting after t
-    auto current = busy_.end();        // the interval ending at t, extended by the reservation
-    if (next != busy_.begin()) {
-      auto previous = std::prev(next);
-      if (previous->second >= t) {
-        t = previous->second;
-        current = previous;
-      }
-    }
-    int64_t remaining = cycles;
-    for (;;) {
-      const int64_t gap_end =
-          next == busy_.end() ? std::numeric_limits<int64_t>::max() : next->first;
-      const int64_t take = std::min(remaining, gap_end - t);
-      if (current != busy_.end())
-        current->second = t + take;
-      else
-        current = busy_.emplace_hint(next, t, t + take);
-      t += take;
-      remaining -= take;
-      const int64_t reserved_end = t;
-      if (t == gap_end) {  // the gap is full: join the interval after it
-        current->second = next->second;
-        t = next->second;
-        next = busy_.erase(next);
-      }
-      if (remaining == 0) {
-        trim();
-        return reserved_end;
-      }
-    }
-  }
+constexpr double kEpsilon = 1e-7;  // cycles: below this a difference of times or work is none
+constexpr double kNever = std::numeric_limits<double>::infinity();
 
-  // No later transfer is ready before `cycle`.
-  void prune(int64_t cycle) {
-    while (!busy_.empty() && busy_.begin()->second < cycle)
-      busy_.erase(busy_.begin());
-  }
+// A time of the fluid model as the whole cycle it is reported in: an integral time as itself,
+// otherwise the cycle it falls in (the next whole cycle).
+int64_t whole(double t) {
+  const double r = std::round(t);
+  if (std::abs(t - r) < 1e-6)
+    return static_cast<int64_t>(r);
+  return static_cast<int64_t>(std::ceil(t));
+}
 
- private:
-  void trim() {
-    if (busy_.size() <= kMaxPortIntervals)
-      return;
-    auto last = std::next(busy_.begin(), static_cast<std::ptrdiff_t>(busy_.size() / 2));
-    floor_ = std::max(floor_, std::prev(last)->second);
-    busy_.erase(busy_.begin(), last);
-  }
+// Port cycles per memory: the time a transfer needs of each memory's port when alone on it.
+using PortWork = std::array<double, arch::kMemAreaCount>;
 
-  std::map<int64_t, int64_t> busy_;
-  int64_t floor_ = 0;  // everything before is busy
+bool all_moved(const PortWork& w) {
+  return std::all_of(w.begin(), w.end(), [](double x) { return x <= kEpsilon; });
+}
+
+// One OFM block's work.
+struct BlockWork {
+  int64_t compute = 0;  // the MAC stage's compute bound (MAC array, weight decoder)
+  int64_t out = 0;      // the output stage
+  PortWork port{};      // port cycles of its reads and writes per memory
+  int64_t memory = 0;   // the largest of them
+};
+
+// A kernel launch and what its blocks need.
+struct KernelJob {
+  const npu::NpuOperation* op = nullptr;
+  std::size_t timing = 0;  // its entry in the result's operations
+  double issue = 0;
+  int64_t blocks = 0;
+  int64_t next_block = 0;  // the next block to enter the MAC stage
+  int64_t read_latency = 0;
+  int64_t write_latency = 0;
+  bool started = false;
+  double start = 0;  // its first fetch: the first block's MAC stage minus the read latency
+  bool ended = false;
+  double end = 0;                        // its last output stage ended and was written
+  std::vector<double> block_mac_starts;  // for the next kernel's BLOCKDEP
+  double port_wait = 0;
+};
+
+// A block in the pipeline: in its MAC stage, waiting for the output stage, or in it.
+struct StageWork {
+  std::size_t kernel = 0;
+  bool last = false;  // the last block of its kernel
+  bool elementwise = false;
+  double floor_end = 0;  // the stage's compute bound ends
+  double alone_end = 0;  // when the stage would end with the ports to itself
+  PortWork remaining{};  // port cycles still to move in this stage
+  PortWork port{};       // the block's port cycles (an elementwise block moves them when output)
+  int64_t out = 0;
+  int64_t memory = 0;
+};
+
+// A DMA launch.
+struct DmaJob {
+  std::size_t timing = 0;
+  double issue = 0;
+  int64_t latency = 0;        // the source's read latency
+  int64_t write_latency = 0;  // the destination's
+  double alone = 0;           // data cycles with the ports to itself
+  PortWork share{};           // the share of each memory's port it takes at full speed
+  bool started = false;
+  double start = 0;
+  bool ended = false;
+  double end = 0;
 };
 
 class StreamTimer {
@@ -141,12 +144,7 @@ class StreamTimer {
                    std::span<const npu::NpuOperation> operations);
 
  private:
-  struct KernelRecord {
-    int64_t start = 0;
-    int64_t end = 0;
-    int64_t mac_end = 0;
-    std::vector<int64_t> block_mac_starts;
-  };
+  enum class DmaPhase { kIdle, kLatency, kData, kWrite };
 
   const MemoryTiming& area_of_region(int region) const {
     if (region < 0 || region >= static_cast<int>(setup_.region_area.size()))
@@ -158,62 +156,82 @@ class StreamTimer {
     return arch::index_of(setup_.region_area[static_cast<std::size_t>(region)]);
   }
 
-  void time_dma(const npu::NpuOperation& op, OperationTiming& timing);
-  void time_kernel(const npu::NpuOperation& op, OperationTiming& timing);
+  void launch_dma(const npu::NpuOperation& op, std::size_t timing);
+  void launch_kernel(const npu::NpuOperation& op, std::size_t timing);
+  BlockWork block_work(const KernelJob& job, int64_t index);
+
+  // The simulation: time moves from event to event; in between every transfer moves at a
+  // constant rate.
+  struct Rates {
+    double dma = 0;  // the DMA's speed relative to alone
+    PortWork mac{};  // port share of the block in its MAC stage, per memory
+    PortWork out{};  // of the (elementwise) block in its output stage
+  };
+  Rates rates() const;
+  void settle();
+  bool step(double limit);
+  void advance_to(double t);
+  template <typename Done>
+  void run_until(Done done);
+  bool idle() const;
+
+  std::optional<double> first_block_ready(std::size_t kernel) const;
+  bool try_start_block();
+  void begin_output(StageWork stage);
+  void finish_output();
+  void finish_dma();
 
   const TimingSetup& setup_;
   const arch::AcceleratorConfig& accel_;
   TimingResult result_;
-  int64_t reader_ = 0;  // the command reader's cycle
-  std::vector<int64_t> kernel_ends_;
-  std::vector<int64_t> dma_ends_;
-  int64_t last_dma_start_ = 0;
-  int64_t dma_free_ = 0;
+  double now_ = 0;
+  double reader_ = 0;  // the command reader's cycle
   int64_t blocks_walked_ = 0;
-  int64_t output_free_ = 0;
-  // Output ends of the last two blocks (any kernel): two accumulator buffers.
-  int64_t out_end_two_back_ = 0;
-  int64_t out_end_one_back_ = 0;
-  std::optional<KernelRecord> previous_kernel_;
-  std::array<PortTimeline, arch::kMemAreaCount> ports_;
+
+  std::vector<KernelJob> kernels_;
+  std::size_t cursor_ = 0;  // the kernel whose next block enters the MAC stage next
+  std::optional<StageWork> mac_, waiting_, out_;
+  double last_out_end_ = 0;
+
+  std::vector<DmaJob> dmas_;
+  std::size_t dma_head_ = 0;  // the DMA running or next to run
+  DmaPhase dma_phase_ = DmaPhase::kIdle;
+  double dma_phase_end_ = 0;
+  double dma_remaining_ = 0;  // data cycles (at full speed) still to move
+  double dma_free_ = 0;       // the last DMA ended
+  std::vector<double> dma_port_wait_;
 };
 
-void StreamTimer::time_dma(const npu::NpuOperation& op, OperationTiming& timing) {
+void StreamTimer::launch_dma(const npu::NpuOperation& op, std::size_t timing) {
   const npu::DmaOperation& dma = *op.dma;
   const MemoryTiming* source = dma.source.internal ? nullptr : &area_of_region(dma.source.region);
   const MemoryTiming* destination =
       dma.destination.internal ? nullptr : &area_of_region(dma.destination.region);
-  const int64_t issue = std::max(reader_, last_dma_start_);
-  reader_ = issue;
-  for (PortTimeline& port : ports_)
-    port.prune(reader_);
-  const int64_t start = std::max(issue, dma_free_);
+  DmaJob job;
+  job.timing = timing;
   const auto bytes = static_cast<int64_t>(dma.length);
-  // Alone, the copy streams at the slower side's bandwidth; on each external memory it takes
-  // bytes / that memory's bandwidth of port time, at the first free port time after the read
-  // latency. A copy within one memory takes that memory's port once.
-  const int64_t ready = start + (source ? source->read_latency : 0);
-  int64_t data_end = ready;
+  job.latency = source ? source->read_latency : 0;
+  job.write_latency = destination ? destination->write_latency : 0;
   if (bytes > 0) {
     const int64_t moved = source ? round_up(bytes, source->burst_length) : bytes;
-    data_end += transfer_cycles(bytes, source, destination, accel_.axi_data_width_bytes);
-    const int64_t alone = data_end;
+    job.alone = static_cast<double>(
+        transfer_cycles(bytes, source, destination, accel_.axi_data_width_bytes));
+    // Each external memory's port: the copy's bytes at that memory's bandwidth, spread over
+    // the copy (a copy within one memory takes its port once).
     std::optional<std::size_t> source_area;
     if (source) {
       source_area = area_index(dma.source.region);
-      data_end = std::max(
-          data_end, ports_[*source_area].reserve(
-                        ready, cycles_for(static_cast<double>(moved), source->bytes_per_cycle)));
+      job.share[*source_area] =
+          static_cast<double>(cycles_for(static_cast<double>(moved), source->bytes_per_cycle)) /
+          job.alone;
     }
     if (destination && area_index(dma.destination.region) != source_area) {
-      data_end = std::max(data_end, ports_[area_index(dma.destination.region)].reserve(
-                                        ready, cycles_for(static_cast<double>(moved),
-                                                          destination->bytes_per_cycle)));
+      job.share[area_index(dma.destination.region)] =
+          static_cast<double>(
+              cycles_for(static_cast<double>(moved), destination->bytes_per_cycle)) /
+          job.alone;
     }
-    timing.port_wait_cycles = data_end - alone;
-    result_.port_wait_cycles += data_end - alone;
   }
-  const int64_t end = bytes > 0 ? data_end + (destination ? destination->write_latency : 0) : start;
   if (dma.source.internal)
     result_.shram_dma.read += bytes;
   else
@@ -222,25 +240,75 @@ void StreamTimer::time_dma(const npu::NpuOperation& op, OperationTiming& timing)
     result_.shram_dma.written += bytes;
   else
     result_.traffic[area_index(dma.destination.region)].written += bytes;
-  result_.dma_busy_cycles += end - start;
-  last_dma_start_ = start;
-  dma_free_ = end;
-  dma_ends_.push_back(end);
-  timing.issue = issue;
-  timing.start = start;
-  timing.end = end;
-  timing.memory_cycles = end - start;
-  timing.bytes_read = dma.source.internal ? 0 : bytes;
-  timing.bytes_written = dma.destination.internal ? 0 : bytes;
+  OperationTiming& t = result_.operations[timing];
+  t.bytes_read = dma.source.internal ? 0 : bytes;
+  t.bytes_written = dma.destination.internal ? 0 : bytes;
+
+  // Accepted once the previous DMA has started.
+  if (!dmas_.empty()) {
+    const std::size_t previous = dmas_.size() - 1;
+    run_until([&] { return dmas_[previous].started; });
+    reader_ = std::max(reader_, dmas_[previous].start);
+  }
+  job.issue = reader_;
+  advance_to(reader_);
+  dmas_.push_back(job);
+  dma_port_wait_.push_back(0);
 }
 
-void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timing) {
+void StreamTimer::launch_kernel(const npu::NpuOperation& op, std::size_t timing) {
   const npu::BlockOperation& b = *op.block;
-  const npu::OperationKind kind = op.kind;
-  const bool elementwise = kind == npu::OperationKind::kElementwise;
   const int bw = b.block_config.width, bh = b.block_config.height, bd = b.block_config.depth;
   if (bw <= 0 || bh <= 0 || bd <= 0)
     throw_input(fmt::format("block config {}x{}x{} cannot be timed", bw, bh, bd));
+  const npu::Shape3D ofm = b.ofm.shape;
+  // Untrusted streams: a huge OFM in tiny blocks would take hours to walk block by block.
+  const int64_t block_count =
+      ofm.height <= 0 || ofm.width <= 0 || ofm.depth <= 0
+          ? 0
+          : ceil_div(ofm.height, bh) * ceil_div(ofm.width, bw) * ceil_div(ofm.depth, bd);
+  if (block_count > kMaxBlocks || blocks_walked_ + block_count > kMaxStreamBlocks) {
+    throw_input(fmt::format(
+        "{} OFM blocks ({}x{}x{} in {}x{}x{} blocks): more than the {} per "
+        "operation and {} per stream the timing model walks",
+        block_count, ofm.height, ofm.width, ofm.depth, bh, bw, bd, kMaxBlocks, kMaxStreamBlocks));
+  }
+  blocks_walked_ += block_count;
+  KernelJob job;
+  job.op = &op;
+  job.timing = timing;
+  job.blocks = block_count;
+  // The memories the first block reads: their largest read latency is paid up front.
+  const MemoryTiming& ifm_mem = area_of_region(b.ifm.region);
+  int64_t read_latency = ifm_mem.read_latency;
+  if (b.ifm2 && !(b.ifm2_setting && b.ifm2_setting->is_scalar))
+    read_latency = std::max(read_latency, area_of_region(b.ifm2->region).read_latency);
+  for (const auto* ranges : {&b.weights, &b.scales}) {
+    for (const npu::AddressRange& r : *ranges) {
+      const MemoryTiming& m = area_of_region(r.region);  // checks every region up front
+      if (r.length > 0)
+        read_latency = std::max(read_latency, m.read_latency);
+    }
+  }
+  job.read_latency = read_latency;
+  job.write_latency = area_of_region(b.ofm.region).write_latency;
+
+  // Accepted once the previous kernel has started.
+  if (!kernels_.empty()) {
+    const std::size_t previous = kernels_.size() - 1;
+    run_until([&] { return kernels_[previous].started; });
+    reader_ = std::max(reader_, kernels_[previous].start);
+  }
+  job.issue = reader_;
+  advance_to(reader_);
+  kernels_.push_back(std::move(job));
+}
+
+BlockWork StreamTimer::block_work(const KernelJob& job, int64_t index) {
+  const npu::BlockOperation& b = *job.op->block;
+  const npu::OperationKind kind = job.op->kind;
+  const bool elementwise = kind == npu::OperationKind::kElementwise;
+  const int bw = b.block_config.width, bh = b.block_config.height, bd = b.block_config.depth;
   const npu::Shape3D ofm = b.ofm.shape;
   const npu::Shape3D ifm = b.ifm.shape;
   const int cores = std::max(b.cores, 1);
@@ -251,13 +319,21 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
   const int ifm_bytes = b.ifm.type.bytes();
   const int ofm_bytes = b.ofm.type.bytes();
 
+  // Depth fastest, then width, then height.
+  const int64_t nz = ceil_div(ofm.depth, bd), nx = ceil_div(ofm.width, bw);
+  const int z0 = static_cast<int>(index % nz) * bd;
+  const int x0 = static_cast<int>(index / nz % nx) * bw;
+  const int y0 = static_cast<int>(index / (nz * nx)) * bh;
+  const int h = std::min(bh, ofm.height - y0);
+  const int w = std::min(bw, ofm.width - x0);
+  const int d = std::min(bd, ofm.depth - z0);
+
   // Weight and scale streams: total bytes per memory area, shared out over the OFM depth.
   std::array<int64_t, arch::kMemAreaCount> const_bytes{};
   for (const npu::AddressRange& r : b.weights)
     const_bytes[area_index(r.region)] += static_cast<int64_t>(r.length);
   for (const npu::AddressRange& r : b.scales)
     const_bytes[area_index(r.region)] += static_cast<int64_t>(r.length);
-
   const std::size_t ifm_area = area_index(b.ifm.region);
   const std::size_t ofm_area = area_index(b.ofm.region);
   const MemoryTiming& ifm_mem = setup_.area[ifm_area];
@@ -265,14 +341,6 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
   std::optional<std::size_t> ifm2_area;
   if (b.ifm2 && !(b.ifm2_setting && b.ifm2_setting->is_scalar))
     ifm2_area = area_index(b.ifm2->region);
-
-  // The memories the first block reads: their largest read latency is paid up front.
-  int64_t read_latency = ifm_mem.read_latency;
-  if (ifm2_area)
-    read_latency = std::max(read_latency, setup_.area[*ifm2_area].read_latency);
-  for (std::size_t a = 0; a < const_bytes.size(); ++a)
-    if (const_bytes[a] > 0)
-      read_latency = std::max(read_latency, setup_.area[a].read_latency);
 
   // Feature map bytes of a (rows x cols x channels) piece and its contiguous runs.
   auto fm_bytes = [](const npu::FeatureMap& fm, int64_t rows, int64_t cols, int64_t channels,
@@ -287,181 +355,383 @@ void StreamTimer::time_kernel(const npu::NpuOperation& op, OperationTiming& timi
     return burst_bytes(rows * cols, channels * eb, burst);
   };
 
-  // Untrusted streams: a huge OFM in tiny blocks would take hours to walk block by block.
-  const int64_t block_count =
-      ceil_div(ofm.height, bh) * ceil_div(ofm.width, bw) * ceil_div(ofm.depth, bd);
-  if (block_count > kMaxBlocks || blocks_walked_ + block_count > kMaxStreamBlocks) {
-    throw_input(fmt::format(
-        "{} OFM blocks ({}x{}x{} in {}x{}x{} blocks): more than the {} per "
-        "operation and {} per stream the timing model walks",
-        block_count, ofm.height, ofm.width, ofm.depth, bh, bw, bd, kMaxBlocks, kMaxStreamBlocks));
-  }
-  blocks_walked_ += block_count;
-  KernelRecord record;
-  const int64_t dep_ready = [&] {
-    if (!previous_kernel_)
-      return int64_t{0};
-    if (b.blockdep <= 0 || previous_kernel_->block_mac_starts.empty())
-      return previous_kernel_->end;
-    const auto& starts = previous_kernel_->block_mac_starts;
-    const std::size_t n = starts.size();
-    const std::size_t k = static_cast<std::size_t>(b.blockdep) >= n ? 0 : n - b.blockdep;
-    return starts[k];
-  }();
-  const int64_t issue = std::max(reader_, previous_kernel_ ? previous_kernel_->start : 0);
-  reader_ = issue;
-  for (PortTimeline& port : ports_)
-    port.prune(reader_);
-  const int64_t mac_free = previous_kernel_ ? previous_kernel_->mac_end : 0;
-  int64_t mac_start = std::max({issue + read_latency, dep_ready + read_latency, mac_free});
-  int64_t last_out_end = output_free_;
-  std::array<int64_t, arch::kMemAreaCount> block_bytes{};
-
   const bool lut = b.activation.function != npu::ActivationFunction::kNone;
   const int64_t ofm_factor = ofm_bytes >= 4 ? 4 : ofm_bytes;
   const int units = std::max(accel_.elementwise_units, 1);
   const arch::BlockShape ub = accel_.ofm_ublock;
 
-  for (int y0 = 0; y0 < ofm.height; y0 += bh) {
-    const int h = std::min(bh, ofm.height - y0);
-    for (int x0 = 0; x0 < ofm.width; x0 += bw) {
-      const int w = std::min(bw, ofm.width - x0);
-      for (int z0 = 0; z0 < ofm.depth; z0 += bd) {
-        const int d = std::min(bd, ofm.depth - z0);
-        const int64_t d_core = ceil_div(d, cores);
-        const int64_t elements = int64_t{w} * h * d_core;
-        block_bytes.fill(0);
-        int64_t mac = 0;
-        int64_t decode = 0;
-        int64_t out = 0;
-        if (elementwise) {
-          const int64_t wide = (ifm_bytes >= 4 || ofm_bytes >= 4) ? 2 : 1;
-          out = ceil_div(elements * wide, units);
-          block_bytes[ifm_area] += fm_bytes(b.ifm, h, w, d, d == ifm.depth, ifm_mem.burst_length);
-          if (ifm2_area) {
-            const npu::Shape3D s2 = b.ifm2->shape;
-            const int64_t h2 = std::min<int64_t>(h, s2.height), w2 = std::min<int64_t>(w, s2.width),
-                          d2 = std::min<int64_t>(d, s2.depth);
-            block_bytes[*ifm2_area] +=
-                fm_bytes(*b.ifm2, h2, w2, d2, d2 == s2.depth, setup_.area[*ifm2_area].burst_length);
-          }
-        } else {
-          const int64_t micro = ceil_div(w, ub.width) * ceil_div(h, ub.height) *
-                                ceil_div(d_core, std::max(ub.depth, 1));
-          const int64_t rows = input_extent(y0, h, kernel.stride_y, kernel.dilated_height(),
-                                            padding.top, upscale, ifm.height);
-          const int64_t cols = input_extent(x0, w, kernel.stride_x, kernel.dilated_width(),
-                                            padding.left, upscale, ifm.width);
-          const int64_t lanes = ifm_bytes;  // 16-bit IFMs take two passes of the dot product
-          if (kind == npu::OperationKind::kConv) {
-            const int64_t depth = ifm.depth;
-            // Depth first and part-kernel first alike: a kernel position's channels fill the
-            // dot product, 8 at a time.
-            mac = micro * kernel_positions * ceil_div(depth * lanes, kDotProductWidth);
-            decode = ceil_div(kernel_positions * depth * d_core, kWeightsPerCycle);
-            block_bytes[ifm_area] += fm_bytes(b.ifm, rows, cols, depth, true, ifm_mem.burst_length);
-          } else {
-            mac = micro * kernel_positions * lanes;
-            if (kind == npu::OperationKind::kDepthwise)
-              decode = ceil_div(kernel_positions * d_core, kWeightsPerCycle);
-            block_bytes[ifm_area] +=
-                fm_bytes(b.ifm, rows, cols, d, d == ifm.depth, ifm_mem.burst_length);
-          }
-          out = ceil_div(elements * ofm_factor, units);
-        }
-        if (lut)
-          out = std::max(out, elements);
-        for (std::size_t a = 0; a < const_bytes.size(); ++a)
-          if (const_bytes[a] > 0 && ofm.depth > 0)
-            block_bytes[a] += ceil_div(const_bytes[a] * d, ofm.depth);
-        const int64_t written = fm_bytes(b.ofm, h, w, d, d == ofm.depth, ofm_mem.burst_length);
-        // Traffic: what the block reads (burst padding and re-reads included) and writes.
-        for (std::size_t a = 0; a < block_bytes.size(); ++a)
-          result_.traffic[a].read += block_bytes[a];
-        result_.traffic[ofm_area].written += written;
-        for (int64_t bytes : block_bytes)
-          timing.bytes_read += bytes;
-        timing.bytes_written += written;
-        block_bytes[ofm_area] += written;
-        std::array<int64_t, arch::kMemAreaCount> port_cycles{};
-        int64_t memory = 0;
-        for (std::size_t a = 0; a < block_bytes.size(); ++a) {
-          port_cycles[a] =
-              cycles_for(static_cast<double>(block_bytes[a]), setup_.area[a].bytes_per_cycle);
-          memory = std::max(memory, port_cycles[a]);
-        }
-        // The block's traffic on each memory takes that memory's port for port_cycles from the
-        // stage's start, in the port time other transfers left free.
-        auto ports_done = [&](int64_t from) {
-          int64_t done = from;
-          for (std::size_t a = 0; a < port_cycles.size(); ++a)
-            done = std::max(done, ports_[a].reserve(from, port_cycles[a]));
-          return done;
-        };
-        // MAC stage, then the output stage; ELEMENTWISE works in the output stage alone.
-        int64_t mac_stage = std::max(mac, decode);
-        int64_t out_stage = out;
-        if (elementwise)
-          out_stage = std::max(out_stage, memory);
-        else
-          mac_stage = std::max(mac_stage, memory);
-        mac_start = std::max(mac_start, out_end_two_back_);
-        record.block_mac_starts.push_back(mac_start);
-        int64_t mac_end = mac_start + mac_stage;
-        int64_t port_wait = 0;
-        if (!elementwise) {
-          const int64_t shared = std::max(mac_end, ports_done(mac_start));
-          port_wait = shared - mac_end;
-          mac_end = shared;
-        }
-        const int64_t out_start = std::max(mac_end, last_out_end);
-        last_out_end = out_start + out_stage;
-        if (elementwise) {
-          const int64_t shared = std::max(last_out_end, ports_done(out_start));
-          port_wait = shared - last_out_end;
-          last_out_end = shared;
-        }
-        timing.port_wait_cycles += port_wait;
-        result_.port_wait_cycles += port_wait;
-        out_end_two_back_ = out_end_one_back_;
-        out_end_one_back_ = last_out_end;
-        mac_start = mac_end;
-        record.mac_end = mac_end;
-        timing.mac_cycles += std::max(mac, decode);
-        timing.output_cycles += out;
-        timing.memory_cycles += memory;
-        ++timing.blocks;
-      }
+  std::array<int64_t, arch::kMemAreaCount> block_bytes{};
+  const int64_t d_core = ceil_div(d, cores);
+  const int64_t elements = int64_t{w} * h * d_core;
+  int64_t mac = 0;
+  int64_t decode = 0;
+  int64_t out = 0;
+  if (elementwise) {
+    const int64_t wide = (ifm_bytes >= 4 || ofm_bytes >= 4) ? 2 : 1;
+    out = ceil_div(elements * wide, units);
+    block_bytes[ifm_area] += fm_bytes(b.ifm, h, w, d, d == ifm.depth, ifm_mem.burst_length);
+    if (ifm2_area) {
+      const npu::Shape3D s2 = b.ifm2->shape;
+      const int64_t h2 = std::min<int64_t>(h, s2.height), w2 = std::min<int64_t>(w, s2.width),
+                    d2 = std::min<int64_t>(d, s2.depth);
+      block_bytes[*ifm2_area] +=
+          fm_bytes(*b.ifm2, h2, w2, d2, d2 == s2.depth, setup_.area[*ifm2_area].burst_length);
+    }
+  } else {
+    const int64_t micro =
+        ceil_div(w, ub.width) * ceil_div(h, ub.height) * ceil_div(d_core, std::max(ub.depth, 1));
+    const int64_t rows = input_extent(y0, h, kernel.stride_y, kernel.dilated_height(), padding.top,
+                                      upscale, ifm.height);
+    const int64_t cols = input_extent(x0, w, kernel.stride_x, kernel.dilated_width(), padding.left,
+                                      upscale, ifm.width);
+    const int64_t lanes = ifm_bytes;  // 16-bit IFMs take two passes of the dot product
+    if (kind == npu::OperationKind::kConv) {
+      const int64_t depth = ifm.depth;
+      // Depth first and part-kernel first alike: a kernel position's channels fill the dot
+      // product, 8 at a time.
+      mac = micro * kernel_positions * ceil_div(depth * lanes, kDotProductWidth);
+      decode = ceil_div(kernel_positions * depth * d_core, kWeightsPerCycle);
+      block_bytes[ifm_area] += fm_bytes(b.ifm, rows, cols, depth, true, ifm_mem.burst_length);
+    } else {
+      mac = micro * kernel_positions * lanes;
+      if (kind == npu::OperationKind::kDepthwise)
+        decode = ceil_div(kernel_positions * d_core, kWeightsPerCycle);
+      block_bytes[ifm_area] += fm_bytes(b.ifm, rows, cols, d, d == ifm.depth, ifm_mem.burst_length);
+    }
+    out = ceil_div(elements * ofm_factor, units);
+  }
+  if (lut)
+    out = std::max(out, elements);
+  for (std::size_t a = 0; a < const_bytes.size(); ++a)
+    if (const_bytes[a] > 0 && ofm.depth > 0)
+      block_bytes[a] += ceil_div(const_bytes[a] * d, ofm.depth);
+  const int64_t written = fm_bytes(b.ofm, h, w, d, d == ofm.depth, ofm_mem.burst_length);
+  // Traffic: what the block reads (burst padding and re-reads included) and writes.
+  OperationTiming& timing = result_.operations[job.timing];
+  for (std::size_t a = 0; a < block_bytes.size(); ++a)
+    result_.traffic[a].read += block_bytes[a];
+  result_.traffic[ofm_area].written += written;
+  for (int64_t bytes : block_bytes)
+    timing.bytes_read += bytes;
+  timing.bytes_written += written;
+  block_bytes[ofm_area] += written;
+
+  BlockWork work;
+  work.compute = std::max(mac, decode);
+  work.out = out;
+  for (std::size_t a = 0; a < block_bytes.size(); ++a) {
+    const int64_t cycles =
+        cycles_for(static_cast<double>(block_bytes[a]), setup_.area[a].bytes_per_cycle);
+    work.port[a] = static_cast<double>(cycles);
+    work.memory = std::max(work.memory, cycles);
+  }
+  timing.mac_cycles += work.compute;
+  timing.output_cycles += out;
+  timing.memory_cycles += work.memory;
+  ++timing.blocks;
+  return work;
+}
+
+// The memory ports: every memory serves the transfers on it with its whole bandwidth, shared
+// fairly. The DMA takes at most an equal share of a port that kernel traffic also wants (less
+// if it needs less, or is held back on its other memory); the kernel's transfers share the
+// rest.
+StreamTimer::Rates StreamTimer::rates() const {
+  Rates r;
+  std::array<int, arch::kMemAreaCount> kernel_flows{};
+  for (std::size_t a = 0; a < kernel_flows.size(); ++a) {
+    if (mac_ && mac_->remaining[a] > kEpsilon)
+      ++kernel_flows[a];
+    if (out_ && out_->remaining[a] > kEpsilon)
+      ++kernel_flows[a];
+  }
+  const bool dma_data = dma_phase_ == DmaPhase::kData && dma_remaining_ > kEpsilon;
+  const PortWork* share = dma_data ? &dmas_[dma_head_].share : nullptr;
+  if (dma_data) {
+    r.dma = 1;
+    for (std::size_t a = 0; a < kernel_flows.size(); ++a) {
+      if (kernel_flows[a] == 0 || (*share)[a] <= 0)
+        continue;
+      const double fair = 1.0 / (kernel_flows[a] + 1);
+      if ((*share)[a] > fair)
+        r.dma = std::min(r.dma, fair / (*share)[a]);
     }
   }
-  const int64_t first_fetch =
-      (record.block_mac_starts.empty() ? mac_start : record.block_mac_starts.front()) -
-      read_latency;
-  record.start = first_fetch;
-  record.end = std::max(last_out_end, first_fetch) + ofm_mem.write_latency;
-  output_free_ = last_out_end;
-  if (timing.blocks == 0)
-    record.mac_end = std::max(mac_free, first_fetch);
-  const int64_t busy_from =
-      previous_kernel_ ? std::max(record.start, previous_kernel_->end) : record.start;
-  result_.kernel_busy_cycles += std::max<int64_t>(record.end - busy_from, 0);
-  kernel_ends_.push_back(record.end);
-  timing.issue = issue;
-  timing.start = record.start;
-  timing.end = record.end;
-  previous_kernel_ = std::move(record);
+  for (std::size_t a = 0; a < kernel_flows.size(); ++a) {
+    if (kernel_flows[a] == 0)
+      continue;
+    const double left = std::max(0.0, 1.0 - (share ? r.dma * (*share)[a] : 0.0));
+    const double each = left / kernel_flows[a];
+    if (mac_ && mac_->remaining[a] > kEpsilon)
+      r.mac[a] = each;
+    if (out_ && out_->remaining[a] > kEpsilon)
+      r.out[a] = each;
+  }
+  return r;
+}
+
+std::optional<double> StreamTimer::first_block_ready(std::size_t kernel) const {
+  const KernelJob& job = kernels_[kernel];
+  double dependency = 0;
+  if (kernel > 0) {
+    const KernelJob& previous = kernels_[kernel - 1];
+    const int blockdep = job.op->block->blockdep;
+    if (blockdep > 0 && !previous.block_mac_starts.empty()) {
+      // Its first MAC stage may start once the previous kernel's b-th last block has begun its
+      // MAC stage.
+      const std::size_t n = previous.block_mac_starts.size();
+      const auto b = static_cast<std::size_t>(blockdep);
+      dependency = previous.block_mac_starts[b >= n ? 0 : n - b];
+    } else {
+      if (!previous.ended)
+        return std::nullopt;
+      dependency = previous.end;
+    }
+  }
+  return std::max(job.issue, dependency) + static_cast<double>(job.read_latency);
+}
+
+bool StreamTimer::try_start_block() {
+  // Two accumulator buffers: a block enters the MAC stage when at most one other is between
+  // its MAC stage and the end of its output stage.
+  if (waiting_ && out_)
+    return false;
+  while (cursor_ < kernels_.size()) {
+    KernelJob& job = kernels_[cursor_];
+    if (!job.started) {
+      const std::optional<double> ready = first_block_ready(cursor_);
+      if (!ready || *ready > now_ + kEpsilon)
+        return false;
+      if (job.blocks == 0) {
+        // Nothing to compute: it ends once the blocks before it have been written.
+        if (out_ || waiting_)
+          return false;
+        job.started = true;
+        job.start = now_ - static_cast<double>(job.read_latency);
+        job.ended = true;
+        job.end = std::max(last_out_end_, job.start) + static_cast<double>(job.write_latency);
+        if (cursor_ > 0)
+          kernels_[cursor_ - 1].block_mac_starts = {};
+        ++cursor_;
+        continue;
+      }
+      job.started = true;
+      job.start = now_ - static_cast<double>(job.read_latency);
+      // The kernel before the previous one is no longer needed for BLOCKDEP.
+      if (cursor_ > 0)
+        kernels_[cursor_ - 1].block_mac_starts.shrink_to_fit();
+      if (cursor_ > 1)
+        kernels_[cursor_ - 2].block_mac_starts = {};
+    }
+    const int64_t index = job.next_block++;
+    const BlockWork work = block_work(job, index);
+    job.block_mac_starts.push_back(now_);
+    StageWork stage;
+    stage.kernel = cursor_;
+    stage.last = job.next_block == job.blocks;
+    stage.elementwise = job.op->kind == npu::OperationKind::kElementwise;
+    stage.port = work.port;
+    stage.out = work.out;
+    stage.memory = work.memory;
+    if (stage.elementwise) {
+      // No MAC stage: its reads and writes move in the output stage.
+      stage.floor_end = now_;
+      stage.alone_end = now_;
+    } else {
+      stage.floor_end = now_ + static_cast<double>(work.compute);
+      stage.alone_end = now_ + static_cast<double>(std::max(work.compute, work.memory));
+      stage.remaining = work.port;
+    }
+    mac_ = stage;
+    if (stage.last)
+      ++cursor_;
+    return true;
+  }
+  return false;
+}
+
+void StreamTimer::begin_output(StageWork stage) {
+  stage.floor_end = now_ + static_cast<double>(stage.out);
+  if (stage.elementwise) {
+    stage.remaining = stage.port;
+    stage.alone_end = now_ + static_cast<double>(std::max(stage.out, stage.memory));
+  }
+  out_ = stage;
+}
+
+void StreamTimer::finish_output() {
+  const StageWork stage = *out_;
+  out_.reset();
+  KernelJob& job = kernels_[stage.kernel];
+  if (stage.elementwise)
+    job.port_wait += std::max(0.0, now_ - stage.alone_end);
+  last_out_end_ = now_;
+  if (stage.last) {
+    job.ended = true;
+    job.end = now_ + static_cast<double>(job.write_latency);
+  }
+}
+
+void StreamTimer::finish_dma() {
+  DmaJob& job = dmas_[dma_head_];
+  job.ended = true;
+  job.end = dma_phase_end_;
+  const double alone =
+      job.alone > 0 ? job.start + static_cast<double>(job.latency + job.write_latency) + job.alone
+                    : job.start;
+  dma_port_wait_[dma_head_] = std::max(0.0, job.end - alone);
+  dma_free_ = job.end;
+  dma_phase_ = DmaPhase::kIdle;
+  ++dma_head_;
+}
+
+// Every transition due at the current time.
+void StreamTimer::settle() {
+  for (bool changed = true; changed;) {
+    changed = false;
+    if (dma_phase_ == DmaPhase::kIdle && dma_head_ < dmas_.size() &&
+        dmas_[dma_head_].issue <= now_ + kEpsilon) {
+      DmaJob& job = dmas_[dma_head_];
+      job.started = true;
+      job.start = std::max(job.issue, dma_free_);
+      dma_remaining_ = job.alone;
+      if (job.alone <= 0) {
+        dma_phase_end_ = job.start;
+        finish_dma();
+      } else {
+        dma_phase_ = DmaPhase::kLatency;
+        dma_phase_end_ = job.start + static_cast<double>(job.latency);
+      }
+      changed = true;
+    }
+    if (dma_phase_ == DmaPhase::kLatency && dma_phase_end_ <= now_ + kEpsilon) {
+      dma_phase_ = DmaPhase::kData;
+      changed = true;
+    }
+    if (dma_phase_ == DmaPhase::kData && dma_remaining_ <= kEpsilon) {
+      dma_phase_ = DmaPhase::kWrite;
+      dma_phase_end_ = now_ + static_cast<double>(dmas_[dma_head_].write_latency);
+      changed = true;
+    }
+    if (dma_phase_ == DmaPhase::kWrite && dma_phase_end_ <= now_ + kEpsilon) {
+      finish_dma();
+      changed = true;
+    }
+    if (out_ && out_->floor_end <= now_ + kEpsilon && all_moved(out_->remaining)) {
+      finish_output();
+      changed = true;
+    }
+    if (!out_ && waiting_) {
+      begin_output(*waiting_);
+      waiting_.reset();
+      changed = true;
+    }
+    if (mac_ && mac_->floor_end <= now_ + kEpsilon && all_moved(mac_->remaining)) {
+      StageWork stage = *mac_;
+      mac_.reset();
+      if (!stage.elementwise)
+        kernels_[stage.kernel].port_wait += std::max(0.0, now_ - stage.alone_end);
+      stage.remaining = {};
+      if (!out_)
+        begin_output(stage);
+      else
+        waiting_ = stage;
+      changed = true;
+    }
+    if (!mac_ && try_start_block())
+      changed = true;
+  }
+}
+
+// Moves to the next event (at most to `limit`) and settles there; false when nothing is left
+// to happen and no limit was given.
+bool StreamTimer::step(double limit) {
+  settle();
+  const Rates r = rates();
+  double next = limit;
+  auto consider = [&](double t) {
+    if (t > now_ + kEpsilon)
+      next = std::min(next, t);
+  };
+  switch (dma_phase_) {
+    case DmaPhase::kLatency:
+    case DmaPhase::kWrite:
+      consider(dma_phase_end_);
+      break;
+    case DmaPhase::kData:
+      if (r.dma > 0)
+        consider(now_ + dma_remaining_ / r.dma);
+      break;
+    case DmaPhase::kIdle:
+      if (dma_head_ < dmas_.size())
+        consider(dmas_[dma_head_].issue);
+      break;
+  }
+  auto stage_events = [&](const std::optional<StageWork>& stage, const PortWork& rate) {
+    if (!stage)
+      return;
+    consider(stage->floor_end);
+    for (std::size_t a = 0; a < rate.size(); ++a)
+      if (stage->remaining[a] > kEpsilon && rate[a] > 0)
+        consider(now_ + stage->remaining[a] / rate[a]);
+  };
+  stage_events(mac_, r.mac);
+  stage_events(out_, r.out);
+  if (!mac_ && cursor_ < kernels_.size() && !kernels_[cursor_].started) {
+    if (const std::optional<double> ready = first_block_ready(cursor_))
+      consider(*ready);
+  }
+  if (next == kNever)
+    return false;
+  const double dt = next - now_;
+  if (dma_phase_ == DmaPhase::kData) {
+    dma_remaining_ -= r.dma * dt;
+    if (dma_remaining_ < kEpsilon)
+      dma_remaining_ = 0;
+  }
+  auto progress = [&](std::optional<StageWork>& stage, const PortWork& rate) {
+    if (!stage)
+      return;
+    for (std::size_t a = 0; a < rate.size(); ++a) {
+      stage->remaining[a] -= rate[a] * dt;
+      if (stage->remaining[a] < kEpsilon)
+        stage->remaining[a] = 0;
+    }
+  };
+  progress(mac_, r.mac);
+  progress(out_, r.out);
+  now_ = next;
+  settle();
+  return true;
+}
+
+void StreamTimer::advance_to(double t) {
+  while (now_ < t - kEpsilon)
+    step(t);
+  settle();
+}
+
+template <typename Done>
+void StreamTimer::run_until(Done done) {
+  settle();
+  while (!done()) {
+    if (!step(kNever))
+      throw Error(ErrorKind::kInternal, "timing model: the stream cannot make progress");
+  }
+}
+
+bool StreamTimer::idle() const {
+  return dma_head_ == dmas_.size() && dma_phase_ == DmaPhase::kIdle && cursor_ == kernels_.size() &&
+         !mac_ && !waiting_ && !out_ &&
+         std::all_of(kernels_.begin(), kernels_.end(), [](const KernelJob& k) { return k.ended; });
 }
 
 TimingResult StreamTimer::run(std::span<const npu::DecodedCommand> commands,
                               std::span<const npu::NpuOperation> operations) {
   std::size_t next = 0;
-  auto wait_for = [&](const std::vector<int64_t>& ends, uint32_t allowed) {
-    // In-order completion: at most `allowed` outstanding once the (size - allowed)-th has ended.
-    if (ends.size() <= allowed)
-      return;
-    const int64_t until = ends[ends.size() - 1 - allowed];
+  auto stall_until = [&](double until) {
     if (until > reader_) {
-      result_.wait_stall_cycles += until - reader_;
+      result_.wait_stall_cycles += whole(until) - whole(reader_);
       reader_ = until;
     }
   };
@@ -470,12 +740,19 @@ TimingResult StreamTimer::run(std::span<const npu::DecodedCommand> commands,
     if (opcode == npu::Opcode::kOpStop)
       break;
     reader_ += command.word_count();
-    if (opcode == npu::Opcode::kOpDmaWait) {
-      wait_for(dma_ends_, command.command.param & kWaitCountMask);
-      continue;
-    }
-    if (opcode == npu::Opcode::kOpKernelWait) {
-      wait_for(kernel_ends_, command.command.param & kWaitCountMask);
+    if (opcode == npu::Opcode::kOpDmaWait || opcode == npu::Opcode::kOpKernelWait) {
+      // In-order completion: at most `allowed` outstanding once the (size - allowed)-th has
+      // ended.
+      const uint32_t allowed = command.command.param & kWaitCountMask;
+      if (opcode == npu::Opcode::kOpDmaWait && dmas_.size() > allowed) {
+        const std::size_t i = dmas_.size() - 1 - allowed;
+        run_until([&] { return dmas_[i].ended; });
+        stall_until(dmas_[i].end);
+      } else if (opcode == npu::Opcode::kOpKernelWait && kernels_.size() > allowed) {
+        const std::size_t i = kernels_.size() - 1 - allowed;
+        run_until([&] { return kernels_[i].ended; });
+        stall_until(kernels_[i].end);
+      }
       continue;
     }
     if (!npu::launched_kind(opcode))
@@ -486,26 +763,49 @@ TimingResult StreamTimer::run(std::span<const npu::DecodedCommand> commands,
     OperationTiming timing;
     timing.index = next++;
     timing.kind = op.kind;
+    result_.operations.push_back(timing);
     try {
       if (op.kind == npu::OperationKind::kDma)
-        time_dma(op, timing);
+        launch_dma(op, result_.operations.size() - 1);
       else
-        time_kernel(op, timing);
+        launch_kernel(op, result_.operations.size() - 1);
     } catch (const Error& e) {
-      if (e.kind() == ErrorKind::kUsage)
+      if (e.kind() == ErrorKind::kUsage || e.kind() == ErrorKind::kInternal)
         throw;
       throw Error(e.kind(), fmt::format("command stream byte offset {:#x}: {} (operation {}): {}",
                                         op.byte_offset, npu::operation_kind_name(op.kind),
                                         timing.index, e.what()));
     }
-    result_.operations.push_back(timing);
   }
-  int64_t total = reader_;
-  for (int64_t e : kernel_ends_)
-    total = std::max(total, e);
-  for (int64_t e : dma_ends_)
-    total = std::max(total, e);
-  result_.total_cycles = total;
+  run_until([&] { return idle(); });
+
+  double total = reader_;
+  double previous_end = 0;
+  for (const KernelJob& k : kernels_) {
+    OperationTiming& t = result_.operations[k.timing];
+    t.issue = whole(k.issue);
+    t.start = whole(k.start);
+    t.end = whole(k.end);
+    t.port_wait_cycles = whole(k.port_wait);
+    result_.port_wait_cycles += t.port_wait_cycles;
+    result_.kernel_busy_cycles +=
+        std::max<int64_t>(t.end - std::max(t.start, whole(previous_end)), 0);
+    previous_end = std::max(previous_end, k.end);
+    total = std::max(total, k.end);
+  }
+  for (std::size_t i = 0; i < dmas_.size(); ++i) {
+    const DmaJob& d = dmas_[i];
+    OperationTiming& t = result_.operations[d.timing];
+    t.issue = whole(d.issue);
+    t.start = whole(d.start);
+    t.end = whole(d.end);
+    t.memory_cycles = t.end - t.start;
+    t.port_wait_cycles = whole(dma_port_wait_[i]);
+    result_.port_wait_cycles += t.port_wait_cycles;
+    result_.dma_busy_cycles += t.end - t.start;
+    total = std::max(total, d.end);
+  }
+  result_.total_cycles = whole(total);
   return std::move(result_);
 }
 

@@ -20,21 +20,22 @@
 //   ceil(bytes rounded up to the source's burst length / min(source, destination bandwidth))
 //   + destination write latency, where a memory's bandwidth is AXI width x its clock scale bytes
 //   per cycle; SHRAM moves AXI width bytes per cycle with no latency. 2D/3D stride modes move
-//   DMA0_LEN bytes like 1D. Its data also needs port time on each external memory it touches
-//   (below): the data phase ends no earlier than the last of those reservations.
+//   DMA0_LEN bytes like 1D. Its data phase also takes a share of each external memory's port
+//   (below): at full speed bytes / that memory's bandwidth over the copy's data cycles (a copy
+//   within one memory takes its port once).
 // - Memory ports: each memory (not SHRAM) is one port of its bandwidth, shared by the DMA and
 //   the kernel and, within the kernel, by IFM, IFM2, weight, scale and OFM traffic alike (reads
-//   and writes add up). Every transfer takes bytes / bandwidth cycles of port time: a DMA on
-//   its source and its destination memory from the end of the read latency (once for a copy
-//   within one memory), a block its bytes on each memory from the start of its MAC stage (of
-//   its output stage for ELEMENTWISE). The cycles are taken in the port's free time at or
-//   after that cycle, split across gaps if need be; transfers keep what earlier ones in stream
-//   order reserved, and a transfer processed later may use free time before them (a DMA
-//   launched after a kernel fills the port time between its blocks). So there is no arbitration
-//   by time of request: the earlier-processed transfer always wins. The faster side of a DMA
-//   takes its port time at the start rather than spread over the copy. The per-memory busy
-//   intervals are pruned behind the command reader (no later transfer is ready earlier); past
-//   65,536 on one memory the earlier half is dropped and counted busy.
+//   and writes add up). A block's traffic needs bytes / bandwidth cycles of port time on each
+//   memory, from the start of its MAC stage (of its output stage for ELEMENTWISE). Time runs
+//   from event to event (a stage's compute bound ends, a transfer completes, a latency passes,
+//   a launch is accepted); in between every transfer moves at a constant rate. A port that
+//   several transfers want is shared fairly, as a round-robin arbiter of bursts does: the DMA
+//   gets an equal share (less if it needs less, or is held back on its other memory), the
+//   kernel's transfers split the rest equally; a transfer alone on a port gets all of it. So
+//   neither a copy issued first nor a kernel issued first holds a port the other needs.
+//   A launch is timed from the cycle the command reader issues it; the reader only learns that
+//   a kernel has started when its first MAC stage begins, so a DMA issued in the read latency
+//   before that begins its data phase no earlier than the cycle the kernel's start was seen.
 // - Kernel: the OFM is walked block by block (the block config, clipped at the edges). Per block
 //   a MAC stage and an output stage, pipelined with two accumulator buffers: block i+1's MAC
 //   stage starts when block i's MAC stage has ended and block i-1's output stage has ended.
@@ -62,8 +63,8 @@
 //     its first MAC stage may start when the previous kernel's MAC stage has begun its b-th
 //     last block (the MAC array itself stays in order).
 // - The total is the cycle the last operation ends. It does not model bank conflicts, separate
-//   AXI read and write channels, a fair arbiter between DMA and kernel, stalls of the weight
-//   decoder on compressed streams, or SHRAM refill beyond the bytes read.
+//   AXI read and write channels, burst-level arbitration (the ports are shared as fluids),
+//   stalls of the weight decoder on compressed streams, or SHRAM refill beyond the bytes read.
 #include <array>
 #include <cstdint>
 #include <span>
