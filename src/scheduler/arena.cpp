@@ -13,11 +13,12 @@ namespace euc::scheduler {
 namespace {
 
 // The steps the weight buffer operation `i` fills is live: from the previous operation (its
-// copy runs under it) to the operation itself, the last of those after it that reuse it, or the
-// end of its cascade (a cascaded operation reads its weights in every stripe).
+// copy runs under it; from the one before with early_copy) to the operation itself, the last of
+// those after it that reuse it, or the end of its cascade (a cascaded operation reads its weights
+// in every stripe).
 LiveRange buffer_range(const Plan& plan, size_t i) {
   LiveRange lr;
-  lr.start = i > 0 ? static_cast<int>(i) - 1 : 0;
+  lr.start = std::max(static_cast<int>(i) - (plan.ops[i].weight_buffer.early_copy ? 2 : 1), 0);
   size_t end = i;
   while (end + 1 < plan.ops.size() && plan.ops[end + 1].weight_buffer.reuses_previous &&
          plan.ops[end + 1].weight_buffer.shared_from < 0)

@@ -53,6 +53,11 @@ struct WeightBuffer {
   // the previous one). Operations that read one stream far apart (an unrolled recurrent layer's
   // steps) keep it resident in the first one's buffer, live until the last of them.
   int shared_from = -1;
+  // Live from operation i - 2 rather than i - 1: codegen issues the copy right after launching
+  // operation i - 2, which may still be running; a buffer clear of everything that operation
+  // touches lets the copy start at once instead of waiting for it to end (and then sharing the
+  // memories with operation i - 1). Set where it costs no SRAM (start_copies_early).
+  bool early_copy = false;
   bool enabled() const { return size > 0; }
   bool double_buffered() const { return depth_slices.size() > 2; }
 };

@@ -415,9 +415,10 @@ class Verifier {
                               [&](int t) { return written[static_cast<size_t>(t)]; });
       extents.push_back(std::move(e));
     }
-    // A weight buffer is written by the DMA issued under the previous operation and read by the
-    // operation's passes (a cascaded operation's run to the end of its cascade), and by the
-    // operations after it that reuse it.
+    // A weight buffer is written by the DMA issued under the previous operation (the one before
+    // that with early_copy: the copy must not wait for it) and read by the operation's passes (a
+    // cascaded operation's run to the end of its cascade), and by the operations after it that
+    // reuse it.
     for (size_t i = 0; i < plan_.ops.size(); ++i) {
       const WeightBuffer& b = plan_.ops[i].weight_buffer;
       if (!b.enabled() || b.reuses_previous)
@@ -426,7 +427,7 @@ class Verifier {
       e.region = b.region;
       e.begin = b.address;
       e.end = b.address + b.size;
-      e.first_step = i > 0 ? static_cast<int>(i) - 1 : 0;
+      e.first_step = std::max(static_cast<int>(i) - (b.early_copy ? 2 : 1), 0);
       size_t last = i;
       while (last + 1 < plan_.ops.size() && plan_.ops[last + 1].weight_buffer.reuses_previous &&
              plan_.ops[last + 1].weight_buffer.shared_from < 0)

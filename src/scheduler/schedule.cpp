@@ -30,6 +30,7 @@ Schedule schedule_segment(const ir::NpuGraph& graph, const arch::SystemConfig& s
   settle_weight_buffers(graph, plan, options, slice_bytes, budget);
   share_identical_buffers(graph, plan, options, stream_address);
   share_resident_streams(graph, plan, options, stream_address, slice_bytes, budget);
+  start_copies_early(graph, plan, options);
   build_passes(graph, plan);
   return out;
 }

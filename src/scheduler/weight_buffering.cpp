@@ -275,4 +275,35 @@ void settle_weight_buffers(const ir::NpuGraph& graph, Plan& plan, const PlanOpti
   }
 }
 
+void start_copies_early(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options) {
+  auto used = [&](const Plan& p) { return plan.spilling ? p.fast_arena_size : p.arena_size; };
+  std::vector<size_t> buffers;
+  for (size_t i = 2; i < plan.ops.size(); ++i) {
+    const WeightBuffer& b = plan.ops[i].weight_buffer;
+    if (b.enabled() && !b.reuses_previous && !b.early_copy)
+      buffers.push_back(i);
+  }
+  if (buffers.empty())
+    return;
+  const int64_t before = used(plan);
+  Plan all = plan;
+  for (size_t i : buffers)
+    all.ops[i].weight_buffer.early_copy = true;
+  allocate_arena(graph, all, options);
+  if (used(all) <= before) {
+    plan = std::move(all);
+    return;
+  }
+  int trials = 1;
+  for (size_t i : buffers) {
+    if (trials++ >= kMaxEarlyCopyTrials)
+      break;
+    Plan trial = plan;
+    trial.ops[i].weight_buffer.early_copy = true;
+    allocate_arena(graph, trial, options);
+    if (used(trial) <= before)
+      plan = std::move(trial);
+  }
+}
+
 }  // namespace euc::scheduler

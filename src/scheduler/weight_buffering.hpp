@@ -51,4 +51,10 @@ void share_resident_streams(const ir::NpuGraph& graph, Plan& plan, const PlanOpt
                             std::span<const int64_t> stream_address,
                             const std::vector<std::vector<int64_t>>& slice_bytes, int64_t budget);
 
+// Marks weight buffers early_copy (live from two operations before theirs) wherever that leaves
+// the SRAM used as it is: all at once when they fit, otherwise one at a time in operation order
+// (at most kMaxEarlyCopyTrials allocations).
+void start_copies_early(const ir::NpuGraph& graph, Plan& plan, const PlanOptions& options);
+inline constexpr int kMaxEarlyCopyTrials = 256;
+
 }  // namespace euc::scheduler

@@ -234,5 +234,39 @@ TEST(WeightBuffering, IdenticalStreamsOfNeighboursShareOneBuffer) {
   EXPECT_NO_THROW(verify_plan(g, plan, system));
 }
 
+TEST(WeightBuffering, EarlyCopiesKeepClearOfTheOperationTwoBeforeAtNoSramCost) {
+  const ir::NpuGraph& g = person_detect();
+  const arch::SystemConfig system = shared_sram();
+  PlanOptions o;
+  o.weight_buffering = false;
+  Plan plan = plan_whole_tensors(g, system, o);
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    if (g.ops[i].weights >= 0)
+      plan.ops[i].weight_buffer.size = 512;
+  }
+  allocate_arena(g, plan, o);
+  const int64_t before = plan.arena_size;
+  start_copies_early(g, plan, o);
+  EXPECT_LE(plan.arena_size, before);
+  int early = 0;
+  for (size_t i = 2; i < g.ops.size(); ++i) {
+    const WeightBuffer& b = plan.ops[i].weight_buffer;
+    if (!b.early_copy)
+      continue;
+    ++early;
+    // Clear of the buffer of the operation two before, which may still be reading it.
+    const WeightBuffer& two_before = plan.ops[i - 2].weight_buffer;
+    if (two_before.enabled()) {
+      EXPECT_TRUE(b.address + b.size <= two_before.address ||
+                  two_before.address + two_before.size <= b.address)
+          << "operation " << i;
+    }
+  }
+  EXPECT_GT(early, 0);
+  // The verifier holds every early buffer clear of all that is live two operations before.
+  build_passes(g, plan);
+  EXPECT_NO_THROW(verify_plan(g, plan, system));
+}
+
 }  // namespace
 }  // namespace euc::scheduler
