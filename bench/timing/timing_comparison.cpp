@@ -56,9 +56,15 @@ euc::arch::SystemConfigOptions options_of(const Config& c) {
   return o;
 }
 
-// (version, config, model) -> Vela's estimated total cycles.
-std::map<std::tuple<std::string, std::string, std::string>, double> read_vela(const fs::path& csv) {
-  std::map<std::tuple<std::string, std::string, std::string>, double> out;
+struct VelaFigures {
+  double total_cycles = 0;  // its own estimate
+  double sram_kib = 0;      // SRAM used
+};
+
+// (version, config, model) -> Vela's figures.
+std::map<std::tuple<std::string, std::string, std::string>, VelaFigures> read_vela(
+    const fs::path& csv) {
+  std::map<std::tuple<std::string, std::string, std::string>, VelaFigures> out;
   std::ifstream in(csv);
   std::string line;
   std::getline(in, line);
@@ -69,7 +75,7 @@ std::map<std::tuple<std::string, std::string, std::string>, double> read_vela(co
     while (std::getline(ss, cell, ','))
       f.push_back(cell);
     if (f.size() >= 15)
-      out[{f[0], f[1], f[2]}] = std::stod(f[14]);
+      out[{f[0], f[1], f[2]}] = {std::stod(f[14]), std::stod(f[8])};
   }
   return out;
 }
@@ -161,7 +167,7 @@ int main(int argc, char** argv) {
                                                     library, options_of(c));
           vela_simulated[{version, c.name, model}] = t.total_cycles;
           const auto it = vela.find({version, c.name, model});
-          const double est = it == vela.end() ? 0 : it->second;
+          const double est = it == vela.end() ? 0 : it->second.total_cycles;
           const double r = ratio(static_cast<double>(t.total_cycles), est);
           std::string traffic;
           int64_t most = 0;
@@ -215,6 +221,8 @@ int main(int argc, char** argv) {
   std::sort(models.begin(), models.end());
   // (config, model) -> euc's simulated total
   std::map<std::pair<std::string, std::string>, int64_t> euc_simulated;
+  std::map<std::pair<std::string, std::string>, double> euc_sram_kib;
+  std::map<std::string, euc::ir::Model> model_of;
   for (const fs::path& path : models) {
     const std::string model_name = path.stem().string();
     euc::ir::Model model;
@@ -232,6 +240,11 @@ int main(int argc, char** argv) {
         const auto result = euc::driver::compile_model(model, system, options);
         const auto t = euc::nputiming::time_model(result.model, model_name, library, options_of(c));
         euc_simulated[{c.name, model_name}] = t.total_cycles;
+        euc_sram_kib[{c.name, model_name}] =
+            static_cast<double>(result.report.fast_arena_size > 0 ? result.report.fast_arena_size
+                                                                  : result.report.arena_size) /
+            1024.0;
+        model_of.emplace(model_name, model);
         const double est =
             result.report.performance ? result.report.performance->total_cycles : 0.0;
         const double r = ratio(est, static_cast<double>(t.total_cycles));
@@ -281,18 +294,61 @@ int main(int argc, char** argv) {
 
   fmt::print(
       "\n3. Simulated totals of the three compilers' outputs (same timing model, same "
-      "system config); euc/Vela below 1: euc's plan runs faster\n");
-  fmt::print("{:<24} {:<3} {:>12} {:>12} {:>12} {:>7} {:>7}\n", "model", "cfg", "euc", "3.10",
-             "5.1", "/3.10", "/5.1");
+      "system config); euc/Vela below 1: euc's plan runs faster; SRAM used in KiB\n");
+  fmt::print("{:<24} {:<3} {:>12} {:>12} {:>12} {:>7} {:>7} {:>8} {:>8} {:>8}\n", "model", "cfg",
+             "euc", "3.10", "5.1", "/3.10", "/5.1", "SRAM euc", "3.10", "5.1");
+  struct SameSram {
+    std::string model, config, version;
+    double sram_kib;
+    double vela_cycles;
+  };
+  std::vector<SameSram> same_sram;
   for (const auto& [key, euc_total] : euc_simulated) {
     const auto& [config, model] = key;
     const auto a = vela_simulated.find({"vela3.10", config, model});
     const auto b = vela_simulated.find({"vela5.1", config, model});
     const double v310 = a == vela_simulated.end() ? 0.0 : static_cast<double>(a->second);
     const double v51 = b == vela_simulated.end() ? 0.0 : static_cast<double>(b->second);
-    fmt::print("{:<24} {:<3} {:>12} {:>12.0f} {:>12.0f} {:>7.3f} {:>7.3f}\n", model, config,
-               euc_total, v310, v51, ratio(static_cast<double>(euc_total), v310),
-               ratio(static_cast<double>(euc_total), v51));
+    auto sram = [&](const char* version) {
+      const auto it = vela.find({version, config, model});
+      return it == vela.end() ? 0.0 : it->second.sram_kib;
+    };
+    const double euc_sram = euc_sram_kib[key];
+    fmt::print(
+        "{:<24} {:<3} {:>12} {:>12.0f} {:>12.0f} {:>7.3f} {:>7.3f} {:>8.1f} {:>8.1f} {:>8.1f}\n",
+        model, config, euc_total, v310, v51, ratio(static_cast<double>(euc_total), v310),
+        ratio(static_cast<double>(euc_total), v51), euc_sram, sram("vela3.10"), sram("vela5.1"));
+    // Where euc is slower than a Vela that used more SRAM (Size: euc's least SRAM is less),
+    // the comparison at equal SRAM follows below.
+    for (const auto& [version, total] : {std::pair{"vela3.10", v310}, std::pair{"vela5.1", v51}}) {
+      if (total > 0 && static_cast<double>(euc_total) > total && sram(version) > euc_sram)
+        same_sram.push_back({model, config, version, sram(version), total});
+    }
+  }
+  if (!same_sram.empty()) {
+    fmt::print(
+        "\n   Where euc is slower using less SRAM: euc (Performance) with the arena limited to "
+        "that Vela's SRAM\n");
+    for (const SameSram& s : same_sram) {
+      const Config* c = nullptr;
+      for (const Config& k : kConfigs)
+        if (s.config == k.name)
+          c = &k;
+      try {
+        const auto system = euc::arch::resolve_system_config(library, options_of(*c));
+        euc::driver::CompileOptions options;
+        options.plan.strategy = euc::scheduler::Strategy::kPerformance;
+        options.plan.arena_limit = static_cast<int64_t>(s.sram_kib * 1024.0);
+        const auto result = euc::driver::compile_model(model_of.at(s.model), system, options);
+        const auto t = euc::nputiming::time_model(result.model, s.model, library, options_of(*c));
+        fmt::print("   {:<24} {:<3} at {}'s {:.1f} KiB: euc {} against {:.0f} ({:.3f})\n", s.model,
+                   s.config, s.version, s.sram_kib, t.total_cycles, s.vela_cycles,
+                   ratio(static_cast<double>(t.total_cycles), s.vela_cycles));
+      } catch (const std::exception& e) {
+        fmt::print("   {:<24} {:<3} at {}'s SRAM: error: {}\n", s.model, s.config, s.version,
+                   e.what());
+      }
+    }
   }
   return 0;
 }
