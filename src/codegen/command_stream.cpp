@@ -435,6 +435,8 @@ class OperationWriter {
     // table), before the next launch's weight copy starts (it runs while this launch computes).
     if (sync_.dma_wait_for(touches))
       e_.operation(Opcode::kOpDmaWait, 0);
+    launch(op);
+    sync_.kernel_started(std::move(touches));
     // The next launch's weights copy while this one computes: the next slice into the other
     // half, or the next operation's buffer, clear of everything live now (the allocator saw it
     // live from this step).
@@ -443,10 +445,6 @@ class OperationWriter {
       copy_weights(static_cast<size_t>(next->op), next->slice);
       e_.owner = static_cast<int>(index);
     }
-    if (sync_.dma_wait_for(touches))  // that copy touches nothing this launch does
-      e_.operation(Opcode::kOpDmaWait, 0);
-    launch(op);
-    sync_.kernel_started(std::move(touches));
     // An operation without a table may lend the LUT banks to its IFM or accumulators.
     if (op.activation.kind != ir::Activation::Kind::kLut && !arch::shram_keeps_luts(accelerator_)) {
       lut_slots_.fill(kNoTable);
