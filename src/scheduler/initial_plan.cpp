@@ -134,7 +134,8 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
   }
   if (system.spilling_enabled() && options.feature_map_layouts) {
     // Feature maps only the NPU sees go to the SRAM cache; the segment's inputs and outputs
-    // (the CPU's) and reshape aliases stay in the DRAM arena.
+    // (the CPU's) stay in the DRAM arena, and with them every reshape alias of theirs (an alias
+    // shares its base's bytes: the whole group lives in one memory).
     plan.spilling = true;
     std::vector<bool> keep(graph.tensors.size(), false);
     for (int t : graph.inputs)
@@ -143,10 +144,13 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
       keep[static_cast<size_t>(t)] = true;
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
       const int base = graph.tensors[t].alias_of;
-      if (base >= 0) {
-        keep[t] = true;
+      if (base >= 0 && keep[t])
         keep[static_cast<size_t>(base)] = true;
-      }
+    }
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      const int base = graph.tensors[t].alias_of;
+      if (base >= 0 && keep[static_cast<size_t>(base)])
+        keep[t] = true;
     }
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
       if (!graph.tensors[t].is_constant() && !keep[t])
@@ -174,7 +178,14 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
     }
     if (largest < 0)
       break;
-    plan.tensors[static_cast<size_t>(largest)].region = Region::kArena;
+    // With its reshape aliases: the group shares one memory.
+    const int base = graph.tensors[static_cast<size_t>(largest)].alias_of >= 0
+                         ? graph.tensors[static_cast<size_t>(largest)].alias_of
+                         : largest;
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+      if (static_cast<int>(t) == base || graph.tensors[t].alias_of == base)
+        plan.tensors[t].region = Region::kArena;
+    }
     allocate_arena(graph, plan, options);
   }
   stage_inputs(graph, plan, system, options);

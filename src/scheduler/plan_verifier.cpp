@@ -207,9 +207,13 @@ class Verifier {
         fail(fmt::format("feature map {} is placed in flash", tensor_name(t)));
       if (place.region == Region::kFastArena && !plan_.spilling)
         fail(fmt::format("{} is in the fast arena but the plan does not spill", tensor_name(t)));
-      if (place.region == Region::kFastArena && (boundary || tensor.alias_of >= 0 || aliased[t])) {
-        fail(
-            fmt::format("{} is in the fast arena but the CPU or an alias sees it", tensor_name(t)));
+      if (place.region == Region::kFastArena && boundary)
+        fail(fmt::format("{} is in the fast arena but the CPU sees it", tensor_name(t)));
+      // A reshape alias shares its base's bytes: one memory for the whole group.
+      if (tensor.alias_of >= 0 &&
+          plan_.tensors[static_cast<size_t>(tensor.alias_of)].region != place.region) {
+        fail(fmt::format("{} is an alias of {} but placed in another region", tensor_name(t),
+                         tensor_name(static_cast<size_t>(tensor.alias_of))));
       }
       if (place.layout == Layout::kNhcwb16) {
         auto esize = ir::element_size(tensor.type);
