@@ -181,6 +181,14 @@ int block_dependency(const ir::NpuGraph& graph, const Plan& plan,
     if (in.strided() || before.ofm.strided())
       return true;
     const bool same = in.tensor == before.ofm.tensor;
+    if (same && in.shape.n <= 1 && before.ofm.shape.n <= 1) {
+      // One tensor, one batch: the areas in its coordinates.
+      const ir::Shape4& a = in.offset;
+      const ir::Shape4& b = before.ofm.offset;
+      return a.n == b.n && read.y0 + a.h < block.y1 + b.h && block.y0 + b.h < read.y1 + a.h &&
+             read.x0 + a.w < block.x1 + b.w && block.x0 + b.w < read.x1 + a.w &&
+             read.c0 + a.c < block.c1 + b.c && block.c0 + b.c < read.c1 + a.c;
+    }
     if (!same && (plan.tensors[static_cast<size_t>(in.tensor)].layout != Layout::kNhwc ||
                   plan.tensors[static_cast<size_t>(before.ofm.tensor)].layout != Layout::kNhwc))
       return true;
