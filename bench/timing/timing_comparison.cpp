@@ -126,11 +126,16 @@ int main(int argc, char** argv) {
   bool quick = false;
   // --per-operation MODEL:CFG prints every operation's static and simulated cycles of that case.
   std::string per_operation;
+  // --per-launch MODEL:CFG prints the static cost of every operation in order, then every
+  // simulated launch (DMAs included) with its issue, start, end, blocks and BLOCKDEP.
+  std::string per_launch;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--quick")
       quick = true;
     else if (std::string(argv[i]) == "--per-operation" && i + 1 < argc)
       per_operation = argv[++i];
+    else if (std::string(argv[i]) == "--per-launch" && i + 1 < argc)
+      per_launch = argv[++i];
     else
       shared = argv[i];
   }
@@ -248,6 +253,29 @@ int main(int argc, char** argv) {
         const double est =
             result.report.performance ? result.report.performance->total_cycles : 0.0;
         const double r = ratio(est, static_cast<double>(t.total_cycles));
+        if (per_launch == model_name + ":" + c.name) {
+          fmt::print("  static, per operation: name, total, op cycles\n");
+          for (const auto& layer : result.report.layers)
+            fmt::print("  S {:<16} {:<40} {:>9.0f} {:>9}\n", layer.npu_operation,
+                       layer.name.substr(0, 40), layer.cost.total_cycles, layer.cost.op_cycles);
+          for (const auto& op : t.operators) {
+            int64_t last_end = 0;
+            for (std::size_t k = 0; k < op.result.operations.size(); ++k) {
+              const auto& o = op.result.operations[k];
+              const auto& n = op.operations[k];
+              fmt::print(
+                  "  T {:<12} issue {:>8} start {:>8} end {:>8} adds {:>6} blocks {:>4} "
+                  "dep {} mac {} out {} mem {} wait {}\n",
+                  euc::npu::operation_kind_name(o.kind), o.issue, o.start, o.end,
+                  std::max<int64_t>(o.end - last_end, 0), o.blocks,
+                  n.block ? n.block->blockdep : -1, o.mac_cycles, o.output_cycles, o.memory_cycles,
+                  o.port_wait_cycles);
+              last_end = std::max(last_end, o.end);
+            }
+            fmt::print("  T total {} stalls {}\n", op.result.total_cycles,
+                       op.result.wait_stall_cycles);
+          }
+        }
         bool matched = false;
         const auto per_op = simulated_per_operation(t, result.report, matched);
         std::string worst;

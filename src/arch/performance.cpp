@@ -245,10 +245,8 @@ ElementAccess PerformanceModel::element_access(const OpQuery& q) const {
   return sum;
 }
 
-int64_t PerformanceModel::walked_launch_cycles(const OpQuery& q) const {
-  const int bh = std::max(1, std::min(q.ofm_block.height, q.ofm.shape.height));
-  const int bw = std::max(1, std::min(q.ofm_block.width, q.ofm.shape.width));
-  const int bd = std::max(1, std::min(q.ofm_block.depth, q.ofm.shape.depth));
+std::pair<double, double> PerformanceModel::block_stages(const OpQuery& q, int64_t h, int64_t w,
+                                                         int64_t d) const {
   const bool elementwise = q.kind == BlockKind::kElementwise;
   const bool dot_product = q.kind == BlockKind::kConvolution || q.kind == BlockKind::kVectorProduct;
   const int64_t cores = std::max(acc_->cores, 1);
@@ -272,6 +270,65 @@ int64_t PerformanceModel::walked_launch_cycles(const OpQuery& q) const {
     }
     return runs <= 0 || run <= 0 ? int64_t{0} : runs * round_up(run, burst);
   };
+  const int64_t d_core = div_up(d, cores);
+  const int64_t elements = w * h * d_core;
+  std::array<int64_t, kMemAreaCount> bytes{};
+  int64_t mac = 0;
+  int64_t out = 0;
+  if (elementwise) {
+    const int64_t wide = q.ifm.bits >= 32 || q.ofm.bits >= 32 ? 2 : 1;
+    out = div_up(elements * wide, units);
+    bytes[index_of(q.ifm.area)] += piece(q.ifm, h, w, d);
+    if (q.ifm2 && !q.ifm2_in_register) {
+      bytes[index_of(q.ifm2->area)] += piece(*q.ifm2, std::min<int64_t>(h, q.ifm2->shape.height),
+                                             std::min<int64_t>(w, q.ifm2->shape.width),
+                                             std::min<int64_t>(d, q.ifm2->shape.depth));
+    }
+  } else {
+    const int64_t micro =
+        div_up(w, ub.width) * div_up(h, ub.height) * div_up(d_core, std::max(ub.depth, 1));
+    const int64_t rows = std::min<int64_t>(q.ifm.shape.height,
+                                           (h - 1) * q.kernel.stride_y + q.kernel.dilated_height());
+    const int64_t cols = std::min<int64_t>(q.ifm.shape.width,
+                                           (w - 1) * q.kernel.stride_x + q.kernel.dilated_width());
+    int64_t decode = 0;
+    if (dot_product) {
+      const int64_t depth = q.ifm.shape.depth;
+      mac = micro * kernel_positions * div_up(depth * lanes, kDpuDotProductWidth);
+      decode = div_up(kernel_positions * depth * d_core, 8);
+      bytes[index_of(q.ifm.area)] += piece(q.ifm, rows, cols, depth);
+    } else {
+      mac = micro * kernel_positions * lanes;
+      if (q.kind == BlockKind::kDepthwise)
+        decode = div_up(kernel_positions * d_core, 8);
+      bytes[index_of(q.ifm.area)] += piece(q.ifm, rows, cols, d);
+    }
+    mac = std::max(mac, decode);
+    out = div_up(elements * ofm_factor, units);
+  }
+  if (q.activation == ActivationKind::kTable)
+    out = std::max(out, elements);
+  if (q.scale_area && q.weight_stream_bytes > 0 && q.ofm.shape.depth > 0)
+    bytes[index_of(*q.scale_area)] += div_up(q.weight_stream_bytes * d, q.ofm.shape.depth);
+  bytes[index_of(q.ofm.area)] += piece(q.ofm, h, w, d);
+  double memory = 0;
+  for (MemArea a : kAllMemAreas) {
+    if (bytes[index_of(a)] > 0)
+      memory = std::max(memory, std::ceil(static_cast<double>(bytes[index_of(a)]) / bandwidth(a)));
+  }
+  double mac_stage = static_cast<double>(mac);
+  double out_stage = static_cast<double>(out);
+  if (elementwise)
+    out_stage = std::max(out_stage, memory);
+  else
+    mac_stage = std::max(mac_stage, memory);
+  return {mac_stage, out_stage};
+}
+
+int64_t PerformanceModel::walked_launch_cycles(const OpQuery& q) const {
+  const int bh = std::max(1, std::min(q.ofm_block.height, q.ofm.shape.height));
+  const int bw = std::max(1, std::min(q.ofm_block.width, q.ofm.shape.width));
+  const int bd = std::max(1, std::min(q.ofm_block.depth, q.ofm.shape.depth));
   // The blocks in classes of equal size: whole blocks and the remainders at the edges.
   struct Extent {
     int size;
@@ -290,62 +347,8 @@ int64_t PerformanceModel::walked_launch_cycles(const OpQuery& q) const {
   for (const Extent& ey : extents(q.ofm.shape.height, bh)) {
     for (const Extent& ex : extents(q.ofm.shape.width, bw)) {
       for (const Extent& ez : extents(q.ofm.shape.depth, bd)) {
-        const int64_t h = ey.size, w = ex.size, d = ez.size;
         const int64_t count = ey.count * ex.count * ez.count;
-        const int64_t d_core = div_up(d, cores);
-        const int64_t elements = w * h * d_core;
-        std::array<int64_t, kMemAreaCount> bytes{};
-        int64_t mac = 0;
-        int64_t out = 0;
-        if (elementwise) {
-          const int64_t wide = q.ifm.bits >= 32 || q.ofm.bits >= 32 ? 2 : 1;
-          out = div_up(elements * wide, units);
-          bytes[index_of(q.ifm.area)] += piece(q.ifm, h, w, d);
-          if (q.ifm2 && !q.ifm2_in_register) {
-            bytes[index_of(q.ifm2->area)] +=
-                piece(*q.ifm2, std::min<int64_t>(h, q.ifm2->shape.height),
-                      std::min<int64_t>(w, q.ifm2->shape.width),
-                      std::min<int64_t>(d, q.ifm2->shape.depth));
-          }
-        } else {
-          const int64_t micro =
-              div_up(w, ub.width) * div_up(h, ub.height) * div_up(d_core, std::max(ub.depth, 1));
-          const int64_t rows = std::min<int64_t>(
-              q.ifm.shape.height, (h - 1) * q.kernel.stride_y + q.kernel.dilated_height());
-          const int64_t cols = std::min<int64_t>(
-              q.ifm.shape.width, (w - 1) * q.kernel.stride_x + q.kernel.dilated_width());
-          int64_t decode = 0;
-          if (dot_product) {
-            const int64_t depth = q.ifm.shape.depth;
-            mac = micro * kernel_positions * div_up(depth * lanes, kDpuDotProductWidth);
-            decode = div_up(kernel_positions * depth * d_core, 8);
-            bytes[index_of(q.ifm.area)] += piece(q.ifm, rows, cols, depth);
-          } else {
-            mac = micro * kernel_positions * lanes;
-            if (q.kind == BlockKind::kDepthwise)
-              decode = div_up(kernel_positions * d_core, 8);
-            bytes[index_of(q.ifm.area)] += piece(q.ifm, rows, cols, d);
-          }
-          mac = std::max(mac, decode);
-          out = div_up(elements * ofm_factor, units);
-        }
-        if (q.activation == ActivationKind::kTable)
-          out = std::max(out, elements);
-        if (q.scale_area && q.weight_stream_bytes > 0 && q.ofm.shape.depth > 0)
-          bytes[index_of(*q.scale_area)] += div_up(q.weight_stream_bytes * d, q.ofm.shape.depth);
-        bytes[index_of(q.ofm.area)] += piece(q.ofm, h, w, d);
-        double memory = 0;
-        for (MemArea a : kAllMemAreas) {
-          if (bytes[index_of(a)] > 0)
-            memory =
-                std::max(memory, std::ceil(static_cast<double>(bytes[index_of(a)]) / bandwidth(a)));
-        }
-        double mac_stage = static_cast<double>(mac);
-        double out_stage = static_cast<double>(out);
-        if (elementwise)
-          out_stage = std::max(out_stage, memory);
-        else
-          mac_stage = std::max(mac_stage, memory);
+        const auto [mac_stage, out_stage] = block_stages(q, ey.size, ex.size, ez.size);
         // Two accumulator buffers: the stages overlap; the slower one sets the pace.
         total += static_cast<double>(count) * std::max(mac_stage, out_stage);
         tail = std::min(mac_stage, out_stage);
@@ -353,6 +356,40 @@ int64_t PerformanceModel::walked_launch_cycles(const OpQuery& q) const {
     }
   }
   return static_cast<int64_t>(total + tail);
+}
+
+OpCost::Edges PerformanceModel::edges(const OpQuery& q) const {
+  OpCost::Edges e;
+  if (formulas_ != CostFormulas::kComplete)
+    return e;
+  const OpQuery first = q.launches.empty() ? q : launch_query(q, q.launches.front());
+  const OpQuery last = q.launches.empty() ? q : launch_query(q, q.launches.back());
+  auto clipped = [](int total, int block) { return std::max(1, std::min(block, total)); };
+  {
+    const Hwc& s = first.ofm.shape;
+    if (s.elements() > 0) {
+      e.first_mac = block_stages(first, clipped(s.height, first.ofm_block.height),
+                                 clipped(s.width, first.ofm_block.width),
+                                 clipped(s.depth, first.ofm_block.depth))
+                        .first;
+    }
+  }
+  const Hwc& s = last.ofm.shape;
+  if (s.elements() > 0) {
+    const int bh = clipped(s.height, last.ofm_block.height);
+    const int bw = clipped(s.width, last.ofm_block.width);
+    const int bd = clipped(s.depth, last.ofm_block.depth);
+    auto rest = [](int total, int block) { return total % block > 0 ? total % block : block; };
+    const auto [mac, out] =
+        block_stages(last, rest(s.height, bh), rest(s.width, bw), rest(s.depth, bd));
+    e.last_mac = mac;
+    e.last_out = out;
+    e.last_blocks = div_up(s.height, bh) * div_up(s.width, bw) * div_up(s.depth, bd);
+  }
+  const int64_t overhead = launch_overhead(first);
+  e.last_write_latency = system_.area_timing(last.ofm.area).write_latency;
+  e.first_read_latency = overhead - system_.area_timing(first.ofm.area).write_latency;
+  return e;
 }
 
 int64_t PerformanceModel::launch_cycles(const OpQuery& q) const {
@@ -516,6 +553,7 @@ OpCost PerformanceModel::estimate(const OpQuery& q, const std::optional<WeightTr
   OpCost c;
   c.macs = macs(q);
   c.op_cycles = op_cycles(q);
+  c.edges = edges(q);
   c.npu_cycles = static_cast<double>(c.op_cycles);
   const ElementAccess access = element_access(q);
   std::array<double, kMemAreaCount> scaled{};

@@ -124,6 +124,19 @@ struct OpCost {
   std::array<AreaBytes, kMemAreaCount> feature_map_bytes{};
   std::array<AreaBytes, kMemAreaCount> weight_bytes{};
   double total_cycles = 0;  // max(npu, each area's access cycles)
+  // The ends of the operation's launches, for the overlap of consecutive kernels (BLOCKDEP):
+  // the first launch's first block and the last launch's last block, their MAC and output
+  // stages (kComplete only; zero otherwise), the last launch's block count, and the latencies
+  // its op_cycles count (launch_overhead).
+  struct Edges {
+    double first_mac = 0;
+    double last_mac = 0;
+    double last_out = 0;
+    int64_t last_blocks = 0;
+    int64_t first_read_latency = 0;
+    int64_t last_write_latency = 0;
+  };
+  Edges edges;
 };
 
 // A DMA of `bytes` from one area to another (nullopt: into SHRAM, at the AXI width): the slower
@@ -149,8 +162,9 @@ class PerformanceModel {
   int64_t op_cycles(const OpQuery& query) const;
   ElementAccess element_access(const OpQuery& query) const;
   // Cycles every kernel launch adds beyond its blocks: its first block waits for the IFM
-  // memory's read latency, its last for the OFM memory's write latency, and the next launch
-  // starts when it has ended (euc's command streams use BLOCKDEP 0). 0 with kVela310.
+  // memory's read latency, its last for the OFM memory's write latency (where BLOCKDEP lets the
+  // next launch overlap it, the scheduler's timeline takes back what overlaps: OpCost::edges).
+  // 0 with kVela310.
   int64_t launch_overhead(const OpQuery& query) const;
 
   // Everything about one operation. `prev_slack_cycles` are the cycles of the previous
@@ -174,6 +188,9 @@ class PerformanceModel {
   // kComplete's launch: the OFM block by block as the NPU runs it (a MAC stage and an output
   // stage per block, pipelined; each block also bound by the bytes it moves per memory).
   int64_t walked_launch_cycles(const OpQuery& q) const;
+  // One block of `h` x `w` x `d` of a kComplete launch: its MAC stage and output stage cycles.
+  std::pair<double, double> block_stages(const OpQuery& q, int64_t h, int64_t w, int64_t d) const;
+  OpCost::Edges edges(const OpQuery& q) const;
   ElementAccess launch_access(const OpQuery& q) const;
   double output_cycles_per_element(const OpQuery& q) const;
   // Bytes scaled up by how much of each memory burst the access pattern uses.

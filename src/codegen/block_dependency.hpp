@@ -1,21 +1,14 @@
 #pragma once
 // BLOCKDEP: how many OFM blocks of the previous kernel may still be in flight when the next one
-// starts (docs/npu_architecture.md §Command stream). The code generator's own block walk (the
-// hazard checker in src/npuhazard derives the same from the stream, independently):
-// - both kernels' OFMs are cut into their block configs and walked depth fastest, then columns,
-//   then rows;
-// - the next kernel's work is counted in jobs: one per OFM block, and for a convolution one per
-//   OFM block and IFM depth slice (32 or 16 channels for 8-bit IFMs, both slicings are tried;
-//   16 for 16-bit, 8 for 32-bit);
-// - BLOCKDEP b is safe when every job k < b reads (IFM and IFM2 area of its block, the area
-//   rounded out to the IFM micro-block) no byte the last b - k OFM blocks of the previous kernel
-//   write. 0 when the LUT banks change hands between the two (one uses a table and the other
-//   does not, on accelerators without reserved LUT banks) or a table was loaded for the next.
+// starts. The block walk is arch::block_dependency (arch/block_dependency.hpp); the code
+// generator compares the bytes each block's area occupies in its view (the hazard checker in
+// src/npuhazard derives the same from the stream, independently).
 #include <cstdint>
 #include <optional>
 #include <utility>
 
 #include "arch/accelerator.hpp"
+#include "arch/block_dependency.hpp"
 #include "arch/operation_kinds.hpp"
 #include "codegen/feature_map.hpp"
 #include "ir/geometry.hpp"

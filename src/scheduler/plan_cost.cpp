@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "arch/block_dependency.hpp"
 #include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
 #include "scheduler/cascade.hpp"
@@ -79,7 +80,138 @@ std::vector<arch::OpQuery::Launch> launches(const ir::NpuGraph& graph, const Pla
   return out;
 }
 
+// The storage a tensor shares (itself when it is no alias).
+int storage_root(const ir::NpuGraph& graph, int tensor) {
+  for (size_t steps = 0; tensor >= 0 && steps <= graph.tensors.size(); ++steps) {
+    const int next = graph.tensors[static_cast<size_t>(tensor)].alias_of;
+    if (next < 0)
+      return tensor;
+    tensor = next;
+  }
+  return tensor;
+}
+
+// The runs of linear element indices (NHWC order of the whole tensor) an area of a slice's view
+// covers, sorted and merged; nullopt when there would be very many.
+std::optional<std::vector<std::pair<int64_t, int64_t>>> element_runs(const ir::NpuGraph& graph,
+                                                                     const ir::TensorSlice& slice,
+                                                                     const arch::BlockArea& a) {
+  constexpr int64_t kMaxRuns = 1 << 14;
+  std::vector<std::pair<int64_t, int64_t>> out;
+  if (a.empty())
+    return out;
+  if (int64_t{a.y1 - a.y0} * (a.x1 - a.x0) > kMaxRuns)
+    return std::nullopt;
+  const ir::Shape4& t = graph.tensors[static_cast<size_t>(slice.tensor)].shape;
+  const int rows = std::max(1, slice.shape.h);
+  for (int y = a.y0; y < a.y1; ++y) {
+    const int64_t n = slice.offset.n + y / rows;
+    const int64_t h = slice.offset.h + y % rows;
+    for (int x = a.x0; x < a.x1; ++x) {
+      const int64_t first =
+          ((n * t.h + h) * t.w + slice.offset.w + x) * t.c + slice.offset.c + a.c0;
+      const int64_t end = first + (a.c1 - a.c0);
+      if (!out.empty() && first <= out.back().second)
+        out.back().second = std::max(out.back().second, end);
+      else
+        out.emplace_back(first, end);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  std::vector<std::pair<int64_t, int64_t>> merged;
+  for (const auto& run : out) {
+    if (!merged.empty() && run.first <= merged.back().second)
+      merged.back().second = std::max(merged.back().second, run.second);
+    else
+      merged.push_back(run);
+  }
+  return merged;
+}
+
+ir::Shape4 folded(const ir::Shape4& s) {
+  return {1, s.n * s.h, s.w, s.c};
+}
+
+arch::WalkedKernel walked(const ir::NpuGraph& graph, const Plan& plan, size_t index) {
+  const ir::NpuOp& op = graph.ops[index];
+  const arch::OperationKind& kind = arch::operation_kind(op.type);
+  const arch::BlockConfig& block = plan.ops[index].block;
+  arch::WalkedKernel k;
+  k.kernel = kind.kernel;
+  k.reduces_depth =
+      kind.kernel == arch::NpuKernel::kPooling && kind.pooling == npu::PoolingMode::kReduceSum;
+  k.ifm = folded(op.ifm.shape);
+  k.ifm_element_size =
+      static_cast<int>(ir::element_size(graph.tensors[op.ifm.tensor].type).value_or(1));
+  if (op.ifm2.valid() && !op.ifm2_scalar)
+    k.ifm2 = folded(op.ifm2.shape);
+  k.ofm = folded(op.ofm.shape);
+  k.window = op.kernel;
+  k.padding = op.padding;
+  k.upscale = op.upscale;
+  k.block_height = std::max(1, block.ofm_block.height);
+  k.block_width = std::max(1, block.ofm_block.width);
+  k.block_depth = std::max(1, block.ofm_block.depth);
+  k.uses_lut = op.activation.kind == ir::Activation::Kind::kLut;
+  return k;
+}
+
 }  // namespace
+
+int block_dependency(const ir::NpuGraph& graph, const Plan& plan,
+                     const arch::AcceleratorConfig& accelerator, size_t index, bool lut_loaded,
+                     int max) {
+  if (index == 0 || index >= graph.ops.size() || plan.ops[index].cascade >= 0)
+    return 0;
+  const size_t prev = index - 1;
+  const ir::NpuOp& op = graph.ops[index];
+  const ir::NpuOp& before = graph.ops[prev];
+  // A copy between them: the codegen's launch follows a DMA the kernel may wait for.
+  if (arch::operation_kind(op.type).is_dma() || arch::operation_kind(before.type).is_dma() ||
+      plan.ops[prev].cascade >= 0)
+    return 0;
+  const int written = storage_root(graph, before.ofm.tensor);
+  // Whether the operand reads elements of the block written: the same tensor compared element by
+  // element, a reshape of it by the runs of elements each covers in their shared storage (NHWC);
+  // a strided view, a brick-format reshape or a very fragmented area as all of it.
+  auto overlaps = [&](bool second, const arch::BlockArea& read, const arch::BlockArea& block) {
+    const ir::TensorSlice& in = second ? op.ifm2 : op.ifm;
+    if (storage_root(graph, in.tensor) != written)
+      return false;
+    if (in.strided() || before.ofm.strided())
+      return true;
+    const bool same = in.tensor == before.ofm.tensor;
+    if (same && in.shape.n <= 1 && before.ofm.shape.n <= 1) {
+      // One tensor, one batch: the areas in its coordinates.
+      const ir::Shape4& a = in.offset;
+      const ir::Shape4& b = before.ofm.offset;
+      return a.n == b.n && read.y0 + a.h < block.y1 + b.h && block.y0 + b.h < read.y1 + a.h &&
+             read.x0 + a.w < block.x1 + b.w && block.x0 + b.w < read.x1 + a.w &&
+             read.c0 + a.c < block.c1 + b.c && block.c0 + b.c < read.c1 + a.c;
+    }
+    if (!same && (plan.tensors[static_cast<size_t>(in.tensor)].layout != Layout::kNhwc ||
+                  plan.tensors[static_cast<size_t>(before.ofm.tensor)].layout != Layout::kNhwc))
+      return true;
+    const std::optional<std::vector<std::pair<int64_t, int64_t>>> r = element_runs(graph, in, read);
+    const std::optional<std::vector<std::pair<int64_t, int64_t>>> w =
+        element_runs(graph, before.ofm, block);
+    if (!r || !w)
+      return true;
+    size_t i = 0;
+    size_t j = 0;
+    while (i < r->size() && j < w->size()) {
+      if ((*r)[i].first < (*w)[j].second && (*w)[j].first < (*r)[i].second)
+        return true;
+      if ((*r)[i].second < (*w)[j].second)
+        ++i;
+      else
+        ++j;
+    }
+    return false;
+  };
+  return arch::block_dependency(walked(graph, plan, prev), walked(graph, plan, index), lut_loaded,
+                                accelerator, max, overlaps);
+}
 
 arch::MemArea area_of(const arch::SystemConfig& system, Region region) {
   switch (region) {
@@ -198,6 +330,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
     }
     in.dma->bytes += staged.size;
   }
+  bool lut_loaded = false;
   // A table copied into the LUT area before the operation, unless the last operation with a
   // table used the same one and the slot survived what ran since (codegen's slot reuse).
   if (op.activation.kind == ir::Activation::Kind::kLut) {
@@ -211,6 +344,7 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
       if (!arch::shram_keeps_luts(system.accelerator_config()))
         break;
     }
+    lut_loaded = !loaded;
     if (!loaded) {
       const std::optional<int> element = ir::element_size(graph.tensors[op.ofm.tensor].type);
       const int64_t bytes = arch::lut_table_bytes(element ? *element * 8 : 0);
@@ -220,6 +354,8 @@ OpCostInput cost_input(const ir::NpuGraph& graph, const Plan& plan,
         in.dma = arch::DmaTraffic{bytes, area_of(system, Region::kFlash), std::nullopt};
     }
   }
+  in.block_dependency =
+      block_dependency(graph, plan, system.accelerator_config(), index, lut_loaded);
   return in;
 }
 
@@ -251,6 +387,17 @@ bool TimelineState::same_relative(const TimelineState& o) const {
     if (std::abs(rel(*this, memory_free[a]) - rel(o, o.memory_free[a])) > kEpsilon)
       return false;
   }
+  // The pipeline's times as seen from the last launch's end.
+  auto same = [&](double a, double b) {
+    return std::abs((kernel_end - a) - (o.kernel_end - b)) <= kEpsilon;
+  };
+  if (!same(launch_start, o.launch_start) || !same(mac_free, o.mac_free) ||
+      !same(out_end, o.out_end) || !same(out_two_back, o.out_two_back))
+    return false;
+  for (size_t k = 0; k < block_start.size(); ++k) {
+    if (!same(block_start[k], o.block_start[k]))
+      return false;
+  }
   return true;
 }
 
@@ -264,12 +411,13 @@ arch::OpCost advance(const arch::PerformanceModel& model, const OpCostInput& in,
     const double start = std::max(state.queue_free, issue);
     if (bytes <= 0 || (to && *to == from))
       return start;
-    double& memory = state.memory_free[arch::index_of(from)];
-    memory = std::max(memory, start) + static_cast<double>(bytes) / model.bandwidth(from);
-    // Whole bursts of the source, and the destination's write latency after the last.
+    // Whole bursts of the source (on its port too), and the destination's write latency after
+    // the last.
     const arch::SystemConfig& system = model.system();
     const int64_t burst = std::max<int64_t>(1, system.area_timing(from).burst_length);
     const int64_t moved = (bytes + burst - 1) / burst * burst;
+    double& memory = state.memory_free[arch::index_of(from)];
+    memory = std::max(memory, start) + static_cast<double>(moved) / model.bandwidth(from);
     const double cycles = static_cast<double>(model.transfer_cycles(from, to, moved) +
                                               (to ? system.area_timing(*to).write_latency : 0));
     const double end = std::max(start + cycles, memory);
@@ -287,9 +435,25 @@ arch::OpCost advance(const arch::PerformanceModel& model, const OpCostInput& in,
     cost.total_cycles = cost.npu_cycles;
     return cost;
   }
-  // The copies this operation waits for are issued before the launch preceding its first.
+  // The copies this operation waits for run under the launch preceding its first.
   const double issue = state.kernel_end - state.last_launch * in.slack_fraction;
+  // Its first launch starts fetching when the last kernel has ended, or with BLOCKDEP b > 0 as
+  // soon as its first MAC stage may follow the last kernel's: that kernel has begun the MAC
+  // stage of its b-th last block (this launch's read latency later), its MAC stage is free, an
+  // accumulator buffer is free, and its launch was accepted once the last one started. Its
+  // blocks' output stages follow the last kernel's.
+  const arch::OpCost::Edges& edges = cost.edges;
+  const auto read_latency = static_cast<double>(edges.first_read_latency);
+  const bool overlap =
+      in.block_dependency > 0 && !first && model.formulas() == arch::CostFormulas::kComplete;
   double ready = state.kernel_end;
+  if (overlap) {
+    const size_t b = static_cast<size_t>(std::min(in.block_dependency, 3)) - 1;
+    const double mac = std::max({state.block_start[b] + read_latency, state.mac_free,
+                                 state.out_two_back, state.launch_start + read_latency});
+    ready = std::min(ready,
+                     std::max(mac - read_latency, state.out_end - read_latency - edges.first_mac));
+  }
   if (in.dma)
     ready = std::max(ready, copy(in.dma->bytes, in.dma->from, in.dma->to, issue));
   // The kernel alone: its compute, or its slowest memory when that is slower.
@@ -330,15 +494,37 @@ arch::OpCost advance(const arch::PerformanceModel& model, const OpCostInput& in,
     last_start = start;
     state.kernel_end = start + kernel;
   }
-  // The kernel's own reads and writes share each memory with the copies around it.
+  // The kernel's own reads and writes share each memory with the copies and kernels around it,
+  // from its first fetch's data (after the read latency) to its last write.
+  const double transfers =
+      std::max(0.0, kernel - read_latency - static_cast<double>(edges.last_write_latency));
   for (size_t a = 0; a < cost.access_cycles.size(); ++a) {
     if (cost.access_cycles[a] <= 0)
       continue;
     double& memory = state.memory_free[a];
-    memory = std::max(memory, start) + std::min(cost.access_cycles[a], kernel);
+    memory = std::max(memory, start + read_latency) + std::min(cost.access_cycles[a], transfers);
     state.kernel_end = std::max(state.kernel_end, memory);
   }
   state.last_launch = state.kernel_end - last_start;
+  // The pipeline at the last launch's end: its last block's output stage ends before the write
+  // latency; the blocks before it came one per max(MAC stage, output stage).
+  {
+    const double mac_start = last_start + read_latency;
+    const double end =
+        std::max(mac_start, state.kernel_end - static_cast<double>(edges.last_write_latency));
+    const double pace = std::max(edges.last_mac, edges.last_out);
+    const double previous_out_end = state.out_end;
+    state.launch_start = last_start;
+    state.out_end = end;
+    state.mac_free =
+        std::max(mac_start, end - edges.last_out - std::max(0.0, edges.last_out - edges.last_mac));
+    state.out_two_back =
+        edges.last_blocks >= 2 ? std::max(mac_start, end - pace) : previous_out_end;
+    for (size_t k = 0; k < state.block_start.size(); ++k) {
+      state.block_start[k] =
+          std::max(mac_start, end - edges.last_out - static_cast<double>(k + 1) * pace);
+    }
+  }
   cost.npu_cycles = state.kernel_end - before;
   cost.total_cycles = cost.npu_cycles;
   return cost;

@@ -20,6 +20,9 @@ struct OpCostInput {
   // How much of the previous operation's compute this one's first DMA can hide under: all of
   // it, or, where cascades interleave them, the one stripe of it launched just before.
   double slack_fraction = 1.0;
+  // BLOCKDEP of its first launch after the previous kernel (arch/block_dependency.hpp): how
+  // many of that kernel's last OFM blocks may still run when this one starts.
+  int block_dependency = 0;
   arch::OpQuery query;
   std::optional<arch::WeightTraffic> weights;
   std::optional<arch::DmaTraffic> dma;
@@ -31,6 +34,13 @@ arch::MemArea area_of(const arch::SystemConfig& system, Region region);
 // The share of operation `index - 1`'s cycles that run between the start of the DMA issued
 // for operation `index` and that operation's first launch (see OpCostInput::slack_fraction).
 double slack_fraction(const ir::NpuGraph& graph, const Plan& plan, size_t index);
+
+// The BLOCKDEP the command stream gives operation `index`'s launch after the kernel before it
+// (at most `max`), by the block walk over the tensor elements the two touch; 0 inside
+// cascades, after a copy into the operation's input, and where a table is loaded for it.
+int block_dependency(const ir::NpuGraph& graph, const Plan& plan,
+                     const arch::AcceleratorConfig& accelerator, size_t index, bool lut_loaded,
+                     int max = 3);
 
 // Describes operation `index` of `graph` under `plan`. `encoded_weight_bytes` is the operation's
 // encoded weight stream (scales included) when known; otherwise the weights and 10-byte scale
@@ -52,9 +62,10 @@ struct PlanCost {
 };
 
 // Where the NPU stands after an operation, for the next one's start (the static timeline):
-// the kernel queue (launches run one after the other), the one DMA queue (copies run one after
-// the other, each issued before the launch preceding its consumer), and each memory's
-// bandwidth, which a copy and a kernel reading the same memory share.
+// the kernel queue (launches run one after the other, the next one's first blocks overlapping
+// the last blocks of the one before as far as its BLOCKDEP allows), the one DMA queue (copies
+// run one after the other, each running under the launch preceding its consumer), and each
+// memory's bandwidth, which a copy and a kernel reading the same memory share.
 struct TimelineState {
   // A command stream starts with the register writes of its first launch, read at about one
   // word a cycle (euc's streams: some 70 words), before anything runs.
@@ -63,6 +74,14 @@ struct TimelineState {
   double last_launch = 0;            // cycles of the last launch (the next copy can run under it)
   double queue_free = kStreamStart;  // the DMA queue is free
   std::array<double, arch::kMemAreaCount> memory_free{};  // each memory's bandwidth is free
+  // The last kernel's pipeline, for the next one's overlap (BLOCKDEP > 0): when its last launch
+  // started fetching, its MAC stage is free, the output stages of its last and second-last
+  // blocks end, and the MAC stages of its last 1, 2 and 3 blocks started.
+  double launch_start = 0;
+  double mac_free = 0;
+  double out_end = 0;
+  double out_two_back = 0;
+  std::array<double, 3> block_start{};
   // The same state seen from kernel_end (what the rest of the timeline depends on).
   bool same_relative(const TimelineState& other) const;
 };

@@ -1,8 +1,7 @@
 // The scheduler's static cost (what it optimises, what the reports print) against the timing
 // model's simulated run of the same compiled output (src/nputiming, built independently of it):
 // within 5% for every shared model on the reference configurations a-d, so that plans are
-// compared on what they cost when the command stream runs; the known gaps below are held in
-// their measured bands, each with its cause.
+// compared on what they cost when the command stream runs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,7 +36,6 @@ TEST(StaticAgreement, StaticEstimateWithinFivePercentOfTheSimulatedRun) {
   std::sort(models.begin(), models.end());
   const auto library = arch::builtin_config_library();
   int compared = 0;
-  int gaps = 0;
   for (const fs::path& path : models) {
     const ir::Model model = tfl::read_model_file(path);
     for (const Config& c : kConfigs) {
@@ -56,42 +54,16 @@ TEST(StaticAgreement, StaticEstimateWithinFivePercentOfTheSimulatedRun) {
         continue;
       const double ratio =
           result.report.performance->total_cycles / static_cast<double>(t.total_cycles);
-      // Known gaps, each held within its measured band (so a change for the worse fails) until
-      // the static timeline or the timing model closes it:
-      // - BLOCKDEP and precise waits let the timed run overlap consecutive launches (the next
-      //   kernel starts while the last blocks of the previous one drain; a copy waits only for
-      //   the kernels it conflicts with); the static timeline runs launches one after another.
-      //   Networks of many small launches run 5-30% faster than it says: keyword_scrambled
-      //   (a-c 1.09-1.10, d 1.30), mnist_lstm (a, c 1.15; b, d 1.08), person_detect b (1.05),
-      //   d (1.08: each 6x6x128 depthwise ends 352 cycles after the CONV before it, not 1,504).
-      // - hello_world a, c (0.88): the copy of the last layer's 64 weight bytes shares the flash
-      //   with the first layer's weight stream (128 cycles of port wait each in the timed run);
-      //   the static timeline counts the copy as hidden under the first layer.
-      // - hello_world d (0.94): measured after the timing model's fair port sharing; not yet
-      //   traced.
-      struct Gap {
-        const char* model;
-        const char* configs;
-        double low, high;
-      };
-      static const Gap kGaps[] = {
-          {"keyword_scrambled_8bit", "abc", 1.0, 1.15},
-          {"keyword_scrambled_8bit", "d", 1.0, 1.35},
-          {"mnist_lstm_int8", "abcd", 1.0, 1.2},
-          {"person_detect", "b", 1.0, 1.08},
-          {"person_detect", "d", 1.0, 1.1},
-          {"hello_world_int8", "ac", 0.85, 1.0},
-          {"hello_world_int8", "d", 0.9, 1.0},
-      };
-      const Gap* gap = nullptr;
-      for (const Gap& g : kGaps) {
-        if (path.stem() == g.model && std::string(g.configs).find(c.name) != std::string::npos)
-          gap = &g;
-      }
-      if (gap != nullptr) {
-        EXPECT_GE(ratio, gap->low) << what;
-        EXPECT_LE(ratio, gap->high) << what;
-        ++gaps;
+      std::printf("%-24s %s static %12.0f simulated %10lld ratio %.3f\n",
+                  path.stem().string().c_str(), c.name, result.report.performance->total_cycles,
+                  static_cast<long long>(t.total_cycles), ratio);
+      // One known gap, held in its measured band: hello_world d (0.956). The first layer's
+      // weights and the copy of the second layer's share the DRAM once both are past its 500-cycle
+      // latency (81 cycles of port wait on each side in the timed run); the static timeline lets
+      // the copy's latency cover its share of the port.
+      if (path.stem() == "hello_world_int8" && std::string(c.name) == "d") {
+        EXPECT_GE(ratio, 0.94) << what;
+        EXPECT_LE(ratio, 1.0) << what;
         ++compared;
         continue;
       }
@@ -104,8 +76,7 @@ TEST(StaticAgreement, StaticEstimateWithinFivePercentOfTheSimulatedRun) {
   // hello_world, keyword_scrambled, micro_speech, mnist_lstm, MobileNetV2, person_detect,
   // simple_add: seven models, four configurations.
   EXPECT_GE(compared, 28);
-  std::printf("static within 5%% of the simulated run: %d of %d; known gaps held: %d\n",
-              compared - gaps, compared, gaps);
+  std::printf("static within 5%% of the simulated run: %d cases compared\n", compared);
 }
 
 }  // namespace
