@@ -154,33 +154,26 @@ bool regions_may_alias(int a, int b) {
   return may_alias(a, b);
 }
 
+LaunchedKernel launched_kernel(arch::WalkedKernel walk, const FeatureMapView& ifm,
+                               const std::optional<FeatureMapView>& ifm2,
+                               const FeatureMapView& ofm) {
+  walk.ifm = ifm.shape;
+  walk.ifm_element_size = element_size(ifm);
+  walk.ifm2.reset();
+  if (ifm2)
+    walk.ifm2 = ifm2->shape;
+  walk.ofm = ofm.shape;
+  return {walk, ifm, ifm2, ofm};
+}
+
 int block_dependency(const LaunchedKernel& previous, const LaunchedKernel& next, bool lut_loaded,
                      const arch::AcceleratorConfig& accelerator, int max) {
-  auto walked = [](const LaunchedKernel& k) {
-    arch::WalkedKernel w;
-    w.kernel = k.kernel;
-    w.reduces_depth = k.reduces_depth;
-    w.ifm = k.ifm.shape;
-    w.ifm_element_size = element_size(k.ifm);
-    if (k.ifm2)
-      w.ifm2 = k.ifm2->shape;
-    w.ofm = k.ofm.shape;
-    w.window = k.window;
-    w.padding = k.padding;
-    w.upscale = k.upscale;
-    w.block_height = k.block_height;
-    w.block_width = k.block_width;
-    w.block_depth = k.block_depth;
-    w.uses_lut = k.uses_lut;
-    return w;
-  };
   // The bytes of the areas, as the views address them.
   auto bytes = [&](bool ifm2, const arch::BlockArea& read, const arch::BlockArea& written) {
     const FeatureMapView& in = ifm2 ? *next.ifm2 : next.ifm;
     return overlaps(in, read, previous.ofm, written);
   };
-  return arch::block_dependency(walked(previous), walked(next), lut_loaded, accelerator, max,
-                                bytes);
+  return arch::block_dependency(previous.walk, next.walk, lut_loaded, accelerator, max, bytes);
 }
 
 }  // namespace euc::codegen

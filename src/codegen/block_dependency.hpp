@@ -18,19 +18,16 @@ namespace euc::codegen {
 
 // A launched kernel as the block walk needs it.
 struct LaunchedKernel {
-  arch::NpuKernel kernel = arch::NpuKernel::kConvolution;
-  bool reduces_depth = false;  // REDUCE_SUM pooling: every output reads every IFM channel
+  arch::WalkedKernel walk;  // its shapes are the views' (launched_kernel fills them)
   FeatureMapView ifm;
   std::optional<FeatureMapView> ifm2;  // a tensor second operand
   FeatureMapView ofm;
-  ir::Kernel window;  // unused for elementwise
-  ir::Padding padding;
-  ir::Upscale upscale = ir::Upscale::kNone;
-  int block_height = 1;
-  int block_width = 1;
-  int block_depth = 1;
-  bool uses_lut = false;
 };
+
+// A launched kernel from its walk (shapes aside) and the views it reads and writes.
+LaunchedKernel launched_kernel(arch::WalkedKernel walk, const FeatureMapView& ifm,
+                               const std::optional<FeatureMapView>& ifm2,
+                               const FeatureMapView& ofm);
 
 // The lowest and one past the highest byte address a view's elements occupy (in its region).
 std::pair<int64_t, int64_t> view_bytes(const FeatureMapView& view);

@@ -406,20 +406,18 @@ class OperationWriter {
     if (ifm2)
       touch_view(*ifm2, false);
     // How far this kernel may overlap the previous one (block_dependency.hpp).
-    LaunchedKernel launched;
-    launched.kernel = kind.kernel;
-    launched.reduces_depth =
+    arch::WalkedKernel walk;
+    walk.kernel = kind.kernel;
+    walk.reduces_depth =
         kind.kernel == arch::NpuKernel::kPooling && kind.pooling == npu::PoolingMode::kReduceSum;
-    launched.ifm = ifm;
-    launched.ifm2 = ifm2;
-    launched.ofm = ofm;
-    launched.window = op.kernel;
-    launched.padding = op.padding;
-    launched.upscale = op.upscale;
-    launched.block_height = p.block.ofm_block.height;
-    launched.block_width = p.block.ofm_block.width;
-    launched.block_depth = p.block.ofm_block.depth;
-    launched.uses_lut = op.activation.kind == ir::Activation::Kind::kLut;
+    walk.window = op.kernel;
+    walk.padding = op.padding;
+    walk.upscale = op.upscale;
+    walk.block_height = p.block.ofm_block.height;
+    walk.block_width = p.block.ofm_block.width;
+    walk.block_depth = p.block.ofm_block.depth;
+    walk.uses_lut = op.activation.kind == ir::Activation::Kind::kLut;
+    LaunchedKernel launched = launched_kernel(walk, ifm, ifm2, ofm);
     const int blockdep = previous_kernel_
                              ? block_dependency(*previous_kernel_, launched, lut_loaded_,
                                                 accelerator_, max_block_dependency_)

@@ -23,14 +23,17 @@ FeatureMapView view(uint64_t base) {
 
 // A 1x1 pool from `in` to `out` in 2x2x8 blocks.
 LaunchedKernel pool(uint64_t in, uint64_t out) {
-  LaunchedKernel k;
-  k.kernel = arch::NpuKernel::kPooling;
-  k.ifm = view(in);
-  k.ofm = view(out);
-  k.block_height = 2;
-  k.block_width = 2;
-  k.block_depth = 8;
-  return k;
+  arch::WalkedKernel w;
+  w.kernel = arch::NpuKernel::kPooling;
+  w.block_height = 2;
+  w.block_width = 2;
+  w.block_depth = 8;
+  return launched_kernel(w, view(in), std::nullopt, view(out));
+}
+
+// `k` with its walk's shapes taken again from its views (after a test changed them).
+LaunchedKernel resized(const LaunchedKernel& k) {
+  return launched_kernel(k.walk, k.ifm, k.ifm2, k.ofm);
 }
 
 TEST(BlockDependency, SameWalkOverTheSameTensorAllowsThree) {
@@ -44,16 +47,16 @@ TEST(BlockDependency, WiderBlocksReachTheLastBlockSooner) {
   // Next in 2x4 blocks: job 0 reads rows 0-1, job 1 rows 2-3 (the previous kernel's blocks 2
   // and 3). BLOCKDEP 2 would let job 1 run beside block 3: 1 is the largest safe value.
   LaunchedKernel next = pool(0x100, 0x200);
-  next.block_width = 4;
+  next.walk.block_width = 4;
   EXPECT_EQ(block_dependency(pool(0x000, 0x100), next, false, u55_256(), 3), 1);
 }
 
 TEST(BlockDependency, ReadingEverythingAtOnceAllowsNone) {
   // A 4x4 window over the previous OFM: the first job reads its last block.
   LaunchedKernel next = pool(0x100, 0x200);
-  next.window.width = next.window.height = 4;
+  next.walk.window.width = next.walk.window.height = 4;
   next.ofm.shape = next.ofm.storage = ir::Shape4{1, 1, 1, 8};
-  EXPECT_EQ(block_dependency(pool(0x000, 0x100), next, false, u55_256(), 3), 0);
+  EXPECT_EQ(block_dependency(pool(0x000, 0x100), resized(next), false, u55_256(), 3), 0);
 }
 
 TEST(BlockDependency, UnrelatedTensorsAndTheLutRules) {
@@ -64,7 +67,7 @@ TEST(BlockDependency, UnrelatedTensorsAndTheLutRules) {
   // without.
   const auto& small = arch::accelerator_config(arch::Accelerator::kEthosU55_64);
   LaunchedKernel with_lut = pool(0x000, 0x100);
-  with_lut.uses_lut = true;
+  with_lut.walk.uses_lut = true;
   EXPECT_EQ(block_dependency(with_lut, pool(0x200, 0x300), false, small, 3), 0);
   EXPECT_EQ(block_dependency(with_lut, pool(0x200, 0x300), false, u55_256(), 3), 3);
   // --max-block-dependency 0.
@@ -78,14 +81,15 @@ TEST(BlockDependency, ConvolutionJobsReadOneIfmDepthSliceEach) {
   LaunchedKernel prev = pool(0x000, 0x1000);
   prev.ofm.shape = prev.ofm.storage = ir::Shape4{1, 1, 1, 64};
   prev.ifm.shape = prev.ifm.storage = ir::Shape4{1, 1, 1, 64};
-  prev.block_depth = 16;  // blocks: channels 0-15, 16-31, 32-47, 48-63
-  LaunchedKernel conv;
-  conv.kernel = arch::NpuKernel::kConvolution;
-  conv.ifm = prev.ofm;
-  conv.ofm = view(0x2000);
-  conv.ofm.shape = conv.ofm.storage = ir::Shape4{1, 1, 1, 8};
-  conv.block_height = conv.block_width = 1;
-  conv.block_depth = 8;
+  prev.walk.block_depth = 16;  // blocks: channels 0-15, 16-31, 32-47, 48-63
+  prev = resized(prev);
+  arch::WalkedKernel w;
+  w.kernel = arch::NpuKernel::kConvolution;
+  w.block_height = w.block_width = 1;
+  w.block_depth = 8;
+  FeatureMapView out = view(0x2000);
+  out.shape = out.storage = ir::Shape4{1, 1, 1, 8};
+  const LaunchedKernel conv = launched_kernel(w, prev.ofm, std::nullopt, out);
   // b = 2: job 1 (channels 32-63 or 16-31) beside block 3 (48-63): unsafe with 32-channel
   // slices. b = 1: job 0 (0-31) beside block 3: safe.
   EXPECT_EQ(block_dependency(prev, conv, false, u55_256(), 3), 1);
