@@ -497,6 +497,35 @@ std::optional<std::string> add_sub_rescale_problem(const ir::Subgraph& sg, const
       left_shift, real, ir::builtin_op_name(op.type), out.name);
 }
 
+// TFLite's integer MUL rescales the product (x - zx) * (y - zy) with a multiplier whose
+// shift, where the output scale is below the product of the input scales, is applied first as
+// a 32-bit left shift: large products wrap, where the NPU saturates.
+std::optional<std::string> mul_rescale_problem(const ir::Subgraph& sg, const ir::Operator& op) {
+  const ir::Tensor& out = sg.tensors[op.outputs.at(0)];
+  const ir::Tensor& a = sg.tensors[op.inputs[0]];
+  const ir::Tensor& b = sg.tensors[op.inputs[1]];
+  if ((a.type != ir::DataType::kInt8 && a.type != ir::DataType::kInt16) || !per_tensor(a) ||
+      !per_tensor(b) || !per_tensor(out))
+    return std::nullopt;  // the quantisation checks of the lowering report these
+  const double real = static_cast<double>(scale_of(a)) * static_cast<double>(scale_of(b)) /
+                      static_cast<double>(scale_of(out));
+  if (!(real > 0.0))
+    return std::nullopt;
+  const int shift = refmath::quantize_multiplier(real).shift;
+  auto largest = [](const ir::Tensor& t) {
+    const auto [lo, hi] = ir::integer_range(t.type);
+    const int64_t zp = zero_point_of(t);
+    return std::max(std::abs(lo - zp), std::abs(hi - zp));
+  };
+  const int64_t product = largest(a) * largest(b);
+  if (shift <= 0 || (shift < 32 && (product << shift) <= INT32_MAX))
+    return std::nullopt;
+  return fmt::format(
+      "TFLite shifts its product left by {} in 32 bits before the rescale (input scales over the "
+      "output scale = {:.6g}): products above {} wrap there, where the NPU saturates",
+      shift, real, shift < 32 ? (int64_t{INT32_MAX} >> shift) : 0);
+}
+
 }  // namespace
 
 std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgraph, int op_index) {
@@ -510,6 +539,8 @@ std::optional<std::string> elementwise_why_not(const ir::Model& model, int subgr
                        sg.tensors[op.inputs[0]].name);
   if (op.type == ir::BuiltinOp::ADD || op.type == ir::BuiltinOp::SUB)
     return add_sub_rescale_problem(sg, op);
+  if (op.type == ir::BuiltinOp::MUL)
+    return mul_rescale_problem(sg, op);
   return std::nullopt;
 }
 
