@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "arch/config_file.hpp"
@@ -59,6 +60,7 @@ euc::arch::SystemConfigOptions options_of(const Config& c) {
 struct VelaFigures {
   double total_cycles = 0;  // its own estimate
   double sram_kib = 0;      // SRAM used
+  int cpu_ops = 0;          // network operators it left on the CPU
 };
 
 // (version, config, model) -> Vela's figures.
@@ -75,7 +77,7 @@ std::map<std::tuple<std::string, std::string, std::string>, VelaFigures> read_ve
     while (std::getline(ss, cell, ','))
       f.push_back(cell);
     if (f.size() >= 15)
-      out[{f[0], f[1], f[2]}] = {std::stod(f[14]), std::stod(f[8])};
+      out[{f[0], f[1], f[2]}] = {std::stod(f[14]), std::stod(f[8]), std::stoi(f[11])};
   }
   return out;
 }
@@ -227,6 +229,7 @@ int main(int argc, char** argv) {
   // (config, model) -> euc's simulated total
   std::map<std::pair<std::string, std::string>, int64_t> euc_simulated;
   std::map<std::pair<std::string, std::string>, double> euc_sram_kib;
+  std::map<std::pair<std::string, std::string>, int> euc_cpu_ops;
   std::map<std::string, euc::ir::Model> model_of;
   for (const fs::path& path : models) {
     const std::string model_name = path.stem().string();
@@ -250,6 +253,7 @@ int main(int argc, char** argv) {
                                                                   : result.report.arena_size) /
             1024.0;
         model_of.emplace(model_name, model);
+        euc_cpu_ops[{c.name, model_name}] = result.report.cpu_ops;
         const double est =
             result.report.performance ? result.report.performance->total_cycles : 0.0;
         const double r = ratio(est, static_cast<double>(t.total_cycles));
@@ -377,6 +381,56 @@ int main(int argc, char** argv) {
                    e.what());
       }
     }
+  }
+  // Where euc places operators a Vela leaves on the CPU, its NPU cycles include work that Vela's
+  // do not: compiled again with the operator types that Vela's output keeps on the CPU ignored
+  // (--ignore-ops), so both place the same operators.
+  std::vector<std::string> like_for_like;
+  for (const auto& [key, euc_cpu] : euc_cpu_ops) {
+    const auto& [config, model] = key;
+    for (const char* version : {"vela3.10", "vela5.1"}) {
+      const auto v = vela.find({version, config, model});
+      const auto sim = vela_simulated.find({version, config, model});
+      if (v == vela.end() || sim == vela_simulated.end() || euc_cpu >= v->second.cpu_ops)
+        continue;
+      const Config* c = nullptr;
+      for (const Config& k : kConfigs)
+        if (config == k.name)
+          c = &k;
+      try {
+        const euc::ir::Model vela_output =
+            euc::tfl::read_model_file(outputs / version / config / (model + "_vela.tflite"));
+        std::set<std::string> cpu_types;
+        for (const auto& sg : vela_output.subgraphs)
+          for (const auto& op : sg.operators)
+            if (op.type != euc::ir::BuiltinOp::CUSTOM)
+              cpu_types.insert(std::string(euc::ir::builtin_op_name(op.type)));
+        const auto system = euc::arch::resolve_system_config(library, options_of(*c));
+        euc::driver::CompileOptions options;
+        options.plan.strategy = c->strategy;
+        options.ignore_ops.assign(cpu_types.begin(), cpu_types.end());
+        const auto result = euc::driver::compile_model(model_of.at(model), system, options);
+        const auto t = euc::nputiming::time_model(result.model, model, library, options_of(*c));
+        std::string types;
+        for (const std::string& name : cpu_types)
+          types += (types.empty() ? "" : ",") + name;
+        like_for_like.push_back(fmt::format(
+            "   {:<24} {:<3} {:<8} CPU operators euc {} / Vela {} ({}): euc {} against {} ({:.3f})",
+            model, config, version, result.report.cpu_ops, v->second.cpu_ops, types, t.total_cycles,
+            sim->second,
+            ratio(static_cast<double>(t.total_cycles), static_cast<double>(sim->second))));
+      } catch (const std::exception& e) {
+        like_for_like.push_back(
+            fmt::format("   {:<24} {:<3} {:<8} error: {}", model, config, version, e.what()));
+      }
+    }
+  }
+  if (!like_for_like.empty()) {
+    fmt::print(
+        "\n   Where euc places operators a Vela leaves on the CPU: euc with the operator types "
+        "on that Vela's CPU ignored (--ignore-ops)\n");
+    for (const std::string& line : like_for_like)
+      fmt::print("{}\n", line);
   }
   return 0;
 }
