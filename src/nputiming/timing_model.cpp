@@ -649,6 +649,7 @@ bool StreamTimer::step(double limit) {
   settle();
   const Rates r = rates();
   double next = limit;
+  // (A transfer's completion is at least 2 epsilons away, so time always moves on.)
   auto consider = [&](double t) {
     if (t > now_ + kEpsilon)
       next = std::min(next, t);
@@ -660,7 +661,7 @@ bool StreamTimer::step(double limit) {
       break;
     case DmaPhase::kData:
       if (r.dma > 0)
-        consider(now_ + dma_remaining_ / r.dma);
+        consider(now_ + std::max(dma_remaining_ / r.dma, 2 * kEpsilon));
       break;
     case DmaPhase::kIdle:
       if (dma_head_ < dmas_.size())
@@ -673,7 +674,7 @@ bool StreamTimer::step(double limit) {
     consider(stage->floor_end);
     for (std::size_t a = 0; a < rate.size(); ++a)
       if (stage->remaining[a] > kEpsilon && rate[a] > 0)
-        consider(now_ + stage->remaining[a] / rate[a]);
+        consider(now_ + std::max(stage->remaining[a] / rate[a], 2 * kEpsilon));
   };
   stage_events(mac_, r.mac);
   stage_events(out_, r.out);
