@@ -50,7 +50,8 @@ constexpr uint32_t kSvdfRequired = (1u << 0) | (1u << 1) | (1u << 2) | (1u << 4)
 
 // From TFLite's kernels (Prepare checks NumInputs/NumOutputs). Optional trailing inputs: the bias
 // of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV, PAD's constant value, the
-// shape of RESHAPE. FULLY_CONNECTED's second output is the shuffled-weights workspace.
+// shape of RESHAPE. FULLY_CONNECTED has one output: TFLite's second one, the shuffled-weights
+// workspace, is not in TensorFlow Lite Micro (which refuses it), and the NPU would not write it.
 constexpr std::array kArities = {
     Arity{B::ABS, 1, 1, first(1), 1, 1},
     Arity{B::ADD, 2, 2, first(2), 1, 1},
@@ -62,7 +63,7 @@ constexpr std::array kArities = {
     Arity{B::DEPTHWISE_CONV_2D, 2, 3, first(2), 1, 1},
     Arity{B::EXP, 1, 1, first(1), 1, 1},
     Arity{B::EXPAND_DIMS, 2, 2, first(2), 1, 1},
-    Arity{B::FULLY_CONNECTED, 2, 3, first(2), 1, 2},
+    Arity{B::FULLY_CONNECTED, 2, 3, first(2), 1, 1},
     Arity{B::HARD_SWISH, 1, 1, first(1), 1, 1},
     Arity{B::LEAKY_RELU, 1, 1, first(1), 1, 1},
     Arity{B::LOGISTIC, 1, 1, first(1), 1, 1},

@@ -188,6 +188,15 @@ TEST(MalformedModel, NpuOperatorWithTooManyOutputsIsNamed) {
       {"subgraph 0 operator 0 (ADD): 2 outputs, but ADD takes 1"});
 }
 
+TEST(MalformedModel, FullyConnectedWithASecondOutputIsNamed) {
+  // Found by fuzz_compile: TFLite's shuffled-weights workspace output, which TensorFlow Lite
+  // Micro refuses, was accepted and never written, and the compiled model did not read back.
+  const auto dir = test::temp_dir();
+  expect_input_error(
+      dir, (test::source_dir() / "tests/fuzz/seeds/compile/fc_second_output.tflite").string(),
+      {"subgraph 0 operator 2 (FULLY_CONNECTED): 2 outputs, but FULLY_CONNECTED takes 1"});
+}
+
 TEST(MalformedModel, OmittedRequiredInputIsNamed) {
   const auto dir = test::temp_dir();
   tflite::ConcatenationOptionsT concat;
