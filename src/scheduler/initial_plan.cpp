@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
 #include "scheduler/arena.hpp"
 #include "scheduler/cascade.hpp"
 #include "scheduler/input_staging.hpp"
+#include "scheduler/plan_cost.hpp"
 
 namespace euc::scheduler {
 namespace {
@@ -99,6 +101,61 @@ arch::BlockConfigRequest block_request(const ir::NpuGraph& graph, const ir::NpuO
   return r;
 }
 
+namespace {
+
+// A cascaded operation runs in passes of a few rows: its block config is chosen for that shape
+// (a block as tall as the whole OFM would be clipped to the pass, paying a block's overheads for
+// a fraction of its work). Each pass height is a candidate; the cost model picks among them and
+// the whole-OFM block: the search minimises fetched bytes, not cycles (a narrow block may read a
+// DRAM IFM in more bursts).
+void fit_blocks_to_stripes(const ir::NpuGraph& graph, Plan& plan,
+                           const arch::SystemConfig& system) {
+  const arch::AcceleratorConfig& acc = system.accelerator_config();
+  const arch::PerformanceModel model(system);
+  std::vector<std::set<int>> heights(graph.ops.size());
+  for (const Pass& p : plan.passes)
+    heights[static_cast<size_t>(p.op)].insert(p.row_end - p.row_begin);
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const ir::NpuOp& op = graph.ops[i];
+    if (plan.ops[i].cascade < 0 || arch::operation_kind(op.type).is_dma() || heights[i].empty())
+      continue;
+    const auto cycles = [&] {
+      const OpCostInput in = cost_input(graph, plan, system, i);
+      return score(model, std::span<const OpCostInput>(&in, 1)).total_cycles;
+    };
+    double best = cycles();
+    arch::BlockConfig chosen = plan.ops[i].block;
+    const int tallest = *heights[i].rbegin();
+    for (const int rows : heights[i]) {
+      // A block fitted to 1-row passes may keep 1-high accumulators: only when every pass is.
+      if (rows >= op.ofm.shape.h || (rows == 1 && tallest > 1))
+        continue;
+      arch::BlockConfigRequest r = block_request(graph, op);
+      const RowWindow window = input_rows(op, 0, rows);
+      r.ofm.height = rows;
+      // The IFM rows a pass of that height reads (the first pass's, padding included).
+      const int ifm_rows =
+          std::min(op.ifm.shape.h, window.end - window.begin + window.pad_top + window.pad_bottom);
+      if (r.ifm2 && r.ifm2->height == r.ifm.height)
+        r.ifm2->height = ifm_rows;
+      r.ifm.height = ifm_rows;
+      const auto block = arch::find_block_config(acc, r);
+      if (!block)
+        continue;
+      const arch::BlockConfig before = plan.ops[i].block;
+      plan.ops[i].block = *block;
+      if (const double c = cycles(); c < best) {
+        best = c;
+        chosen = *block;
+      }
+      plan.ops[i].block = before;
+    }
+    plan.ops[i].block = chosen;
+  }
+}
+
+}  // namespace
+
 Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& system,
                         const PlanOptions& options) {
   Plan plan;
@@ -165,8 +222,10 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
   const int64_t sram_limit = plan.spilling ? system.arena_cache_size : options.arena_limit;
   if (options.cascading && (options.strategy == Strategy::kSize || sram_used > sram_limit)) {
     choose_cascades(graph, plan, options.strategy == Strategy::kSize ? 0 : sram_limit);
-    if (!plan.cascades.empty())
+    if (!plan.cascades.empty()) {
+      fit_blocks_to_stripes(graph, plan, system);
       allocate_arena(graph, plan, options);
+    }
   }
   // Spill the largest feature maps back to DRAM until the cache holds the rest.
   while (plan.spilling && plan.fast_arena_size > system.arena_cache_size) {

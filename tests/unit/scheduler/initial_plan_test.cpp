@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "arch/config_file.hpp"
+#include "arch/operation_kinds.hpp"
 #include "core/error.hpp"
 #include "frontend/lowering/lowering.hpp"
 #include "scheduler/initial_plan.hpp"
@@ -120,6 +121,37 @@ TEST(SimplePlanner, BlockConfigsComeFromTheArchitectureSearch) {
   EXPECT_EQ(block.ofm_block.width, 16);
   EXPECT_EQ(block.ifm_block.depth, 8);
   EXPECT_EQ(block.ofm_block.depth, 16);
+}
+
+TEST(SimplePlanner, CascadedOperationsTakeBlocksFittedToTheirStripes) {
+  // Size cascades person_detect's first layers in stripes of a few rows. Vela 3.10 (Size,
+  // vela_perlayer/b/person_detect_schedule.txt) runs Conv2d_1_pointwise in 2-row stripes with
+  // block [2, 48, 8, 16]: a block as wide as the 48-column OFM, not the whole-OFM 16x16 one,
+  // which a 2-row pass would clip to three narrow blocks.
+  Fixture f = person_detect();
+  PlanOptions o;
+  o.strategy = Strategy::kSize;
+  Plan plan = plan_whole_tensors(f.graph(), u55_256(), o);
+  ASSERT_GE(plan.ops[2].cascade, 0);
+  int tallest = 0;
+  for (const Pass& p : plan.passes) {
+    if (p.op == 2)
+      tallest = std::max(tallest, p.row_end - p.row_begin);
+  }
+  ASSERT_GT(tallest, 0);
+  ASSERT_LT(tallest, 16);
+  const auto& block = plan.ops[2].block;
+  EXPECT_EQ(block.ofm_block.width, 48);
+  EXPECT_EQ(block.ofm_block.depth, 16);
+  // No taller than the tallest pass, rounded up to the 2-row micro-block of the U55-256.
+  EXPECT_LE(block.ofm_block.height, (tallest + 1) / 2 * 2);
+  // Operations that run whole keep the whole-OFM search's block (the Performance plan's).
+  Plan whole = plan_whole_tensors(f.graph(), u55_256(), PlanOptions{});
+  for (size_t i = 0; i < plan.ops.size(); ++i) {
+    if (plan.ops[i].cascade < 0 && !arch::operation_kind(f.graph().ops[i].type).is_dma()) {
+      EXPECT_EQ(plan.ops[i].block.ofm_block, whole.ops[i].block.ofm_block) << i;
+    }
+  }
 }
 
 }  // namespace
