@@ -229,19 +229,24 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
   for (size_t s = 0; s < model.subgraphs.size(); ++s) {
     // Operators that meet the NPU's rules and whose type euc lowers go to it, where the lowering
     // can express them.
-    std::vector<bool> on_npu, ignored;
+    std::vector<bool> on_npu;
+    std::vector<std::optional<std::string>> ignored;  // why an operator was kept on the CPU
     for (const frontend::SupportVerdict& v : verdicts[s]) {
       on_npu.push_back(v.on_npu);
-      ignored.push_back(false);
+      ignored.emplace_back();
     }
     for (size_t i = 0; i < on_npu.size(); ++i) {
       std::string_view name = ir::builtin_op_name(model.subgraphs[s].operators[i].type);
       for (const std::string& op : options.ignore_ops) {
-        if (op == name) {
-          on_npu[i] = false;
-          ignored[i] = true;
-        }
+        if (op == name)
+          ignored[i] = "listed in --ignore-ops";
       }
+      const std::pair<int, int> original{static_cast<int>(s), folding.original_index[s][i]};
+      if (std::find(options.cpu_operators.begin(), options.cpu_operators.end(), original) !=
+          options.cpu_operators.end())
+        ignored[i] = "kept on the CPU by the caller";
+      if (ignored[i])
+        on_npu[i] = false;
     }
     result.report.network_ops += static_cast<int>(on_npu.size());
     output::SubgraphCompilation comp;
@@ -264,8 +269,7 @@ CompileResult compile_model(const ir::Model& input, const arch::SystemConfig& sy
                           verdicts[s][i].reasons};
           if (verdicts[s][i].meets_rules) {
             std::optional<std::string> why =
-                ignored[i] ? std::string("listed in --ignore-ops")
-                           : frontend::why_not_lowered(model, static_cast<int>(s), i);
+                ignored[i] ? ignored[i] : frontend::why_not_lowered(model, static_cast<int>(s), i);
             // Lowerable, but only with neighbours that stay on the CPU.
             cpu.reasons.push_back(
                 why ? *why

@@ -3,6 +3,7 @@
 // planning, code generation and assembly of the output model.
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arch/system_config.hpp"
@@ -24,6 +25,9 @@ struct CompileOptions {
   // --max-block-dependency: the largest BLOCKDEP codegen may write (0-3).
   int max_block_dependency = 3;
   std::vector<std::string> ignore_ops;  // --ignore-ops: builtin operator names kept on the CPU
+  // Operators kept on the CPU one by one: (subgraph, operator index in the input model). For
+  // comparisons that must place exactly the operators another compiler placed.
+  std::vector<std::pair<int, int>> cpu_operators;
   std::string description = "euc";
   bool describe_plans = false;     // fill SegmentReport::schedule and ::allocation
   output::VerboseRequest verbose;  // fill SegmentReport::verbose with these listings

@@ -177,6 +177,28 @@ TEST(CompiledModel, IgnoredOperatorTypesStayOnTheCpu) {
   EXPECT_EQ(reshapes, 1);
 }
 
+TEST(CompiledModel, OperatorsKeptOnTheCpuOneByOne) {
+  // person_detect: its first operator and the final SOFTMAX kept on the CPU; every operator
+  // between them, convolutions of the same types included, runs in one NPU call.
+  ir::Model in = tfl::read_model_file(person_detect());
+  const auto& ops = in.subgraphs[0].operators;
+  const int last = static_cast<int>(ops.size()) - 1;
+  ASSERT_EQ(ops[static_cast<size_t>(last)].type, ir::BuiltinOp::SOFTMAX);
+  driver::CompileOptions o;
+  o.cpu_operators = {{0, 0}, {0, last}};
+  driver::CompileResult r = driver::compile_model(in, config("ethos-u55-256"), o);
+  ASSERT_EQ(r.model.subgraphs[0].operators.size(), 3u);
+  EXPECT_EQ(r.model.subgraphs[0].operators[0].type, ops[0].type);
+  EXPECT_EQ(r.model.subgraphs[0].operators[1].type, ir::BuiltinOp::CUSTOM);
+  EXPECT_EQ(r.model.subgraphs[0].operators[2].type, ir::BuiltinOp::SOFTMAX);
+  ASSERT_EQ(r.report.cpu_operators.size(), 2u);
+  for (const driver::CpuOperator& cpu : r.report.cpu_operators) {
+    ASSERT_FALSE(cpu.reasons.empty());
+    EXPECT_NE(cpu.reasons.back().find("kept on the CPU by the caller"), std::string::npos)
+        << cpu.reasons.back();
+  }
+}
+
 TEST(CompiledModel, SegmentInputsAndOutputsFollowTheCpuTensorAlignment) {
   ir::Model in = tfl::read_model_file(person_detect());
   driver::CompileOptions o;
