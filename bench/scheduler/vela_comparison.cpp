@@ -12,6 +12,7 @@
 
 #include "arch/config_file.hpp"
 #include "driver/compiler.hpp"
+#include "support/reference_configs.hpp"
 #include "tflite/reader.hpp"
 
 namespace fs = std::filesystem;
@@ -53,23 +54,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   const auto vela = read_vela(csv);
-  struct Config {
-    const char* name;
-    const char* accelerator;
-    const char* system;
-    const char* memory;
-    euc::scheduler::Strategy strategy;
-  };
-  const Config configs[] = {
-      {"a", "ethos-u55-256", "internal-default", "internal-default",
-       euc::scheduler::Strategy::kPerformance},
-      {"b", "ethos-u55-256", "internal-default", "internal-default",
-       euc::scheduler::Strategy::kSize},
-      {"c", "ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram",
-       euc::scheduler::Strategy::kPerformance},
-      {"d", "ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram",
-       euc::scheduler::Strategy::kPerformance},
-  };
   fmt::print("{:<22} {:<3} {:>9} {:>9} {:>9} {:>6} {:>6} | {:>10} {:>10} {:>10} {:>6} {:>6}\n",
              "model", "cfg", "SRAM euc", "3.10", "5.1", "/3.10", "/5.1", "cycles euc", "3.10",
              "5.1", "/3.10", "/5.1");
@@ -77,7 +61,7 @@ int main(int argc, char** argv) {
   for (const char* model_name : {"person_detect", "mobilenet_v2_224_int8"}) {
     const euc::ir::Model model =
         euc::tfl::read_model_file(shared / "models" / (std::string(model_name) + ".tflite"));
-    for (const Config& c : configs) {
+    for (const euc::test::ReferenceConfig& c : euc::test::kReferenceConfigs) {
       euc::arch::SystemConfigOptions so;
       so.accelerator = euc::arch::parse_accelerator(c.accelerator);
       so.system_config = c.system;

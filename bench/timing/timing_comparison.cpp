@@ -23,6 +23,7 @@
 #include "arch/config_file.hpp"
 #include "driver/compiler.hpp"
 #include "nputiming/model_timing.hpp"
+#include "support/reference_configs.hpp"
 #include "tflite/reader.hpp"
 
 namespace fs = std::filesystem;
@@ -30,24 +31,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Config {
-  const char* name;
-  const char* accelerator;
-  const char* system;
-  const char* memory;
-  euc::scheduler::Strategy strategy;
-};
-
 // The configurations of shared/reference/vela_outputs/README.md.
-const Config kConfigs[] = {
-    {"a", "ethos-u55-256", "internal-default", "internal-default",
-     euc::scheduler::Strategy::kPerformance},
-    {"b", "ethos-u55-256", "internal-default", "internal-default", euc::scheduler::Strategy::kSize},
-    {"c", "ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram",
-     euc::scheduler::Strategy::kPerformance},
-    {"d", "ethos-u65-256", "Ethos_U65_High_End", "Dedicated_Sram",
-     euc::scheduler::Strategy::kPerformance},
-};
+using Config = euc::test::ReferenceConfig;
+constexpr const auto& kConfigs = euc::test::kReferenceConfigs;
 
 euc::arch::SystemConfigOptions options_of(const Config& c) {
   euc::arch::SystemConfigOptions o;

@@ -1,7 +1,8 @@
 #pragma once
 // The four reference configurations of shared/reference/vela_outputs/README.md (a-d), under which
 // Vela 3.10 and 5.1 compiled the shared models: the accelerator, system config, memory mode and
-// strategy of each (bench/timing/timing_comparison uses the same four).
+// strategy of each (the tests and the benchmarks bench/timing/timing_comparison and
+// bench/scheduler/vela_comparison use these).
 #include <array>
 
 #include "scheduler/plan_options.hpp"
