@@ -24,6 +24,7 @@
 #include "driver/compiler.hpp"
 #include "nputiming/model_timing.hpp"
 #include "support/reference_configs.hpp"
+#include "support/vela_partition.hpp"
 #include "tflite/reader.hpp"
 
 namespace fs = std::filesystem;
@@ -103,48 +104,6 @@ std::map<std::string, int64_t> simulated_per_operation(const euc::nputiming::Mod
     }
     if (k != names.size())
       matched = false;
-  }
-  return out;
-}
-
-// The operators of `original` that `compiled` (a Vela output) leaves on the CPU, as (subgraph,
-// operator) pairs. Vela keeps the operator order and replaces each run of NPU operators by one
-// ethos-u operator: the two sequences are aligned (a CPU operator matches one of its type, an
-// ethos-u operator a run of one or more). Tensor names cannot be used: models may have none.
-std::vector<std::pair<int, int>> operators_left_on_cpu(const euc::ir::Model& original,
-                                                       const euc::ir::Model& compiled) {
-  std::vector<std::pair<int, int>> out;
-  const size_t subgraphs = std::min(original.subgraphs.size(), compiled.subgraphs.size());
-  for (size_t g = 0; g < subgraphs; ++g) {
-    const auto& a = original.subgraphs[g].operators;
-    const auto& b = compiled.subgraphs[g].operators;
-    // aligns[i][j]: a[i..] can be matched by b[j..]
-    std::vector<std::vector<char>> aligns(a.size() + 1, std::vector<char>(b.size() + 1, 0));
-    aligns[a.size()][b.size()] = 1;
-    for (size_t i = a.size() + 1; i-- > 0;) {
-      for (size_t j = b.size(); j-- > 0;) {
-        if (b[j].type != euc::ir::BuiltinOp::CUSTOM) {
-          aligns[i][j] = i < a.size() && a[i].type == b[j].type && aligns[i + 1][j + 1];
-        } else {
-          for (size_t k = i + 1; k <= a.size() && !aligns[i][j]; ++k)
-            aligns[i][j] = aligns[k][j + 1];
-        }
-      }
-    }
-    if (!aligns[0][0])
-      continue;  // not Vela's partition of this subgraph
-    size_t i = 0;
-    for (size_t j = 0; j < b.size(); ++j) {
-      if (b[j].type != euc::ir::BuiltinOp::CUSTOM) {
-        out.emplace_back(static_cast<int>(g), static_cast<int>(i));
-        ++i;
-        continue;
-      }
-      size_t k = i + 1;
-      while (!aligns[k][j + 1])
-        ++k;
-      i = k;
-    }
   }
   return out;
 }
@@ -434,7 +393,7 @@ int main(int argc, char** argv) {
             if (op.type != euc::ir::BuiltinOp::CUSTOM)
               cpu_types.insert(std::string(euc::ir::builtin_op_name(op.type)));
         const std::vector<std::pair<int, int>> cpu_operators =
-            operators_left_on_cpu(model_of.at(model), vela_output);
+            euc::test::operators_left_on_cpu(model_of.at(model), vela_output);
         const auto system = euc::arch::resolve_system_config(library, options_of(*c));
         euc::driver::CompileOptions options;
         options.plan.strategy = c->strategy;
