@@ -102,16 +102,7 @@ class OperationWriter {
       assign(t);
   }
 
-  // The tensor whose storage `tensor` shares (itself when it is no alias).
-  int storage_root(int tensor) const {
-    for (size_t steps = 0; steps <= graph_.tensors.size(); ++steps) {
-      const int next = graph_.tensors.at(static_cast<size_t>(tensor)).alias_of;
-      if (next < 0)
-        return tensor;
-      tensor = next;
-    }
-    throw Error(ErrorKind::kInternal, "a cycle of tensor aliases");
-  }
+  int storage_root(int tensor) const { return graph_.storage_root(tensor); }
 
   // The region of a tensor's storage when it is a segment input or output in its own region.
   std::optional<int> io_region(int tensor) const {

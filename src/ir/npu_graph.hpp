@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.hpp"
 #include "ir/geometry.hpp"
 #include "ir/types.hpp"
 
@@ -173,6 +174,18 @@ struct NpuGraph {
   std::vector<Lut> luts;
   std::vector<int> inputs;
   std::vector<int> outputs;
+
+  // The tensor whose storage `tensor` shares: itself, or the end of its chain of aliases. A
+  // cycle of aliases (which no lowering writes) is an internal error.
+  int storage_root(int tensor) const {
+    for (size_t steps = 0; steps <= tensors.size(); ++steps) {
+      const int next = tensors.at(static_cast<size_t>(tensor)).alias_of;
+      if (next < 0)
+        return tensor;
+      tensor = next;
+    }
+    throw Error(ErrorKind::kInternal, "a cycle of tensor aliases");
+  }
 };
 
 }  // namespace euc::ir

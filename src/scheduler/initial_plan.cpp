@@ -194,23 +194,14 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
     // (the CPU's) stay in the DRAM arena, and with them every reshape alias of theirs (an alias
     // shares its base's bytes: the whole group lives in one memory).
     plan.spilling = true;
-    std::vector<bool> keep(graph.tensors.size(), false);
+    std::vector<bool> keep_root(graph.tensors.size(), false);
     for (int t : graph.inputs)
-      keep[static_cast<size_t>(t)] = true;
+      keep_root[static_cast<size_t>(graph.storage_root(t))] = true;
     for (int t : graph.outputs)
-      keep[static_cast<size_t>(t)] = true;
+      keep_root[static_cast<size_t>(graph.storage_root(t))] = true;
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
-      const int base = graph.tensors[t].alias_of;
-      if (base >= 0 && keep[t])
-        keep[static_cast<size_t>(base)] = true;
-    }
-    for (size_t t = 0; t < graph.tensors.size(); ++t) {
-      const int base = graph.tensors[t].alias_of;
-      if (base >= 0 && keep[static_cast<size_t>(base)])
-        keep[t] = true;
-    }
-    for (size_t t = 0; t < graph.tensors.size(); ++t) {
-      if (!graph.tensors[t].is_constant() && !keep[t])
+      const int root = graph.storage_root(static_cast<int>(t));
+      if (!graph.tensors[t].is_constant() && !keep_root[static_cast<size_t>(root)])
         plan.tensors[t].region = Region::kFastArena;
     }
   }
@@ -238,11 +229,9 @@ Plan plan_whole_tensors(const ir::NpuGraph& graph, const arch::SystemConfig& sys
     if (largest < 0)
       break;
     // With its reshape aliases: the group shares one memory.
-    const int base = graph.tensors[static_cast<size_t>(largest)].alias_of >= 0
-                         ? graph.tensors[static_cast<size_t>(largest)].alias_of
-                         : largest;
+    const int root = graph.storage_root(largest);
     for (size_t t = 0; t < graph.tensors.size(); ++t) {
-      if (static_cast<int>(t) == base || graph.tensors[t].alias_of == base)
+      if (graph.storage_root(static_cast<int>(t)) == root)
         plan.tensors[t].region = Region::kArena;
     }
     allocate_arena(graph, plan, options);

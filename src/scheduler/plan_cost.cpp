@@ -80,17 +80,6 @@ std::vector<arch::OpQuery::Launch> launches(const ir::NpuGraph& graph, const Pla
   return out;
 }
 
-// The storage a tensor shares (itself when it is no alias).
-int storage_root(const ir::NpuGraph& graph, int tensor) {
-  for (size_t steps = 0; tensor >= 0 && steps <= graph.tensors.size(); ++steps) {
-    const int next = graph.tensors[static_cast<size_t>(tensor)].alias_of;
-    if (next < 0)
-      return tensor;
-    tensor = next;
-  }
-  return tensor;
-}
-
 // The runs of linear element indices (NHWC order of the whole tensor) an area of a slice's view
 // covers, sorted and merged; nullopt when there would be very many.
 std::optional<std::vector<std::pair<int64_t, int64_t>>> element_runs(const ir::NpuGraph& graph,
@@ -170,13 +159,13 @@ int block_dependency(const ir::NpuGraph& graph, const Plan& plan,
   if (arch::operation_kind(op.type).is_dma() || arch::operation_kind(before.type).is_dma() ||
       plan.ops[prev].cascade >= 0)
     return 0;
-  const int written = storage_root(graph, before.ofm.tensor);
+  const int written = graph.storage_root(before.ofm.tensor);
   // Whether the operand reads elements of the block written: the same tensor compared element by
   // element, a reshape of it by the runs of elements each covers in their shared storage (NHWC);
   // a strided view, a brick-format reshape or a very fragmented area as all of it.
   auto overlaps = [&](bool second, const arch::BlockArea& read, const arch::BlockArea& block) {
     const ir::TensorSlice& in = second ? op.ifm2 : op.ifm;
-    if (storage_root(graph, in.tensor) != written)
+    if (graph.storage_root(in.tensor) != written)
       return false;
     if (in.strided() || before.ofm.strided())
       return true;

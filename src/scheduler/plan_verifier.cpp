@@ -101,11 +101,7 @@ class Verifier {
     }
   }
 
-  int root(int t) const {
-    while (graph_.tensors[static_cast<size_t>(t)].alias_of >= 0)
-      t = graph_.tensors[static_cast<size_t>(t)].alias_of;
-    return t;
-  }
+  int root(int t) const { return graph_.storage_root(t); }
 
   bool is_boundary(int t) const {
     return std::find(graph_.inputs.begin(), graph_.inputs.end(), t) != graph_.inputs.end() ||
