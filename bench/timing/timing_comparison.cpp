@@ -392,12 +392,10 @@ int main(int argc, char** argv) {
           for (const auto& op : sg.operators)
             if (op.type != euc::ir::BuiltinOp::CUSTOM)
               cpu_types.insert(std::string(euc::ir::builtin_op_name(op.type)));
-        const std::vector<std::pair<int, int>> cpu_operators =
-            euc::test::operators_left_on_cpu(model_of.at(model), vela_output);
         const auto system = euc::arch::resolve_system_config(library, options_of(*c));
         euc::driver::CompileOptions options;
         options.plan.strategy = c->strategy;
-        options.cpu_operators = cpu_operators;
+        options.cpu_operators = euc::test::operators_left_on_cpu(model_of.at(model), vela_output);
         const auto result = euc::driver::compile_model(model_of.at(model), system, options);
         const auto t = euc::nputiming::time_model(result.model, model, library, options_of(*c));
         std::string types;

@@ -88,7 +88,7 @@ class OperationWriter {
     // Keyed by the storage root: a reshape of an input or output reads or writes the same bytes.
     int region = kFirstIoRegion;
     auto assign = [&](int t) {
-      if (!io_region_.emplace(storage_root(t), region++).second) {
+      if (!io_region_.emplace(graph_.storage_root(t), region++).second) {
         throw_input(fmt::format(
             "--separate-io-regions: tensor '{}' shares its storage with another input or output "
             "of the segment (a variable tensor, or a reshape of one); it cannot live in two "
@@ -102,13 +102,11 @@ class OperationWriter {
       assign(t);
   }
 
-  int storage_root(int tensor) const { return graph_.storage_root(tensor); }
-
   // The region of a tensor's storage when it is a segment input or output in its own region.
   std::optional<int> io_region(int tensor) const {
     if (io_region_.empty())
       return std::nullopt;
-    auto it = io_region_.find(storage_root(tensor));
+    auto it = io_region_.find(graph_.storage_root(tensor));
     if (it == io_region_.end())
       return std::nullopt;
     return it->second;

@@ -124,7 +124,8 @@ void fit_blocks_to_stripes(const ir::NpuGraph& graph, Plan& plan,
       return score(model, std::span<const OpCostInput>(&in, 1)).total_cycles;
     };
     double best = cycles();
-    arch::BlockConfig chosen = plan.ops[i].block;
+    const arch::BlockConfig whole = plan.ops[i].block;
+    arch::BlockConfig chosen = whole;
     const int tallest = *heights[i].rbegin();
     for (const int rows : heights[i]) {
       // A block fitted to 1-row passes may keep 1-high accumulators: only when every pass is.
@@ -142,13 +143,12 @@ void fit_blocks_to_stripes(const ir::NpuGraph& graph, Plan& plan,
       const auto block = arch::find_block_config(acc, r);
       if (!block)
         continue;
-      const arch::BlockConfig before = plan.ops[i].block;
       plan.ops[i].block = *block;
       if (const double c = cycles(); c < best) {
         best = c;
         chosen = *block;
       }
-      plan.ops[i].block = before;
+      plan.ops[i].block = whole;
     }
     plan.ops[i].block = chosen;
   }
